@@ -1,0 +1,37 @@
+"""castwright's exceptions. Each message says what is wrong and how to fix it."""
+
+
+class CastwrightError(Exception):
+    """Base class: a failure with a message meant for the operator."""
+
+
+class ConfigError(CastwrightError):
+    """A show file, voice profile or setting is missing or invalid."""
+
+
+class NewsletterError(CastwrightError):
+    """The newsletter cannot be read or holds nothing to make an episode from."""
+
+
+class ScriptError(CastwrightError):
+    """The LLM did not produce a valid script, even after repair attempts."""
+
+
+class ServiceError(CastwrightError):
+    """An external service (LLM server, TTS endpoint) failed or cannot be reached."""
+
+
+class TransientServiceError(ServiceError):
+    """A fault worth retrying: timeout, HTTP 429/5xx, a crashed worker."""
+
+
+class SynthesisError(CastwrightError):
+    """A turn could not be voiced with an acceptable clip."""
+
+
+class AudioError(CastwrightError):
+    """ffmpeg or an audio check failed while mastering."""
+
+
+class PublishError(CastwrightError):
+    """The episode or feed could not be published; the previous feed is left as it was."""

@@ -1,0 +1,128 @@
+"""Typed data passed between pipeline stages.
+
+Every stage takes and returns these objects (never raw dicts), so a newcomer can read the
+pipeline's data flow from this one file: Newsletter -> Script -> Clip list -> MasteredEpisode
+-> published Episode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- newsletter -----------------------------------------------------------------------------
+
+
+class Link(Strict):
+    text: str
+    url: str
+
+
+class Comment(Strict):
+    """One host's own opinion on a section, as the author wrote it."""
+
+    host: str
+    text: str
+
+
+class Section(Strict):
+    id: str
+    title: str
+    body: str
+    links: list[Link] = Field(default_factory=list)
+    comments: list[Comment] = Field(default_factory=list)
+
+
+class Newsletter(Strict):
+    title: str
+    date: dt.date | None = None
+    sections: list[Section]
+    source_sha256: str
+
+    @property
+    def comment_count(self) -> int:
+        return sum(len(s.comments) for s in self.sections)
+
+
+# --- script ---------------------------------------------------------------------------------
+
+
+class Turn(Strict):
+    id: str
+    speaker: str
+    text: str = Field(min_length=1)
+    section: str
+
+
+class Script(Strict):
+    turns: list[Turn]
+
+    def words(self) -> int:
+        return sum(len(t.text.split()) for t in self.turns)
+
+
+# --- voices ---------------------------------------------------------------------------------
+
+
+class Clip(Strict):
+    """One synthesized, checked dialogue turn on disk."""
+
+    turn_id: str
+    speaker: str
+    section: str
+    text: str
+    path: Path
+    duration_s: float
+    sample_rate: int
+    score: float
+    attempts: int
+    engine: str
+    voice: str
+    cached: bool = False
+
+
+# --- master ---------------------------------------------------------------------------------
+
+
+class Chapter(Strict):
+    title: str
+    start_s: float
+    end_s: float
+
+
+class Cue(Strict):
+    """A transcript cue: one turn's text at its place in the final audio."""
+
+    speaker: str
+    text: str
+    start_s: float
+    end_s: float
+
+
+class EpisodeTags(Strict):
+    title: str
+    artist: str
+    album: str
+    date: dt.date
+    description: str = ""
+    cover: Path | None = None
+
+
+class MasteredEpisode(Strict):
+    mp3: Path
+    duration_s: float
+    integrated_lufs: float
+    true_peak_dbtp: float
+    lra: float
+    chapters: list[Chapter] = Field(default_factory=list)
+    cues: list[Cue] = Field(default_factory=list)
+    transcript_vtt: Path | None = None
+    transcript_srt: Path | None = None
+    chapters_json: Path | None = None
