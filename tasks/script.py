@@ -1,0 +1,224 @@
+"""Stage 2: the script. Two LLM passes, section by section, with validated structured output.
+
+Draft decides who says what and in which order (content unchanged); refine makes it sound like a
+conversation, per host persona. Each pass sees the speech rules; the final script is normalized
+again in code (tasks.normalize). A section's reply that does not validate gets a bounded repair
+retry with the validation error fed back, then a clear ScriptError.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from prefect import task
+from pydantic import BaseModel, Field, ValidationError
+
+from castwright.config import LLMPass, ShowConfig
+from castwright.errors import ScriptError
+from castwright.llm import LLMClient, Usage
+from castwright.models import Newsletter, Script, Section, Turn
+from castwright.prompts import render
+from tasks.normalize import Replacement, load_rules, normalize_script
+
+log = logging.getLogger(__name__)
+
+REPAIR_ATTEMPTS = 2
+CONTEXT_TURNS = 4
+MAX_TURN_WORDS = 60
+MIN_SECTION_WORDS = 40
+
+
+class ScriptResult(BaseModel):
+    script: Script
+    draft_usage: Usage
+    refine_usage: Usage
+    replacements: list[Replacement] = Field(default_factory=list)
+    estimated_minutes: float
+
+
+def turns_schema(hosts: list[str]) -> dict[str, Any]:
+    """The JSON schema both passes must answer with (speakers limited to the show's hosts)."""
+    turn = {
+        "type": "object",
+        "properties": {
+            "speaker": {"type": "string", "enum": hosts},
+            "text": {"type": "string", "minLength": 1},
+        },
+        "required": ["speaker", "text"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {"turns": {"type": "array", "items": turn, "minItems": 1}},
+        "required": ["turns"],
+        "additionalProperties": False,
+    }
+
+
+class _ReplyTurn(BaseModel):
+    speaker: str
+    text: str
+
+
+class _Reply(BaseModel):
+    turns: list[_ReplyTurn] = Field(min_length=1)
+
+
+def parse_turns(raw: str, hosts: list[str]) -> list[_ReplyTurn]:
+    """Validate one LLM reply; raises ValueError with a message fit to send back for repair."""
+    try:
+        reply = _Reply.model_validate(json.loads(raw))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the answer is not valid JSON ({exc.msg} at character {exc.pos})") from exc
+    except ValidationError as exc:
+        raise ValueError(f"the JSON does not match the shape: {exc.errors()[0]['msg']}") from exc
+    by_name = {h.casefold(): h for h in hosts}
+    turns: list[_ReplyTurn] = []
+    for i, turn in enumerate(reply.turns, 1):
+        speaker = by_name.get(turn.speaker.strip().casefold())
+        if speaker is None:
+            raise ValueError(f"turn {i} has speaker {turn.speaker!r}; use only {' or '.join(hosts)}")
+        text = " ".join(turn.text.split())
+        if text:
+            turns.append(_ReplyTurn(speaker=speaker, text=text))
+    if not turns:
+        raise ValueError("every turn was empty; write what each host says")
+    return turns
+
+
+def ask_for_turns(
+    llm: LLMClient, messages: list[dict[str, str]], hosts: list[str], params: LLMPass
+) -> tuple[list[_ReplyTurn], Usage]:
+    """One pass over one section, with up to REPAIR_ATTEMPTS repair retries."""
+    usage = Usage()
+    schema = turns_schema(hosts)
+    error = ""
+    for attempt in range(REPAIR_ATTEMPTS + 1):
+        reply = llm.complete_json(
+            messages, schema, temperature=params.temperature, max_tokens=params.max_tokens, model=params.model
+        )
+        usage += reply.usage
+        try:
+            return parse_turns(reply.text, hosts), usage
+        except ValueError as exc:
+            error = str(exc) if reply.finish_reason != "length" else f"{exc} (the answer was cut off: be shorter)"
+            log.warning("LLM reply invalid (attempt %d): %s", attempt + 1, error)
+            messages = [*messages, {"role": "assistant", "content": reply.text[:4000]},
+                        {"role": "user", "content": render("repair.user.j2", error=error)}]  # fmt: skip
+    raise ScriptError(
+        f"the LLM gave no valid script after {REPAIR_ATTEMPTS + 1} attempts (last error: {error}). "
+        "Try a larger model (CASTWRIGHT_LLM_MODEL) or a lower temperature in the show file."
+    )
+
+
+def word_budgets(newsletter: Newsletter, target_words: int) -> list[int]:
+    """Share the episode's word budget among sections in proportion to their source length."""
+    sizes = [len(s.body.split()) + sum(len(c.text.split()) for c in s.comments) for s in newsletter.sections]
+    total = sum(sizes) or 1
+    return [max(MIN_SECTION_WORDS, round(target_words * n / total)) for n in sizes]
+
+
+def _system(name: str, show: ShowConfig) -> dict[str, str]:
+    rules = load_rules(show.language)
+    return {"role": "system", "content": render(name, show=show, hosts=show.hosts, rules=rules)}
+
+
+def draft_section(
+    llm: LLMClient, show: ShowConfig, section: Section, position: int, count: int,
+    previous: list[Turn], target_words: int,
+) -> tuple[list[_ReplyTurn], Usage]:  # fmt: skip
+    user = render(
+        "draft.user.j2", section=section, position=position, section_count=count,
+        previous=previous[-CONTEXT_TURNS:], target_words=target_words,
+    )  # fmt: skip
+    messages = [_system("draft.system.j2", show), {"role": "user", "content": user}]
+    return ask_for_turns(llm, messages, show.host_names, show.script.draft)
+
+
+def refine_section(
+    llm: LLMClient, show: ShowConfig, section: Section, turns: list[Turn], feedback: list[str] | None = None
+) -> tuple[list[_ReplyTurn], Usage]:
+    user = render("refine.user.j2", section=section, turns=turns, feedback=feedback or [])
+    messages = [_system("refine.system.j2", show), {"role": "user", "content": user}]
+    return ask_for_turns(llm, messages, show.host_names, show.script.refine)
+
+
+def split_sentences(text: str, max_words: int = MAX_TURN_WORDS) -> list[str]:
+    """Split a long turn at sentence ends so no piece exceeds one TTS generation."""
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    pieces: list[str] = []
+    for sentence in sentences:
+        if pieces and len(pieces[-1].split()) + len(sentence.split()) <= max_words:
+            pieces[-1] = f"{pieces[-1]} {sentence}"
+        else:
+            pieces.append(sentence)
+    return [p for p in pieces if p]
+
+
+def number_turns(section_turns: list[tuple[str, list[_ReplyTurn]]]) -> Script:
+    turns: list[Turn] = []
+    for section_id, replies in section_turns:
+        for reply in replies:
+            for piece in split_sentences(reply.text):
+                turns.append(Turn(id=f"t{len(turns) + 1:03d}", speaker=reply.speaker, text=piece, section=section_id))
+    return Script(turns=turns)
+
+
+def write_script(newsletter: Newsletter, show: ShowConfig, llm: LLMClient) -> ScriptResult:
+    """Draft and refine every section, then normalize the final script for speech."""
+    budgets = word_budgets(newsletter, round(show.script.target_minutes * show.script.words_per_minute))
+    count = len(newsletter.sections)
+    draft_usage = refine_usage = Usage()
+    drafted: list[Turn] = []
+    refined: list[tuple[str, list[_ReplyTurn]]] = []
+    for i, (section, budget) in enumerate(zip(newsletter.sections, budgets, strict=True), 1):
+        log.info("script: section %d/%d %r (draft, ~%d words)", i, count, section.title, budget)
+        replies, used = draft_section(llm, show, section, i, count, drafted, budget)
+        draft_usage += used
+        section_draft = number_turns([(section.id, replies)]).turns
+        drafted += section_draft
+        log.info("script: section %d/%d (refine)", i, count)
+        replies, used = refine_section(llm, show, section, section_draft)
+        refine_usage += used
+        refined.append((section.id, replies))
+    script, replacements = normalize_script(number_turns(refined), show.language)
+    minutes = script.words() / show.script.words_per_minute
+    log.info("script: %d turns, %d words, about %.1f minutes", len(script.turns), script.words(), minutes)
+    return ScriptResult(
+        script=script, draft_usage=draft_usage, refine_usage=refine_usage,
+        replacements=replacements, estimated_minutes=round(minutes, 2),
+    )  # fmt: skip
+
+
+@task(name="write-script")
+def write_script_task(newsletter: Newsletter, show: ShowConfig, llm: LLMClient) -> ScriptResult:
+    return write_script(newsletter, show, llm)
+
+
+def save_script(script: Script, path: Path) -> None:
+    """Write the script as editable YAML (one entry per turn); `castwright run --script` reads it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"turns": [t.model_dump() for t in script.turns]}
+    header = "# castwright script: edit any turn's text or speaker, then voice it with\n# castwright run NEWSLETTER --script THIS_FILE\n"
+    path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+
+
+def load_script(path: Path, show: ShowConfig) -> Script:
+    """Read an edited script file, validating speakers and turns against the show."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        script = Script.model_validate(data)
+    except (OSError, yaml.YAMLError, ValidationError, UnicodeDecodeError) as exc:
+        raise ScriptError(f"{path}: not a valid script file: {exc}") from exc
+    unknown = {t.speaker for t in script.turns} - set(show.host_names)
+    if unknown:
+        raise ScriptError(f"{path}: unknown speaker(s) {sorted(unknown)}; the hosts are {show.host_names}")
+    if not script.turns:
+        raise ScriptError(f"{path}: the script has no turns")
+    return script
