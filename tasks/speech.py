@@ -1,0 +1,141 @@
+"""Stage 3: voice every turn on the TTS endpoint; each clip is Whisper-checked by the worker.
+
+Clips are content-addressed: the key hashes the text, the voice profile, the sampling and check
+parameters and the engine, so the same clip is never paid for twice (a rerun synthesizes only what
+is new or failed). Transient endpoint faults are retried by Prefect; anything else fails the turn
+with the endpoint's message.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import soundfile as sf
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
+from prefect.tasks import exponential_backoff
+
+from castwright.config import TTSSettings, VoiceProfile
+from castwright.errors import SynthesisError, TransientServiceError
+from castwright.models import Clip, Turn
+from tasks.tts_client import RunPodClient
+
+log = logging.getLogger(__name__)
+
+CLIP_FORMAT_VERSION = "1"
+
+
+def job_input(turn: Turn, voice: VoiceProfile, tts: TTSSettings) -> dict[str, Any]:
+    """The worker's input for one turn (see worker/README.md for the schema)."""
+    payload: dict[str, Any] = {
+        "text": turn.text,
+        "language": voice.language,
+        "engine": voice.engine,
+        "mode": voice.mode,
+        "voice": voice.voice,
+        "speed": voice.speed,
+        "n_candidates": tts.n_candidates,
+        "min_score": tts.min_score,
+        "max_attempts": tts.max_attempts,
+    }
+    if voice.sampling:
+        payload["sampling"] = dict(voice.sampling)
+    if voice.mode == "clone" and voice.reference_audio is not None:
+        payload["reference_audio"] = base64.b64encode(voice.reference_audio.read_bytes()).decode()
+        payload["reference_text"] = voice.reference_text
+    return payload
+
+
+def clip_key(payload: dict[str, Any]) -> str:
+    canonical = json.dumps({"v": CLIP_FORMAT_VERSION, **payload}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def _store_clip(output: dict[str, Any], wav_path: Path) -> float:
+    """Decode the worker's audio, store it as WAV, return its measured duration in seconds."""
+    try:
+        audio = base64.b64decode(output["audio_base64"], validate=True)
+        samples, rate = sf.read(io.BytesIO(audio), dtype="float32")
+    except (KeyError, ValueError, sf.LibsndfileError) as exc:
+        raise SynthesisError(f"the TTS worker returned unreadable audio: {exc}") from exc
+    if len(samples) == 0:
+        raise SynthesisError("the TTS worker returned empty audio")
+    buffer = io.BytesIO()
+    sf.write(buffer, samples, rate, format="WAV", subtype="PCM_16")
+    _write_atomic(wav_path, buffer.getvalue())
+    return len(samples) / rate
+
+
+def _clip_from(turn: Turn, voice: VoiceProfile, path: Path, meta: dict[str, Any], cached: bool) -> Clip:
+    return Clip(
+        turn_id=turn.id, speaker=turn.speaker, section=turn.section, text=turn.text, path=path,
+        duration_s=meta["duration_s"], sample_rate=meta["sample_rate"], score=meta["score"],
+        attempts=meta["attempts"], engine=meta["engine"], voice=voice.name, cached=cached,
+    )  # fmt: skip
+
+
+def synthesize_turn(
+    turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient, clips_dir: Path
+) -> Clip:
+    """Return the checked clip for one turn, from the clip store or from the endpoint."""
+    payload = job_input(turn, voice, tts)
+    key = clip_key(payload)
+    wav_path, meta_path = clips_dir / f"{key}.wav", clips_dir / f"{key}.json"
+    if wav_path.is_file() and meta_path.is_file():
+        return _clip_from(turn, voice, wav_path, json.loads(meta_path.read_text()), cached=True)
+    output = client.run(payload)
+    duration = _store_clip(output, wav_path)
+    metadata = output.get("metadata", {})
+    meta = {
+        "duration_s": round(duration, 3), "sample_rate": int(output.get("sample_rate", 0)),
+        "score": float(output.get("score", 0.0)), "attempts": int(metadata.get("attempts", 1)),
+        "engine": str(metadata.get("engine", voice.engine)), "transcript": output.get("transcript", ""),
+        "metadata": metadata,
+    }  # fmt: skip
+    _write_atomic(meta_path, json.dumps(meta, indent=1).encode())
+    log.info("voiced %s (%s, %.1f s, score %.0f, %d attempt(s))", turn.id, turn.speaker, duration, meta["score"], meta["attempts"])
+    return _clip_from(turn, voice, wav_path, meta, cached=False)
+
+
+def is_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry condition: only timeouts, 429/5xx, crashed workers and expired jobs."""
+    try:
+        state.result()
+    except TransientServiceError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(
+    name="synthesize-turn",
+    retries=4,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_jitter_factor=0.5,
+    retry_condition_fn=is_transient,
+    cache_policy=NO_CACHE,
+    task_run_name="voice-{turn.id}",
+)
+def synthesize_turn_task(
+    turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient, clips_dir: Path
+) -> Clip:
+    return synthesize_turn(turn, voice, tts, client, clips_dir)

@@ -1,0 +1,98 @@
+"""A fake RunPod serverless endpoint speaking the documented REST protocol.
+
+Routes (under /v2/{endpoint_id}): POST /runsync (answers COMPLETED, or IN_QUEUE/IN_PROGRESS when the
+job is not done within the wait), GET /status/{job_id}, POST /cancel/{job_id}, GET /health. Jobs
+move IN_QUEUE -> IN_PROGRESS -> a terminal state; a job past its TTL is deleted (status 404).
+Tests script behaviour per request with `plan`: a list of steps consumed in order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.fakes.http import FakeServer, Reply, Request, serve
+
+ENDPOINT = "ep-test"
+
+
+@dataclass
+class Job:
+    id: str
+    input: dict[str, Any]
+    states: list[str]  # states reported on successive looks, last one sticks
+    output: dict[str, Any] | None = None
+    error: str | None = None
+    expired: bool = False
+    looks: int = 0
+
+    def view(self) -> dict[str, Any]:
+        state = self.states[min(self.looks, len(self.states) - 1)]
+        self.looks += 1
+        body: dict[str, Any] = {"id": self.id, "status": state}
+        if state == "COMPLETED":
+            body["output"] = self.output
+        if state == "FAILED":
+            body["error"] = self.error
+        return body
+
+
+@dataclass
+class FakeRunPod:
+    """`plan` steps: an int HTTP status to answer /runsync with, or a dict of Job fields."""
+
+    output: Callable[[dict[str, Any]], dict[str, Any]]
+    plan: list[Any] = field(default_factory=list)
+    health_workers: list[int] = field(default_factory=lambda: [1])
+    jobs: dict[str, Job] = field(default_factory=dict)
+    cancelled: list[str] = field(default_factory=list)
+    _ids: Iterator[int] = field(default_factory=itertools.count)
+    _health_looks: int = 0
+
+    def route(self, request: Request) -> Reply:
+        match = re.fullmatch(rf"/v2/{ENDPOINT}/(\w+)(?:/([\w-]+))?(?:\?.*)?", request.path)
+        if not match:
+            return Reply(404, {"error": "not found"})
+        if request.headers.get("Authorization") != "Bearer rp-test-key":
+            return Reply(401, {"error": "Unauthorized"})
+        action, job_id = match.groups()
+        handler = {"runsync": self._runsync, "status": self._status, "cancel": self._cancel, "health": self._health}
+        return handler[action](request, job_id) if action in handler else Reply(404, {"error": "not found"})
+
+    def _runsync(self, request: Request, _: str | None) -> Reply:
+        step = self.plan.pop(0) if self.plan else {}
+        if isinstance(step, int):
+            return Reply(step, {"error": f"fake status {step}"})
+        job_input = request.body["input"]
+        job = Job(id=f"job-{next(self._ids)}", input=job_input, states=step.get("states", ["COMPLETED"]),
+                  error=step.get("error"), expired=step.get("expired", False))  # fmt: skip
+        job.output = step.get("output") or self.output(job_input)
+        self.jobs[job.id] = job
+        return Reply(200, job.view())
+
+    def _status(self, request: Request, job_id: str | None) -> Reply:
+        job = self.jobs.get(job_id or "")
+        if job is None or job.expired:
+            return Reply(404, {"error": "job not found"})
+        return Reply(200, job.view())
+
+    def _cancel(self, request: Request, job_id: str | None) -> Reply:
+        self.cancelled.append(job_id or "")
+        return Reply(200, {"id": job_id, "status": "CANCELLED"})
+
+    def _health(self, request: Request, _: str | None) -> Reply:
+        idle = self.health_workers[min(self._health_looks, len(self.health_workers) - 1)]
+        self._health_looks += 1
+        return Reply(200, {"jobs": {"completed": 0, "failed": 0, "inProgress": 0, "inQueue": 0, "retried": 0},
+                           "workers": {"idle": idle, "running": 0, "initializing": 1 - min(idle, 1)}})  # fmt: skip
+
+
+@contextmanager
+def fake_runpod(fake: FakeRunPod) -> Iterator[FakeServer]:
+    with serve(fake.route) as server:
+        server.base_url = f"{server.base_url}/v2/{ENDPOINT}"
+        yield server

@@ -1,0 +1,139 @@
+"""The RunPod client and the voice stage against a fake that follows RunPod's REST protocol."""
+
+import base64
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile as sf
+from pydantic import SecretStr
+
+from castwright.config import TTSSettings, load_voice
+from castwright.errors import ServiceError, SynthesisError, TransientServiceError
+from castwright.models import Turn
+from tasks.speech import clip_key, job_input, synthesize_turn
+from tasks.tts_client import JobPolicy, RunPodClient
+from tests.fakes.runpod_api import FakeRunPod, fake_runpod
+
+TURN = Turn(id="t001", speaker="Marvin", text="Hello there, listeners.", section="intro")
+
+
+def _wav_b64(seconds: float = 1.0, rate: int = 22050) -> str:
+    buffer = io.BytesIO()
+    t = np.arange(int(seconds * rate)) / rate
+    sf.write(buffer, 0.3 * np.sin(2 * np.pi * 150 * t), rate, format="WAV")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _output(job_input: dict[str, Any]) -> dict[str, Any]:
+    return {"audio_base64": _wav_b64(), "audio_format": "wav", "sample_rate": 22050, "duration_s": 1.0,
+            "score": 96.0, "transcript": job_input["text"],
+            "metadata": {"attempts": 2, "engine": job_input.get("engine", "piper"), "scores": [40.0, 96.0]}}  # fmt: skip
+
+
+def _client(base_url: str, **kwargs: Any) -> RunPodClient:
+    policy = JobPolicy(wait_s=kwargs.pop("wait_s", 5.0), poll_interval_s=0.01)
+    return RunPodClient(base_url, SecretStr("rp-test-key"), policy=policy, health_poll_s=0.01, **kwargs)
+
+
+def test_completed_job_returns_output_and_sends_policy() -> None:
+    fake = FakeRunPod(output=_output)
+    with fake_runpod(fake) as server:
+        out = _client(server.base_url).run({"text": "hi", "engine": "piper"})
+    assert out["score"] == 96.0
+    body = server.requests[0].body
+    assert body["policy"] == {"executionTimeout": 300000, "ttl": 3600000}
+
+
+def test_cold_start_queue_is_polled_until_done() -> None:
+    fake = FakeRunPod(output=_output, plan=[{"states": ["IN_QUEUE", "IN_QUEUE", "IN_PROGRESS", "COMPLETED"]}],
+                      health_workers=[0, 0, 1])  # fmt: skip
+    with fake_runpod(fake) as server:
+        client = _client(server.base_url)
+        assert client.wait_until_ready().ready_workers == 1
+        out = client.run({"text": "hi", "engine": "piper"})
+    assert out["transcript"] == "hi"
+    polls = [r for r in server.requests if "/status/" in r.path]
+    assert len(polls) == 3 and all(r.method == "GET" for r in polls)
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_rate_limit_and_server_errors_are_transient(status: int) -> None:
+    with fake_runpod(FakeRunPod(output=_output, plan=[status])) as server, pytest.raises(TransientServiceError, match=str(status)):
+        _client(server.base_url).run({"text": "hi"})
+
+
+def test_client_errors_are_permanent_with_the_message() -> None:
+    with fake_runpod(FakeRunPod(output=_output, plan=[400])) as server, pytest.raises(ServiceError, match="400") as err:
+        _client(server.base_url).run({"text": "hi"})
+    assert not isinstance(err.value, TransientServiceError)
+
+
+def test_wrong_key_says_which_variable() -> None:
+    with fake_runpod(FakeRunPod(output=_output)) as server, pytest.raises(ServiceError, match="RUNPOD_API_KEY"):
+        RunPodClient(server.base_url, SecretStr("wrong")).run({"text": "hi"})
+
+
+def test_timed_out_job_is_transient() -> None:
+    fake = FakeRunPod(output=_output, plan=[{"states": ["IN_PROGRESS", "TIMED_OUT"]}])
+    with fake_runpod(fake) as server, pytest.raises(TransientServiceError, match="TIMED_OUT"):
+        _client(server.base_url).run({"text": "hi"})
+
+
+def test_failed_job_keeps_the_workers_error() -> None:
+    fake = FakeRunPod(output=_output, plan=[{"states": ["FAILED"], "error": "text: field required"}])
+    with fake_runpod(fake) as server, pytest.raises(ServiceError, match="text: field required") as err:
+        _client(server.base_url).run({"text": "hi"})
+    assert not isinstance(err.value, TransientServiceError)
+
+
+def test_crashed_worker_is_transient() -> None:
+    crash = json.dumps({"error_type": "RuntimeError", "error_message": "CUDA OOM", "error_traceback": "..."})
+    fake = FakeRunPod(output=_output, plan=[{"states": ["FAILED"], "error": crash}])
+    with fake_runpod(fake) as server, pytest.raises(TransientServiceError, match="crashed"):
+        _client(server.base_url).run({"text": "hi"})
+
+
+def test_job_gone_after_ttl_is_transient() -> None:
+    fake = FakeRunPod(output=_output, plan=[{"states": ["IN_QUEUE"], "expired": True}])
+    with fake_runpod(fake) as server, pytest.raises(TransientServiceError, match="TTL"):
+        _client(server.base_url).run({"text": "hi"})
+
+
+def test_giving_up_cancels_the_job() -> None:
+    fake = FakeRunPod(output=_output, plan=[{"states": ["IN_QUEUE"]}])
+    with fake_runpod(fake) as server, pytest.raises(TransientServiceError, match="cancelled"):
+        _client(server.base_url, wait_s=0.2).run({"text": "hi"})
+    assert fake.cancelled == ["job-0"]
+
+
+def test_clips_are_content_addressed_and_never_paid_twice(tmp_path: Path) -> None:
+    voice, tts = load_voice("joe"), TTSSettings()
+    fake = FakeRunPod(output=_output)
+    with fake_runpod(fake) as server:
+        client = _client(server.base_url)
+        first = synthesize_turn(TURN, voice, tts, client, tmp_path)
+        again = synthesize_turn(TURN, voice, tts, client, tmp_path)
+        edited = synthesize_turn(TURN.model_copy(update={"text": "Hello again."}), voice, tts, client, tmp_path)
+    assert len(fake.jobs) == 2
+    assert not first.cached and again.cached and not edited.cached
+    assert first.path == again.path != edited.path
+    assert first.attempts == 2 and first.score == 96.0 and abs(first.duration_s - 1.0) < 0.01
+    assert sf.info(str(first.path)).samplerate == 22050
+
+
+def test_key_changes_with_voice_and_parameters() -> None:
+    a = job_input(TURN, load_voice("joe"), TTSSettings())
+    b = job_input(TURN, load_voice("kokoro-alpha"), TTSSettings())
+    c = job_input(TURN, load_voice("joe"), TTSSettings(min_score=90))
+    assert len({clip_key(a), clip_key(b), clip_key(c)}) == 3
+
+
+def test_unreadable_audio_fails_the_turn(tmp_path: Path) -> None:
+    fake = FakeRunPod(output=lambda _: {"audio_base64": "bm90IGF1ZGlv", "sample_rate": 1})
+    with fake_runpod(fake) as server, pytest.raises(SynthesisError, match="unreadable audio"):
+        synthesize_turn(TURN, load_voice("joe"), TTSSettings(), _client(server.base_url), tmp_path)
+    assert list(tmp_path.iterdir()) == []
