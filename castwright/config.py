@@ -56,6 +56,7 @@ class LLMPass(Strict):
     model: str | None = Field(None, description="Model name; None uses the backend's default.")
     temperature: float = Field(0.4, ge=0.0, le=2.0)
     max_tokens: int = Field(2048, ge=64, le=32768)
+    seed: int | None = Field(None, description="Sampling seed, for repeatable scripts where supported.")
 
 
 class ScriptSettings(Strict):

@@ -60,6 +60,7 @@ class LLMClient:
         temperature: float,
         max_tokens: int,
         model: str | None = None,
+        seed: int | None = None,
     ) -> Reply:
         try:
             response = self.client.chat.completions.create(
@@ -68,6 +69,7 @@ class LLMClient:
                 temperature=temperature,
                 max_tokens=max_tokens,
                 response_format=response_format(schema, self.json_mode),  # type: ignore[arg-type]
+                **({"seed": seed} if seed is not None else {}),
             )
         except (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError) as exc:
             raise TransientServiceError(f"LLM endpoint unavailable ({exc}); retrying may help") from exc

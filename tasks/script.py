@@ -25,10 +25,12 @@ from castwright.llm import LLMClient, Usage
 from castwright.models import Newsletter, Script, Section, Turn
 from castwright.prompts import render
 from tasks.normalize import Replacement, load_rules, normalize_script
+from tasks.opinions import OpinionRow, check_opinions, check_section, feedback
 
 log = logging.getLogger(__name__)
 
 REPAIR_ATTEMPTS = 2
+OPINION_RETRIES = 1
 CONTEXT_TURNS = 4
 MAX_TURN_WORDS = 60
 MIN_SECTION_WORDS = 40
@@ -39,6 +41,7 @@ class ScriptResult(BaseModel):
     draft_usage: Usage
     refine_usage: Usage
     replacements: list[Replacement] = Field(default_factory=list)
+    opinions: list[OpinionRow] = Field(default_factory=list)
     estimated_minutes: float
 
 
@@ -93,24 +96,39 @@ def parse_turns(raw: str, hosts: list[str]) -> list[_ReplyTurn]:
 
 
 def ask_for_turns(
-    llm: LLMClient, messages: list[dict[str, str]], hosts: list[str], params: LLMPass
-) -> tuple[list[_ReplyTurn], Usage]:
-    """One pass over one section, with up to REPAIR_ATTEMPTS repair retries."""
-    usage = Usage()
-    schema = turns_schema(hosts)
-    error = ""
+    llm: LLMClient, messages: list[dict[str, str]], hosts: list[str], params: LLMPass,
+    must_speak: set[str] | None = None,
+) -> tuple[list[_ReplyTurn], Usage]:  # fmt: skip
+    """One pass over one section, with up to REPAIR_ATTEMPTS repair retries.
+
+    Invalid replies are repaired or fail with ScriptError. A valid reply in which a host with an
+    opinion in this section never speaks is sent back too; if it stays so, it is kept with a
+    warning (the opinion report flags it) rather than failing the episode.
+    """
+    usage, schema, error = Usage(), turns_schema(hosts), ""
+    usable: list[_ReplyTurn] | None = None
     for attempt in range(REPAIR_ATTEMPTS + 1):
         reply = llm.complete_json(
-            messages, schema, temperature=params.temperature, max_tokens=params.max_tokens, model=params.model
+            messages, schema, temperature=params.temperature, max_tokens=params.max_tokens,
+            model=params.model, seed=params.seed,
         )
         usage += reply.usage
         try:
-            return parse_turns(reply.text, hosts), usage
+            turns = parse_turns(reply.text, hosts)
         except ValueError as exc:
             error = str(exc) if reply.finish_reason != "length" else f"{exc} (the answer was cut off: be shorter)"
-            log.warning("LLM reply invalid (attempt %d): %s", attempt + 1, error)
-            messages = [*messages, {"role": "assistant", "content": reply.text[:4000]},
-                        {"role": "user", "content": render("repair.user.j2", error=error)}]  # fmt: skip
+        else:
+            silent = sorted((must_speak or set()) - {t.speaker for t in turns})
+            if not silent:
+                return turns, usage
+            usable = turns
+            error = f"{' and '.join(silent)} never speaks, but has an opinion in this section to say"
+        log.warning("LLM reply invalid (attempt %d): %s", attempt + 1, error)
+        messages = [*messages, {"role": "assistant", "content": reply.text[:4000]},
+                    {"role": "user", "content": render("repair.user.j2", error=error)}]  # fmt: skip
+    if usable is not None:
+        log.warning("keeping a reply where %s", error)
+        return usable, usage
     raise ScriptError(
         f"the LLM gave no valid script after {REPAIR_ATTEMPTS + 1} attempts (last error: {error}). "
         "Try a larger model (CASTWRIGHT_LLM_MODEL) or a lower temperature in the show file."
@@ -138,7 +156,8 @@ def draft_section(
         previous=previous[-CONTEXT_TURNS:], target_words=target_words,
     )  # fmt: skip
     messages = [_system("draft.system.j2", show), {"role": "user", "content": user}]
-    return ask_for_turns(llm, messages, show.host_names, show.script.draft)
+    must_speak = {c.host for c in section.comments}
+    return ask_for_turns(llm, messages, show.host_names, show.script.draft, must_speak)
 
 
 def refine_section(
@@ -146,7 +165,8 @@ def refine_section(
 ) -> tuple[list[_ReplyTurn], Usage]:
     user = render("refine.user.j2", section=section, turns=turns, feedback=feedback or [])
     messages = [_system("refine.system.j2", show), {"role": "user", "content": user}]
-    return ask_for_turns(llm, messages, show.host_names, show.script.refine)
+    must_speak = {c.host for c in section.comments}
+    return ask_for_turns(llm, messages, show.host_names, show.script.refine, must_speak)
 
 
 def split_sentences(text: str, max_words: int = MAX_TURN_WORDS) -> list[str]:
@@ -170,6 +190,30 @@ def number_turns(section_turns: list[tuple[str, list[_ReplyTurn]]]) -> Script:
     return Script(turns=turns)
 
 
+def refine_checked(
+    llm: LLMClient, show: ShowConfig, section: Section, draft: list[Turn]
+) -> tuple[list[_ReplyTurn], Usage]:
+    """Refine a section; when an opinion is flagged, refine again with that feedback (bounded)."""
+    replies, usage = refine_section(llm, show, section, draft)
+    flagged = _flags(section, replies, show)
+    for _ in range(OPINION_RETRIES):
+        if not flagged:
+            break
+        log.info("script: %d opinion(s) flagged in %r; refining again with feedback", len(flagged), section.title)
+        retry, used = refine_section(llm, show, section, draft, feedback(flagged))
+        usage += used
+        retry_flagged = _flags(section, retry, show)
+        if len(retry_flagged) < len(flagged):
+            replies, flagged = retry, retry_flagged
+    return replies, usage
+
+
+def _flags(section: Section, replies: list[_ReplyTurn], show: ShowConfig) -> list[OpinionRow]:
+    turns = number_turns([(section.id, replies)]).turns
+    rows = check_section(section.comments, section.id, turns, show.host_names)
+    return [r for r in rows if r.status != "kept"]
+
+
 def write_script(newsletter: Newsletter, show: ShowConfig, llm: LLMClient) -> ScriptResult:
     """Draft and refine every section, then normalize the final script for speech."""
     budgets = word_budgets(newsletter, round(show.script.target_minutes * show.script.words_per_minute))
@@ -184,15 +228,20 @@ def write_script(newsletter: Newsletter, show: ShowConfig, llm: LLMClient) -> Sc
         section_draft = number_turns([(section.id, replies)]).turns
         drafted += section_draft
         log.info("script: section %d/%d (refine)", i, count)
-        replies, used = refine_section(llm, show, section, section_draft)
+        replies, used = refine_checked(llm, show, section, section_draft)
         refine_usage += used
         refined.append((section.id, replies))
     script, replacements = normalize_script(number_turns(refined), show.language)
+    opinions = check_opinions(newsletter, script, show.host_names)
     minutes = script.words() / show.script.words_per_minute
-    log.info("script: %d turns, %d words, about %.1f minutes", len(script.turns), script.words(), minutes)
+    log.info("script: %d turns, %d words, about %.1f minutes (target %.1f)",
+             len(script.turns), script.words(), minutes, show.script.target_minutes)  # fmt: skip
+    for row in opinions:
+        level = logging.INFO if row.status == "kept" else logging.WARNING
+        log.log(level, "opinion %-10s %3.0f  %s: %s", row.status, row.score, row.host, row.comment[:70])
     return ScriptResult(
         script=script, draft_usage=draft_usage, refine_usage=refine_usage,
-        replacements=replacements, estimated_minutes=round(minutes, 2),
+        replacements=replacements, opinions=opinions, estimated_minutes=round(minutes, 2),
     )  # fmt: skip
 
 

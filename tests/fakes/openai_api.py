@@ -7,7 +7,8 @@ finish_reason, usage), so the real `openai` SDK and our client code run unchange
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -35,15 +36,30 @@ def turns_json(*turns: tuple[str, str]) -> str:
     return json.dumps({"turns": [{"speaker": s, "text": t} for s, t in turns]})
 
 
+def echo_dialogue(body: dict[str, Any]) -> str:
+    """A well-behaved model: returns the 'Host: text' lines of the last user message as turns."""
+    prompt = body["messages"][-1]["content"]
+    lines = re.findall(r"^(?:- )?(Ada|Marvin): (.+)$", prompt, re.M)
+    return turns_json(*lines) if lines else turns_json(("Ada", "Welcome back."), ("Marvin", "Hello."))
+
+
+Scripted = Reply | str | Callable[[dict[str, Any]], str]
+
+
 @contextmanager
-def fake_openai(replies: list[Reply | str]) -> Iterator[FakeServer]:
-    """Each chat request gets the next reply: a message content string or a raw Reply."""
+def fake_openai(replies: list[Scripted], default: Scripted | None = None) -> Iterator[FakeServer]:
+    """Each chat request gets the next reply (a message content, a function of the request body,
+    or a raw Reply); when the list is used up, `default` answers (else HTTP 500)."""
     queue = list(replies)
 
     def route(request: Request) -> Reply:
         if request.path.rstrip("/") != "/v1/chat/completions":
             return Reply(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
-        item = queue.pop(0) if queue else Reply(500, {"error": {"message": "no scripted reply"}})
+        item = queue.pop(0) if queue else default
+        if item is None:
+            return Reply(500, {"error": {"message": "no scripted reply"}})
+        if callable(item):
+            item = item(request.body)
         return Reply(200, completion(item)) if isinstance(item, str) else item
 
     with serve(route) as server:

@@ -15,7 +15,7 @@ from castwright.prompts import render
 from tasks.newsletter import load_newsletter
 from tasks.script import load_script, save_script, split_sentences, write_script
 from tests.fakes.http import Reply
-from tests.fakes.openai_api import completion, fake_openai, turns_json
+from tests.fakes.openai_api import completion, echo_dialogue, fake_openai, turns_json
 
 SHOW = load_show(DEFAULT_SHOW)
 ISSUE = load_newsletter(DEFAULT_NEWSLETTER, SHOW.host_names)
@@ -31,10 +31,12 @@ def _good() -> str:
 
 
 def test_both_passes_validate_and_are_normalized() -> None:
-    replies: list[Reply | str] = [_good()] * (2 * len(ISSUE.sections))
-    with fake_openai(replies) as server:
+    with fake_openai([_good(), _good()], default=echo_dialogue) as server:
         result = write_script(ISSUE, SHOW, _llm(server.base_url))
-    assert len(server.requests) == 2 * len(ISSUE.sections)
+    # section 1: draft + refine + one refine with feedback (the stub dropped the opinions)
+    assert len(server.requests) == 2 * len(ISSUE.sections) + 1
+    assert "Fix these problems" in server.requests[2].body["messages"][-1]["content"]
+    assert all(row.status == "kept" for row in result.opinions[2:])
     first = server.requests[0].body
     assert first["response_format"]["type"] == "json_schema"
     assert first["response_format"]["json_schema"]["strict"] is True
@@ -49,7 +51,7 @@ def test_both_passes_validate_and_are_normalized() -> None:
 
 
 def test_llama_cpp_mode_sends_schema_in_json_object() -> None:
-    with fake_openai([_good()] * 8) as server:
+    with fake_openai([], default=echo_dialogue) as server:
         write_script(ISSUE, SHOW, _llm(server.base_url, "json_object"))
     fmt = server.requests[0].body["response_format"]
     assert fmt["type"] == "json_object" and "turns" in fmt["schema"]["properties"]
@@ -59,9 +61,8 @@ def test_broken_json_unknown_speaker_and_empty_turns_are_repaired() -> None:
     broken = '{"turns": [{"speaker": "Ada", "text": "cut off'
     unknown = turns_json(("Bob", "Hi"))
     empty = turns_json(("Ada", "   "))
-    replies: list[Reply | str] = [broken, unknown, _good()] + [_good()] * 7
-    replies[3:3] = [empty, _good()]
-    with fake_openai(replies) as server:
+    replies: list[Reply | str] = [broken, unknown, _good(), empty]
+    with fake_openai(replies, default=echo_dialogue) as server:
         result = write_script(ISSUE, SHOW, _llm(server.base_url))
     repair_1 = server.requests[1].body["messages"][-1]["content"]
     repair_2 = server.requests[2].body["messages"][-1]["content"]
@@ -79,7 +80,7 @@ def test_persistent_garbage_fails_with_a_clear_message() -> None:
 
 def test_refusal_counts_as_invalid_and_is_retried() -> None:
     refusal = Reply(200, completion("", refusal="I can't help with that."))
-    with fake_openai([refusal, _good()] + [_good()] * 7) as server:
+    with fake_openai([refusal], default=echo_dialogue) as server:
         result = write_script(ISSUE, SHOW, _llm(server.base_url))
     assert result.script.turns
 
@@ -124,3 +125,19 @@ def test_script_file_round_trip_and_validation(tmp_path: Path) -> None:
     path.write_text(json.dumps({"turns": [{"id": "t1", "speaker": "Ada", "text": "", "section": "s"}]}))
     with pytest.raises(ScriptError, match="not a valid script"):
         load_script(path, SHOW)
+
+
+def test_host_with_an_opinion_who_never_speaks_is_sent_back() -> None:
+    only_ada = turns_json(("Ada", "Just me."))
+    with fake_openai([only_ada], default=echo_dialogue) as server:
+        write_script(ISSUE, SHOW, _llm(server.base_url))
+    assert "Marvin never speaks" in server.requests[1].body["messages"][-1]["content"]
+
+
+def test_a_host_still_silent_after_repairs_is_kept_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    only_ada = turns_json(("Ada", "Just me."))
+    with fake_openai([only_ada] * 9, default=echo_dialogue) as server:
+        result = write_script(ISSUE, SHOW, _llm(server.base_url))
+    assert result.script.turns[0].text == "Just me."
+    assert [r.status for r in result.opinions[:2]] == ["missing", "missing"]
+    assert "keeping a reply where Marvin never speaks" in caplog.text
