@@ -21,11 +21,13 @@ import logging
 import re
 from pathlib import Path
 
+import httpx
 import yaml
 from prefect import task
 
 from castwright.errors import NewsletterError
 from castwright.models import Comment, Link, Newsletter, Section
+from tasks.html_to_markdown import html_to_markdown
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +45,28 @@ def read_text(path: Path) -> str:
     if not path.is_file():
         raise NewsletterError(f"{path}: file not found")
     data = path.read_bytes()
+    _check_bytes(data, str(path))
+    return _decode(data, str(path))
+
+
+def _check_bytes(data: bytes, name: str) -> None:
     if len(data) > MAX_BYTES:
         raise NewsletterError(
-            f"{path}: {len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for one issue; "
+            f"{name}: {len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for one issue; "
             "split the issue or trim it"
         )
     if not data.strip():
-        raise NewsletterError(f"{path}: the file is empty")
+        raise NewsletterError(f"{name}: the file is empty")
     if b"\x00" in data[:8192]:
-        raise NewsletterError(f"{path}: this is a binary file, not a markdown newsletter")
+        raise NewsletterError(f"{name}: this is a binary file, not a markdown newsletter")
+
+
+def _decode(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise NewsletterError(
-            f"{path}: not UTF-8 text (byte {exc.start}); re-save the file as UTF-8"
+            f"{name}: not UTF-8 text (byte {exc.start}); re-save the file as UTF-8"
         ) from exc
     return text.replace("\r\n", "\n")
 
@@ -187,13 +197,34 @@ def _date(value: object) -> dt.date | None:
         raise NewsletterError(f"front matter date {value!r} is not YYYY-MM-DD") from exc
 
 
-def load_newsletter(path: Path, hosts: list[str]) -> Newsletter:
+def fetch_text(url: str, http: httpx.Client | None = None) -> str:
+    """Download an issue published as markdown or HTML (production input), with the same limits."""
+    client = http or httpx.Client(timeout=30.0, follow_redirects=True)
+    try:
+        response = client.get(url)
+    except httpx.HTTPError as exc:
+        raise NewsletterError(f"{url}: could not download the issue ({exc})") from exc
+    if response.status_code != 200:
+        raise NewsletterError(f"{url}: the server answered {response.status_code}; check the URL")
+    data = response.content
+    _check_bytes(data, url)
+    text = _decode(data, url)
+    if "html" in response.headers.get("content-type", "") or text.lstrip().lower().startswith(("<!doctype", "<html")):
+        return html_to_markdown(text)
+    return text
+
+
+def load_newsletter(source: Path | str, hosts: list[str]) -> Newsletter:
+    """Read an issue from a file path or an http(s) URL."""
+    if isinstance(source, str) and source.startswith(("http://", "https://")):
+        return parse_newsletter(fetch_text(source), hosts, source_name=source)
+    path = Path(source)
     return parse_newsletter(read_text(path), hosts, source_name=str(path))
 
 
 @task(name="parse-newsletter")
-def parse_newsletter_task(path: Path, hosts: list[str]) -> Newsletter:
-    return load_newsletter(path, hosts)
+def parse_newsletter_task(source: str, hosts: list[str]) -> Newsletter:
+    return load_newsletter(source, hosts)
 
 
 def episode_slug(newsletter: Newsletter) -> str:

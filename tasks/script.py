@@ -25,7 +25,7 @@ from castwright.llm import LLMClient, Usage
 from castwright.models import Newsletter, Script, Section, Turn
 from castwright.prompts import render
 from tasks.normalize import Replacement, load_rules, normalize_script
-from tasks.opinions import OpinionRow, check_opinions, check_section, feedback
+from tasks.opinions import OpinionRow, check_opinions, check_section, feedback, report_markdown
 
 log = logging.getLogger(__name__)
 
@@ -169,15 +169,26 @@ def refine_section(
     return ask_for_turns(llm, messages, show.host_names, show.script.refine, must_speak)
 
 
+def _hard_split(sentence: str, max_words: int) -> list[str]:
+    """A sentence over the limit: cut at clause marks (, ; :) first, then between words."""
+    pieces: list[str] = []
+    for clause in re.split(r"(?<=[,;:])\s+", sentence):
+        words = clause.split()
+        pieces += [" ".join(words[i : i + max_words]) for i in range(0, len(words), max_words)]
+    return pieces
+
+
 def split_sentences(text: str, max_words: int = MAX_TURN_WORDS) -> list[str]:
     """Split a long turn at sentence ends so no piece exceeds one TTS generation."""
-    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    units: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        units += [sentence] if len(sentence.split()) <= max_words else _hard_split(sentence, max_words)
     pieces: list[str] = []
-    for sentence in sentences:
-        if pieces and len(pieces[-1].split()) + len(sentence.split()) <= max_words:
-            pieces[-1] = f"{pieces[-1]} {sentence}"
+    for unit in units:
+        if pieces and len(pieces[-1].split()) + len(unit.split()) <= max_words:
+            pieces[-1] = f"{pieces[-1]} {unit}"
         else:
-            pieces.append(sentence)
+            pieces.append(unit)
     return [p for p in pieces if p]
 
 
@@ -271,3 +282,18 @@ def load_script(path: Path, show: ShowConfig) -> Script:
     if not script.turns:
         raise ScriptError(f"{path}: the script has no turns")
     return script
+
+
+def save_script_reports(result: ScriptResult, episode_dir: Path) -> list[Path]:
+    """Write the opinion report and the normalization report next to the episode."""
+    episode_dir.mkdir(parents=True, exist_ok=True)
+    opinions = episode_dir / "opinions.md"
+    flagged = sum(r.status != "kept" for r in result.opinions)
+    opinions.write_text(
+        f"# Opinion check\n\n{len(result.opinions)} comments, {flagged} flagged.\n\n"
+        f"{report_markdown(result.opinions)}\n\nScoring: see tasks/opinions.py.\n",
+        encoding="utf-8",
+    )
+    replacements = episode_dir / "normalization.json"
+    replacements.write_text(json.dumps([r.model_dump() for r in result.replacements], indent=1, ensure_ascii=False))
+    return [opinions, replacements]

@@ -103,3 +103,36 @@ def test_slug_is_stable_and_safe() -> None:
     undated = parse_newsletter("# Hello World\n## A\nb\n", HOSTS)
     assert episode_slug(undated) == episode_slug(undated)
     assert episode_slug(undated).startswith("hello-world-")
+
+
+HTML_ISSUE = """<!doctype html><html><head><title>x</title><style>p{}</style></head><body>
+<nav>Home | About</nav><h1>Web Issue</h1>
+<h2>Chips get cheaper</h2><p>Prices fell by a third. <a href="https://example.com/chips">Source</a></p>
+<p><strong>Ada:</strong> Finally good news.</p>
+<blockquote>Marvin: Wait for the next shortage.</blockquote>
+<script>alert('x')</script></body></html>"""
+
+
+def test_issue_from_an_html_url() -> None:
+    from tasks.newsletter import load_newsletter
+    from tests.fakes.http import Reply, serve
+
+    with serve(lambda request: Reply(200, raw=HTML_ISSUE.encode())) as server:
+        nl = load_newsletter(f"{server.base_url}/issue.html", HOSTS)
+    assert nl.title == "Web Issue"
+    (section,) = nl.sections
+    assert section.title == "Chips get cheaper" and "Prices fell by a third." in section.body
+    assert section.links[0].url == "https://example.com/chips"
+    assert [(c.host, c.text) for c in section.comments] == [
+        ("Ada", "Finally good news."),
+        ("Marvin", "Wait for the next shortage."),
+    ]
+    assert "alert" not in section.body and "Home" not in section.body
+
+
+def test_url_errors_are_clear() -> None:
+    from tasks.newsletter import load_newsletter
+    from tests.fakes.http import Reply, serve
+
+    with serve(lambda request: Reply(404, {"error": "nope"})) as server, pytest.raises(NewsletterError, match="404"):
+        load_newsletter(f"{server.base_url}/missing.md", HOSTS)

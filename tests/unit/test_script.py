@@ -141,3 +141,9 @@ def test_a_host_still_silent_after_repairs_is_kept_with_a_warning(caplog: pytest
     assert result.script.turns[0].text == "Just me."
     assert [r.status for r in result.opinions[:2]] == ["missing", "missing"]
     assert "keeping a reply where Marvin never speaks" in caplog.text
+
+
+def test_a_sentence_over_the_limit_is_cut_at_clauses_then_words() -> None:
+    text = "one two three, four five six seven eight nine ten eleven twelve"
+    pieces = split_sentences(text, max_words=5)
+    assert pieces == ["one two three,", "four five six seven eight", "nine ten eleven twelve"]
