@@ -1,0 +1,80 @@
+"""A real podcast client (gPodder's `gpo`) subscribes over HTTP and downloads the episode."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from castwright.config import ShowConfig
+from castwright.storage import LocalStorage
+from tasks.publish import publish_episode
+from tests.publish.conftest import make_mastered, make_newsletter, need_tool
+
+
+def gpo(home: Path, *args: str) -> str:
+    """Run gpo with all its state under `home`; fail with its output when it fails."""
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "GPODDER_HOME": str(home / "gpodder"),
+        "GPODDER_DOWNLOAD_DIR": str(home / "downloads"),
+        "NO_PROXY": "127.0.0.1",
+        "no_proxy": "127.0.0.1",
+        "LANG": "C.UTF-8",
+    }
+    cmd = [need_tool("gpo", "gpodder"), *args]
+    proc = subprocess.run(
+        cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"gpo {' '.join(args)} failed:\n{output}"
+    return output
+
+
+def test_gpodder_subscribes_downloads_and_sees_no_duplicates(
+    show: ShowConfig, make_mp3: Callable[..., Path], http_root: tuple[Path, str], tmp_path: Path
+) -> None:
+    root, base_url = http_root
+    storage = LocalStorage(root)
+    home = tmp_path / "gpo-home"
+    home.mkdir()
+    mp3 = make_mp3(3.0, 440)
+    mastered = make_mastered(mp3, tmp_path / "w")
+    first = publish_episode(
+        show,
+        make_newsletter("Issue 1"),
+        mastered,
+        storage,
+        base_url,
+        "2026-11-09-the-weekly-signal",
+    )
+
+    assert "Successfully added" in gpo(home, "subscribe", first.feed_url)
+    assert first.guid in gpo(home, "episodes", "--guid", first.feed_url)
+    assert "1 episodes downloaded" in gpo(home, "download")
+    (downloaded,) = (home / "downloads").rglob("*.mp3")
+    assert downloaded.read_bytes() == mp3.read_bytes()
+
+    # the same issue again plus a new one: the client sees exactly two episodes
+    publish_episode(
+        show,
+        make_newsletter("Issue 1"),
+        mastered,
+        storage,
+        base_url,
+        "2026-11-09-the-weekly-signal",
+    )
+    second = publish_episode(
+        show,
+        make_newsletter("Issue 2"),
+        mastered,
+        storage,
+        base_url,
+        "2026-11-16-the-weekly-signal",
+    )
+    gpo(home, "update", first.feed_url)
+    listing = gpo(home, "episodes", "--guid", first.feed_url)
+    guids = [line.split()[1] for line in listing.splitlines() if line.strip()[:1].isdigit()]
+    assert sorted(guids) == sorted([first.guid, second.guid])
