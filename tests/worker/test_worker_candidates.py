@@ -1,0 +1,144 @@
+"""The candidate loop, with test engines registered through the same door as real ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.worker.worker_testkit import (
+    SENTENCE,
+    FixedTranscriber,
+    ScriptedEngine,
+    SlowEngine,
+    silence,
+    white_noise,
+)
+from worker.candidates import LoopPolicy, generate_best
+from worker.engines import EngineRegistry, default_registry
+from worker.engines.base import SynthesisRequest
+from worker.engines.piper import PiperEngine
+from worker.errors import EngineUnavailableError, NoCandidatePassedError
+from worker.handler import handle
+from worker.runtime import Worker
+from worker.scoring import ClipChecker
+from worker.settings import WorkerSettings
+
+Clip = tuple[np.ndarray, int]
+REQUEST = SynthesisRequest(text=SENTENCE, language="en")
+
+
+def job(**overrides: object) -> dict[str, object]:
+    return {"id": "job-1", "input": {"text": SENTENCE, "engine": "scripted", **overrides}}
+
+
+def worker_with(engine: ScriptedEngine | SlowEngine, checker: ClipChecker) -> Worker:
+    registry = EngineRegistry()
+    registry.register(engine.name, lambda _settings: engine)
+    settings = WorkerSettings(engines=(engine.name,))
+    return Worker.load(settings, registry=registry, transcriber=checker.transcriber)
+
+
+def test_bad_first_attempt_is_regenerated(checker: ClipChecker, piper_clip: Clip) -> None:
+    engine = ScriptedEngine([(silence(4.0), 16_000), piper_clip])
+    out = handle(job(), worker_with(engine, checker))
+    assert "error" not in out, out
+    meta = out["metadata"]
+    assert meta["attempts"] == 2 and meta["candidates_generated"] == 2
+    assert meta["scores"][0] == 0.0 and meta["scores"][1] >= 75.0
+    assert meta["candidates_passed"] == 1
+    assert out["score"] == meta["scores"][1]
+    assert out["sample_rate"] == piper_clip[1]
+    assert out["duration_s"] == pytest.approx(piper_clip[0].size / piper_clip[1], abs=1e-3)
+    assert (meta["engine"], meta["model"], meta["voice"]) == (
+        "scripted",
+        "scripted-v1",
+        "test-voice",
+    )
+
+
+def test_truncated_then_noise_then_good(checker: ClipChecker, piper_clip: Clip) -> None:
+    samples, sr = piper_clip
+    engine = ScriptedEngine(
+        [(samples[: samples.size // 4], sr), (white_noise(4.0), 16_000), piper_clip]
+    )
+    result = generate_best(engine, REQUEST, checker, LoopPolicy(max_attempts=3))
+    assert [c.check.score for c in result.candidates][:2] == [0.0, 0.0]
+    assert "too short" in result.candidates[0].check.reason
+    assert "noise" in result.candidates[1].check.reason
+    assert result.best is result.candidates[2] and result.attempts == 3
+
+
+def test_always_bad_fails_after_max_attempts() -> None:
+    engine = ScriptedEngine([(silence(4.0), 16_000)])
+    worker = worker_with(engine, ClipChecker(FixedTranscriber(SENTENCE)))
+    out = handle(job(max_attempts=4, min_score=80), worker)
+    assert set(out) == {"error"}
+    assert out["error"].startswith("no candidate passed the check after 4 attempts")
+    assert "best score 0.0 < min_score 80.0: near-silent audio" in out["error"]
+    assert len(engine.requests) == 4
+
+
+def test_best_of_n_stops_after_a_passing_attempt_and_prefers_the_shortest(piper_clip: Clip) -> None:
+    samples, sr = piper_clip
+    padded = np.concatenate([samples, silence(1.0, sr)])
+    engine = ScriptedEngine([(padded, sr), piper_clip, (padded, sr)])
+    checker = ClipChecker(FixedTranscriber(SENTENCE))  # every real clip hears the right words
+    result = generate_best(engine, REQUEST, checker, LoopPolicy(n_candidates=3, max_attempts=3))
+    assert result.attempts == 1 and len(result.candidates) == 3  # best of 3, no second attempt
+    assert [c.check.score for c in result.candidates] == [100.0, 100.0, 100.0]
+    assert result.best is result.candidates[1]  # tie -> shortest
+
+
+def test_seeds_differ_per_candidate() -> None:
+    engine = ScriptedEngine([(silence(4.0), 16_000)])
+    seeded = SynthesisRequest(text=SENTENCE, language="en", seed=41)
+    with pytest.raises(NoCandidatePassedError):
+        generate_best(engine, seeded, ClipChecker(FixedTranscriber("")), LoopPolicy(2, 2))
+    assert [r.seed for r in engine.requests] == [41, 42, 43, 44]
+
+
+def test_a_stuck_generation_times_out_and_asks_for_a_fresh_worker() -> None:
+    worker = worker_with(SlowEngine(seconds=2.0), ClipChecker(FixedTranscriber(SENTENCE)))
+    out = handle(job(engine="slow", generation_timeout_s=0.2), worker)
+    assert out["refresh_worker"] is True
+    assert out["error"].startswith("generation_timeout_s: generation still running after 0 s")
+
+
+def test_deadline_stops_new_attempts() -> None:
+    ticks = iter(range(0, 1000, 10))  # every clock read advances 10 s
+    engine = ScriptedEngine([(silence(4.0), 16_000)])
+    with pytest.raises(NoCandidatePassedError, match="stopped at generation_timeout_s=25"):
+        generate_best(
+            engine,
+            REQUEST,
+            ClipChecker(FixedTranscriber("")),
+            LoopPolicy(max_attempts=10, timeout_s=25),
+            clock=lambda: float(next(ticks)),
+        )
+    assert len(engine.requests) < 10
+
+
+def test_engine_refusals_come_back_as_errors(
+    checker: ClipChecker, piper_engine: PiperEngine
+) -> None:
+    registry = default_registry()
+    registry.register("piper", lambda _settings: piper_engine)
+    worker = Worker.load(WorkerSettings(engines=("piper",)), registry, checker.transcriber)
+    out = handle({"input": {"text": "Hi.", "engine": "piper", "voice": "en_GB-alba"}}, worker)
+    assert out["error"].startswith("voice: piper has no voice 'en_GB-alba'; available: en_US-joe")
+    out = handle(
+        {"input": {"text": "Hi.", "engine": "piper", "mode": "fine-tuned", "voice": "x"}}, worker
+    )
+    assert "mode: engine 'piper' supports mode 'preset' only" in out["error"]
+
+
+def test_unknown_engine_in_worker_engines_is_refused() -> None:
+    with pytest.raises(EngineUnavailableError, match="WORKER_ENGINES: unknown engine 'espeak'"):
+        default_registry().load(["espeak"], WorkerSettings())
+
+
+def test_warm_up_runs_each_engine_that_has_a_default_voice(piper_clip: Clip) -> None:
+    scripted, slow = ScriptedEngine([piper_clip]), SlowEngine(seconds=5.0)
+    worker = Worker({"scripted": scripted, "slow": slow}, ClipChecker(FixedTranscriber("hello")))
+    worker.warm_up()  # the slow engine has no default voice: skipped, so this returns at once
+    assert [(r.voice, r.language) for r in scripted.requests] == [("test-voice", "en")]

