@@ -73,6 +73,14 @@ class TTSSettings(Strict):
     n_candidates: int = Field(1, ge=1, le=8)
 
 
+class Prices(Strict):
+    """Prices for the run's cost estimate (USD). Defaults: gpt-4o-mini and a RunPod L40S."""
+
+    llm_input_per_mtok: float = Field(0.15, ge=0, description="USD per million prompt tokens.")
+    llm_output_per_mtok: float = Field(0.60, ge=0, description="USD per million completion tokens.")
+    gpu_per_hour: float = Field(0.86, ge=0, description="USD per hour of serverless GPU time.")
+
+
 class ShowConfig(Strict):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1)
@@ -87,6 +95,7 @@ class ShowConfig(Strict):
     audio: AudioSettings = AudioSettings()
     script: ScriptSettings = ScriptSettings()
     tts: TTSSettings = TTSSettings()
+    prices: Prices = Prices()
 
     @model_validator(mode="after")
     def _distinct_hosts(self) -> ShowConfig:

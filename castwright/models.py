@@ -85,6 +85,7 @@ class Clip(Strict):
     attempts: int
     engine: str
     voice: str
+    worker_ms: int = Field(0, description="Generation + check time the worker spent (GPU time).")
     cached: bool = False
 
 

@@ -17,14 +17,18 @@ from typing import Any
 import yaml
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field, ValidationError
 
 from castwright.config import LLMPass, ShowConfig
 from castwright.errors import ScriptError
 from castwright.llm import LLMClient, Usage
-from castwright.models import Newsletter, Script, Section, Turn
-from castwright.prompts import render
+from castwright.models import Comment, Newsletter, Script, Section, Turn
+from castwright.prompts import prompts_sha256, render
+from castwright.services import open_llm
+from castwright.settings import Settings
 from tasks.normalize import Replacement, load_rules, normalize_script
+from tasks.resume import load_stage, save_stage, stage_key
 from tasks.opinions import OpinionRow, check_opinions, check_section, feedback, report_markdown
 
 log = logging.getLogger(__name__)
@@ -42,7 +46,9 @@ class ScriptResult(BaseModel):
     refine_usage: Usage
     replacements: list[Replacement] = Field(default_factory=list)
     opinions: list[OpinionRow] = Field(default_factory=list)
+    restored_opinions: list[str] = Field(default_factory=list, description="Said verbatim by code")
     estimated_minutes: float
+    reused: bool = False
 
 
 def turns_schema(hosts: list[str]) -> dict[str, Any]:
@@ -76,9 +82,13 @@ class _Reply(BaseModel):
 def parse_turns(raw: str, hosts: list[str]) -> list[_ReplyTurn]:
     """Validate one LLM reply; raises ValueError with a message fit to send back for repair."""
     try:
-        reply = _Reply.model_validate(json.loads(raw))
+        reply = _Reply.model_validate(
+            json.loads(raw, strict=False)
+        )  # raw newlines in strings are fine
     except json.JSONDecodeError as exc:
-        raise ValueError(f"the answer is not valid JSON ({exc.msg} at character {exc.pos})") from exc
+        raise ValueError(
+            f"the answer is not valid JSON ({exc.msg} at character {exc.pos})"
+        ) from exc
     except ValidationError as exc:
         raise ValueError(f"the JSON does not match the shape: {exc.errors()[0]['msg']}") from exc
     by_name = {h.casefold(): h for h in hosts}
@@ -86,7 +96,9 @@ def parse_turns(raw: str, hosts: list[str]) -> list[_ReplyTurn]:
     for i, turn in enumerate(reply.turns, 1):
         speaker = by_name.get(turn.speaker.strip().casefold())
         if speaker is None:
-            raise ValueError(f"turn {i} has speaker {turn.speaker!r}; use only {' or '.join(hosts)}")
+            raise ValueError(
+                f"turn {i} has speaker {turn.speaker!r}; use only {' or '.join(hosts)}"
+            )
         text = " ".join(turn.text.split())
         if text:
             turns.append(_ReplyTurn(speaker=speaker, text=text))
@@ -97,7 +109,7 @@ def parse_turns(raw: str, hosts: list[str]) -> list[_ReplyTurn]:
 
 def ask_for_turns(
     llm: LLMClient, messages: list[dict[str, str]], hosts: list[str], params: LLMPass,
-    must_speak: set[str] | None = None,
+    must_speak: list[Comment] | None = None,
 ) -> tuple[list[_ReplyTurn], Usage]:  # fmt: skip
     """One pass over one section, with up to REPAIR_ATTEMPTS repair retries.
 
@@ -109,20 +121,30 @@ def ask_for_turns(
     usable: list[_ReplyTurn] | None = None
     for attempt in range(REPAIR_ATTEMPTS + 1):
         reply = llm.complete_json(
-            messages, schema, temperature=params.temperature, max_tokens=params.max_tokens,
-            model=params.model, seed=params.seed,
+            messages,
+            schema,
+            temperature=params.temperature,
+            max_tokens=params.max_tokens,
+            model=params.model,
+            seed=params.seed,
         )
         usage += reply.usage
         try:
             turns = parse_turns(reply.text, hosts)
         except ValueError as exc:
-            error = str(exc) if reply.finish_reason != "length" else f"{exc} (the answer was cut off: be shorter)"
+            error = (
+                str(exc)
+                if reply.finish_reason != "length"
+                else f"{exc} (the answer was cut off: be shorter)"
+            )
         else:
-            silent = sorted((must_speak or set()) - {t.speaker for t in turns})
+            silent = [c for c in (must_speak or []) if c.host not in {t.speaker for t in turns}]
             if not silent:
                 return turns, usage
             usable = turns
-            error = f"{' and '.join(silent)} never speaks, but has an opinion in this section to say"
+            error = "; ".join(
+                f'{c.host} never speaks: add a turn where {c.host} says "{c.text}"' for c in silent
+            )
         log.warning("LLM reply invalid (attempt %d): %s", attempt + 1, error)
         messages = [*messages, {"role": "assistant", "content": reply.text[:4000]},
                     {"role": "user", "content": render("repair.user.j2", error=error)}]  # fmt: skip
@@ -137,7 +159,10 @@ def ask_for_turns(
 
 def word_budgets(newsletter: Newsletter, target_words: int) -> list[int]:
     """Share the episode's word budget among sections in proportion to their source length."""
-    sizes = [len(s.body.split()) + sum(len(c.text.split()) for c in s.comments) for s in newsletter.sections]
+    sizes = [
+        len(s.body.split()) + sum(len(c.text.split()) for c in s.comments)
+        for s in newsletter.sections
+    ]
     total = sum(sizes) or 1
     return [max(MIN_SECTION_WORDS, round(target_words * n / total)) for n in sizes]
 
@@ -156,17 +181,19 @@ def draft_section(
         previous=previous[-CONTEXT_TURNS:], target_words=target_words,
     )  # fmt: skip
     messages = [_system("draft.system.j2", show), {"role": "user", "content": user}]
-    must_speak = {c.host for c in section.comments}
-    return ask_for_turns(llm, messages, show.host_names, show.script.draft, must_speak)
+    return ask_for_turns(llm, messages, show.host_names, show.script.draft, section.comments)
 
 
 def refine_section(
-    llm: LLMClient, show: ShowConfig, section: Section, turns: list[Turn], feedback: list[str] | None = None
+    llm: LLMClient,
+    show: ShowConfig,
+    section: Section,
+    turns: list[Turn],
+    feedback: list[str] | None = None,
 ) -> tuple[list[_ReplyTurn], Usage]:
     user = render("refine.user.j2", section=section, turns=turns, feedback=feedback or [])
     messages = [_system("refine.system.j2", show), {"role": "user", "content": user}]
-    must_speak = {c.host for c in section.comments}
-    return ask_for_turns(llm, messages, show.host_names, show.script.refine, must_speak)
+    return ask_for_turns(llm, messages, show.host_names, show.script.refine, section.comments)
 
 
 def _hard_split(sentence: str, max_words: int) -> list[str]:
@@ -182,7 +209,9 @@ def split_sentences(text: str, max_words: int = MAX_TURN_WORDS) -> list[str]:
     """Split a long turn at sentence ends so no piece exceeds one TTS generation."""
     units: list[str] = []
     for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
-        units += [sentence] if len(sentence.split()) <= max_words else _hard_split(sentence, max_words)
+        units += (
+            [sentence] if len(sentence.split()) <= max_words else _hard_split(sentence, max_words)
+        )
     pieces: list[str] = []
     for unit in units:
         if pieces and len(pieces[-1].split()) + len(unit.split()) <= max_words:
@@ -197,7 +226,14 @@ def number_turns(section_turns: list[tuple[str, list[_ReplyTurn]]]) -> Script:
     for section_id, replies in section_turns:
         for reply in replies:
             for piece in split_sentences(reply.text):
-                turns.append(Turn(id=f"t{len(turns) + 1:03d}", speaker=reply.speaker, text=piece, section=section_id))
+                turns.append(
+                    Turn(
+                        id=f"t{len(turns) + 1:03d}",
+                        speaker=reply.speaker,
+                        text=piece,
+                        section=section_id,
+                    )
+                )
     return Script(turns=turns)
 
 
@@ -225,22 +261,40 @@ def _flags(section: Section, replies: list[_ReplyTurn], show: ShowConfig) -> lis
     return [r for r in rows if r.status != "kept"]
 
 
+def restore_missing_opinions(
+    section: Section, replies: list[_ReplyTurn], show: ShowConfig
+) -> tuple[list[_ReplyTurn], list[str]]:
+    """The last line of the opinion rule: a comment the LLM still dropped is said verbatim by its
+    host at the end of the section, and reported."""
+    missing = [r for r in _flags(section, replies, show) if r.status == "missing"]
+    for row in missing:
+        log.warning("script: restoring %s's dropped opinion verbatim in %r", row.host, section.title)
+    restored = [_ReplyTurn(speaker=r.host, text=r.comment) for r in missing]
+    return replies + restored, [f"{r.host}: {r.comment}" for r in missing]
+
+
 def write_script(newsletter: Newsletter, show: ShowConfig, llm: LLMClient) -> ScriptResult:
     """Draft and refine every section, then normalize the final script for speech."""
-    budgets = word_budgets(newsletter, round(show.script.target_minutes * show.script.words_per_minute))
+    budgets = word_budgets(
+        newsletter, round(show.script.target_minutes * show.script.words_per_minute)
+    )
     count = len(newsletter.sections)
     draft_usage = refine_usage = Usage()
     drafted: list[Turn] = []
     refined: list[tuple[str, list[_ReplyTurn]]] = []
+    restored: list[str] = []
     for i, (section, budget) in enumerate(zip(newsletter.sections, budgets, strict=True), 1):
         log.info("script: section %d/%d %r (draft, ~%d words)", i, count, section.title, budget)
         replies, used = draft_section(llm, show, section, i, count, drafted, budget)
         draft_usage += used
+        replies, _ = restore_missing_opinions(section, replies, show)
         section_draft = number_turns([(section.id, replies)]).turns
         drafted += section_draft
         log.info("script: section %d/%d (refine)", i, count)
         replies, used = refine_checked(llm, show, section, section_draft)
         refine_usage += used
+        replies, put_back = restore_missing_opinions(section, replies, show)
+        restored += put_back
         refined.append((section.id, replies))
     script, replacements = normalize_script(number_turns(refined), show.language)
     opinions = check_opinions(newsletter, script, show.host_names)
@@ -249,14 +303,17 @@ def write_script(newsletter: Newsletter, show: ShowConfig, llm: LLMClient) -> Sc
              len(script.turns), script.words(), minutes, show.script.target_minutes)  # fmt: skip
     for row in opinions:
         level = logging.INFO if row.status == "kept" else logging.WARNING
-        log.log(level, "opinion %-10s %3.0f  %s: %s", row.status, row.score, row.host, row.comment[:70])
+        log.log(
+            level, "opinion %-10s %3.0f  %s: %s", row.status, row.score, row.host, row.comment[:70]
+        )
     return ScriptResult(
         script=script, draft_usage=draft_usage, refine_usage=refine_usage,
-        replacements=replacements, opinions=opinions, estimated_minutes=round(minutes, 2),
+        replacements=replacements, opinions=opinions, restored_opinions=restored,
+        estimated_minutes=round(minutes, 2),
     )  # fmt: skip
 
 
-@task(name="write-script")
+@task(name="write-script", cache_policy=NO_CACHE)
 def write_script_task(newsletter: Newsletter, show: ShowConfig, llm: LLMClient) -> ScriptResult:
     return write_script(newsletter, show, llm)
 
@@ -266,7 +323,10 @@ def save_script(script: Script, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"turns": [t.model_dump() for t in script.turns]}
     header = "# castwright script: edit any turn's text or speaker, then voice it with\n# castwright run NEWSLETTER --script THIS_FILE\n"
-    path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+    path.write_text(
+        header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100),
+        encoding="utf-8",
+    )
 
 
 def load_script(path: Path, show: ShowConfig) -> Script:
@@ -278,7 +338,9 @@ def load_script(path: Path, show: ShowConfig) -> Script:
         raise ScriptError(f"{path}: not a valid script file: {exc}") from exc
     unknown = {t.speaker for t in script.turns} - set(show.host_names)
     if unknown:
-        raise ScriptError(f"{path}: unknown speaker(s) {sorted(unknown)}; the hosts are {show.host_names}")
+        raise ScriptError(
+            f"{path}: unknown speaker(s) {sorted(unknown)}; the hosts are {show.host_names}"
+        )
     if not script.turns:
         raise ScriptError(f"{path}: the script has no turns")
     return script
@@ -289,11 +351,39 @@ def save_script_reports(result: ScriptResult, episode_dir: Path) -> list[Path]:
     episode_dir.mkdir(parents=True, exist_ok=True)
     opinions = episode_dir / "opinions.md"
     flagged = sum(r.status != "kept" for r in result.opinions)
+    restored = "".join(f"- {line}\n" for line in result.restored_opinions) or "none\n"
     opinions.write_text(
         f"# Opinion check\n\n{len(result.opinions)} comments, {flagged} flagged.\n\n"
-        f"{report_markdown(result.opinions)}\n\nScoring: see tasks/opinions.py.\n",
+        f"{report_markdown(result.opinions)}\n\nRestored verbatim after the LLM dropped them:\n"
+        f"{restored}\nScoring: see tasks/opinions.py.\n",
         encoding="utf-8",
     )
     replacements = episode_dir / "normalization.json"
-    replacements.write_text(json.dumps([r.model_dump() for r in result.replacements], indent=1, ensure_ascii=False))
+    replacements.write_text(
+        json.dumps([r.model_dump() for r in result.replacements], indent=1, ensure_ascii=False)
+    )
     return [opinions, replacements]
+
+
+def script_stage_key(issue: Newsletter, show: ShowConfig, settings: Settings) -> str:
+    """Everything that shapes the script: source, prompts, hosts, script settings, the LLM."""
+    llm = (settings.llm_base_url or "embedded", settings.llm_model)
+    return stage_key(
+        issue.source_sha256, prompts_sha256(), show.hosts, show.script, show.language, llm
+    )
+
+
+def script_stage(
+    issue: Newsletter, show: ShowConfig, settings: Settings, episode_dir: Path, force: bool = False
+) -> tuple[Script, ScriptResult]:
+    """Write the script, or reuse the last run's when its inputs are unchanged."""
+    key = script_stage_key(issue, show, settings)
+    saved = None if force else load_stage(episode_dir, "script", key, ScriptResult)
+    if saved is not None:
+        log.info("script: inputs unchanged since the last run; reusing it (force_script redoes it)")
+        return saved.script, saved.model_copy(update={"reused": True})
+    with open_llm(settings, settings.work_dir / "logs") as llm:
+        result = write_script_task(issue, show, llm)
+    save_stage(episode_dir, "script", key, result)
+    save_script_reports(result, episode_dir)
+    return result.script, result

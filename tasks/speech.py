@@ -17,17 +17,22 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import soundfile as sf
-from prefect import Task, task
+from prefect import Task, task, unmapped
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.futures import PrefectFutureList, as_completed
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 from prefect.tasks import exponential_backoff
 
-from castwright.config import TTSSettings, VoiceProfile
+from castwright.config import ShowConfig, TTSSettings, VoiceProfile, load_voice
 from castwright.errors import SynthesisError, TransientServiceError
-from castwright.models import Clip, Turn
+from castwright.models import Clip, Script, Turn
+from castwright.services import open_tts
+from castwright.settings import Settings
 from tasks.tts_client import RunPodClient
 
 log = logging.getLogger(__name__)
@@ -57,7 +62,9 @@ def job_input(turn: Turn, voice: VoiceProfile, tts: TTSSettings) -> dict[str, An
 
 
 def clip_key(payload: dict[str, Any]) -> str:
-    canonical = json.dumps({"v": CLIP_FORMAT_VERSION, **payload}, sort_keys=True, ensure_ascii=False)
+    canonical = json.dumps(
+        {"v": CLIP_FORMAT_VERSION, **payload}, sort_keys=True, ensure_ascii=False
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
@@ -84,11 +91,14 @@ def _store_clip(output: dict[str, Any], wav_path: Path) -> float:
     return len(samples) / rate
 
 
-def _clip_from(turn: Turn, voice: VoiceProfile, path: Path, meta: dict[str, Any], cached: bool) -> Clip:
+def _clip_from(
+    turn: Turn, voice: VoiceProfile, path: Path, meta: dict[str, Any], cached: bool
+) -> Clip:
     return Clip(
         turn_id=turn.id, speaker=turn.speaker, section=turn.section, text=turn.text, path=path,
         duration_s=meta["duration_s"], sample_rate=meta["sample_rate"], score=meta["score"],
-        attempts=meta["attempts"], engine=meta["engine"], voice=voice.name, cached=cached,
+        attempts=meta["attempts"], engine=meta["engine"], voice=voice.name,
+        worker_ms=meta.get("worker_ms", 0), cached=cached,
     )  # fmt: skip
 
 
@@ -108,10 +118,18 @@ def synthesize_turn(
         "duration_s": round(duration, 3), "sample_rate": int(output.get("sample_rate", 0)),
         "score": float(output.get("score", 0.0)), "attempts": int(metadata.get("attempts", 1)),
         "engine": str(metadata.get("engine", voice.engine)), "transcript": output.get("transcript", ""),
+        "worker_ms": int(metadata.get("generation_ms", 0)) + int(metadata.get("validation_ms", 0)),
         "metadata": metadata,
     }  # fmt: skip
     _write_atomic(meta_path, json.dumps(meta, indent=1).encode())
-    log.info("voiced %s (%s, %.1f s, score %.0f, %d attempt(s))", turn.id, turn.speaker, duration, meta["score"], meta["attempts"])
+    log.info(
+        "voiced %s (%s, %.1f s, score %.0f, %d attempt(s))",
+        turn.id,
+        turn.speaker,
+        duration,
+        meta["score"],
+        meta["attempts"],
+    )
     return _clip_from(turn, voice, wav_path, meta, cached=False)
 
 
@@ -139,3 +157,42 @@ def synthesize_turn_task(
     turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient, clips_dir: Path
 ) -> Clip:
     return synthesize_turn(turn, voice, tts, client, clips_dir)
+
+
+def forget_clips(
+    turns: list[Turn], voices: dict[str, VoiceProfile], tts: TTSSettings, clips_dir: Path
+) -> None:
+    """Drop stored clips of these turns so they are synthesized again (an operator's re-voice)."""
+    for turn in turns:
+        key = clip_key(job_input(turn, voices[turn.speaker], tts))
+        for suffix in (".wav", ".json"):
+            (clips_dir / f"{key}{suffix}").unlink(missing_ok=True)
+        log.info("re-voicing %s on request", turn.id)
+
+
+def track_progress(futures: PrefectFutureList[Clip]) -> list[Clip]:
+    """Wait for every turn, logging progress and updating a progress artifact on the flow run."""
+    total = len(futures)
+    progress = create_progress_artifact(0.0, key="tts-progress", description="Turns voiced")
+    for done, _ in enumerate(as_completed(list(futures)), 1):
+        if done == total or done % max(1, total // 10) == 0:
+            log.info("voices: %d/%d turns done", done, total)
+            if isinstance(progress, UUID):
+                update_progress_artifact(progress, 100.0 * done / total)
+    return [f.result() for f in futures]
+
+
+def voice_stage(
+    script: Script, show: ShowConfig, settings: Settings, revoice: list[str]
+) -> list[Clip]:
+    """Synthesize every turn as mapped tasks, bounded by the flow's task runner."""
+    voices = {h.name: load_voice(h.voice) for h in show.hosts}
+    clips_dir = settings.work_dir / "clips"
+    forget_clips([t for t in script.turns if t.id in set(revoice)], voices, show.tts, clips_dir)
+    with open_tts(settings, settings.work_dir / "logs") as client:
+        client.wait_until_ready()
+        futures = synthesize_turn_task.map(
+            script.turns, [voices[t.speaker] for t in script.turns],
+            unmapped(show.tts), unmapped(client), unmapped(clips_dir),
+        )  # fmt: skip
+        return track_progress(futures)

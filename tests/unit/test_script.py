@@ -131,16 +131,22 @@ def test_host_with_an_opinion_who_never_speaks_is_sent_back() -> None:
     only_ada = turns_json(("Ada", "Just me."))
     with fake_openai([only_ada], default=echo_dialogue) as server:
         write_script(ISSUE, SHOW, _llm(server.base_url))
-    assert "Marvin never speaks" in server.requests[1].body["messages"][-1]["content"]
+    repair = server.requests[1].body["messages"][-1]["content"]
+    assert f"Marvin never speaks: add a turn where Marvin says \"{ISSUE.sections[0].comments[1].text}\"" in repair
 
 
-def test_a_host_still_silent_after_repairs_is_kept_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+def test_opinions_still_dropped_after_repairs_are_restored_verbatim(caplog: pytest.LogCaptureFixture) -> None:
     only_ada = turns_json(("Ada", "Just me."))
     with fake_openai([only_ada] * 9, default=echo_dialogue) as server:
         result = write_script(ISSUE, SHOW, _llm(server.base_url))
-    assert result.script.turns[0].text == "Just me."
-    assert [r.status for r in result.opinions[:2]] == ["missing", "missing"]
+    section = ISSUE.sections[0]
+    first = [t for t in result.script.turns if t.section == section.id]
+    assert first[0].text == "Just me."
+    assert [(t.speaker, t.text) for t in first[1:]] == [(c.host, c.text) for c in section.comments]
+    assert result.restored_opinions == [f"{c.host}: {c.text}" for c in section.comments]
+    assert [r.status for r in result.opinions[:2]] == ["kept", "kept"]
     assert "keeping a reply where Marvin never speaks" in caplog.text
+    assert "restoring Marvin's dropped opinion verbatim" in caplog.text
 
 
 def test_a_sentence_over_the_limit_is_cut_at_clauses_then_words() -> None:
