@@ -54,10 +54,10 @@ def _wait_until(ready: Callable[[], bool], proc: subprocess.Popen[bytes], what: 
     raise ServiceError(f"{what} did not become ready within {timeout:.0f} s; its log: {log_path}")
 
 
-def _http_ok(url: str, method: str = "GET", json: object | None = None) -> Callable[[], bool]:
+def _http_ok(url: str) -> Callable[[], bool]:
     def check() -> bool:
         try:
-            return httpx.request(method, url, json=json, timeout=5.0).status_code < 500
+            return httpx.get(url, timeout=5.0).status_code < 500
         except httpx.HTTPError:
             return False
 
@@ -108,6 +108,6 @@ def local_worker(log_dir: Path, engines: str = "piper,kokoro") -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     log.info("starting the embedded TTS worker (runpod local API, engines %s) on %s", engines, base)
     with _child(cmd, log_dir / "tts-worker.log", env=env) as proc:
-        probe = _http_ok(f"{base}/runsync", "POST", {"input": {"warmup": True}})
+        probe = _http_ok(f"{base}/")  # the local API's docs page answers once the models are loaded
         _wait_until(probe, proc, "local TTS worker", log_dir / "tts-worker.log", WORKER_STARTUP_TIMEOUT_S)
         yield base

@@ -159,6 +159,14 @@ def synthesize_turn_task(
     return synthesize_turn(turn, voice, tts, client, clips_dir)
 
 
+def warmup_job(show: ShowConfig) -> dict[str, Any]:
+    """A tiny real job that makes a cold endpoint start a worker (and keeps it from idling)."""
+    host = show.hosts[0]
+    turn = Turn(id="warmup", speaker=host.name, text="Hello.", section="warmup")
+    settings = TTSSettings(n_candidates=1, max_attempts=1, min_score=0)
+    return job_input(turn, load_voice(host.voice), settings)
+
+
 def forget_clips(
     turns: list[Turn], voices: dict[str, VoiceProfile], tts: TTSSettings, clips_dir: Path
 ) -> None:
@@ -190,7 +198,7 @@ def voice_stage(
     clips_dir = settings.work_dir / "clips"
     forget_clips([t for t in script.turns if t.id in set(revoice)], voices, show.tts, clips_dir)
     with open_tts(settings, settings.work_dir / "logs") as client:
-        client.wait_until_ready()
+        client.wait_until_ready(warmup_job(show))
         futures = synthesize_turn_task.map(
             script.turns, [voices[t.speaker] for t in script.turns],
             unmapped(show.tts), unmapped(client), unmapped(clips_dir),

@@ -105,17 +105,27 @@ class RunPodClient:
         ready = int(workers.get("idle", 0)) + int(workers.get("running", 0)) + int(workers.get("ready", 0))
         return Health(ready_workers=ready, queued_jobs=int(jobs.get("inQueue", 0)), raw=data)
 
-    def wait_until_ready(self) -> Health:
-        """Pre-flight: when no worker is up, expect a cold start and wait (bounded)."""
-        deadline = time.monotonic() + self.cold_start_timeout_s
+    def wait_until_ready(self, warmup_input: dict[str, Any] | None = None) -> Health:
+        """Pre-flight. With no worker up, queue a small warm-up job (serverless workers start only
+        for queued jobs), wait for a worker (bounded), and fail with a clear message if none
+        comes: an endpoint idle for 7 days is scaled to 0 workers until raised by hand."""
         health = self.health()
-        if health.ready_workers == 0:
-            log.info("TTS endpoint has no ready worker: waiting up to %.0f s for a cold start", self.cold_start_timeout_s)
+        if health.ready_workers > 0:
+            return health
+        log.info("TTS endpoint has no ready worker: expecting a cold start (up to %.0f s)", self.cold_start_timeout_s)
+        if warmup_input is not None:
+            self._request("POST", "/run", json={"input": warmup_input})
+        deadline = time.monotonic() + self.cold_start_timeout_s
         while health.ready_workers == 0 and time.monotonic() < deadline:
             time.sleep(self.health_poll_s)
             health = self.health()
         if health.ready_workers == 0:
-            log.warning("no TTS worker became ready in %.0f s; jobs will queue until one starts", self.cold_start_timeout_s)
+            raise ServiceError(
+                f"no TTS worker started within {self.cold_start_timeout_s:.0f} s at {self.base_url}. "
+                "Check the endpoint's max workers in the RunPod console (an endpoint idle for 7 "
+                "days is scaled to 0 until raised by hand) and its logs for a failing image."
+            )
+        log.info("TTS endpoint ready: %d worker(s)", health.ready_workers)
         return health
 
     # --- jobs --------------------------------------------------------------------------------

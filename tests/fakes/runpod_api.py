@@ -1,6 +1,6 @@
 """A fake RunPod serverless endpoint speaking the documented REST protocol.
 
-Routes (under /v2/{endpoint_id}): POST /runsync (answers COMPLETED, or IN_QUEUE/IN_PROGRESS when the
+Routes (under /v2/{endpoint_id}): POST /run (queues, answers IN_QUEUE), POST /runsync (answers COMPLETED, or IN_QUEUE/IN_PROGRESS when the
 job is not done within the wait), GET /status/{job_id}, POST /cancel/{job_id}, GET /health. Jobs
 move IN_QUEUE -> IN_PROGRESS -> a terminal state; a job past its TTL is deleted (status 404).
 Tests script behaviour per request with `plan`: a list of steps consumed in order.
@@ -60,7 +60,8 @@ class FakeRunPod:
         if request.headers.get("Authorization") != "Bearer rp-test-key":
             return Reply(401, {"error": "Unauthorized"})
         action, job_id = match.groups()
-        handler = {"runsync": self._runsync, "status": self._status, "cancel": self._cancel, "health": self._health}
+        handler = {"runsync": self._runsync, "run": self._run, "status": self._status,
+                   "cancel": self._cancel, "health": self._health}  # fmt: skip
         return handler[action](request, job_id) if action in handler else Reply(404, {"error": "not found"})
 
     def _runsync(self, request: Request, _: str | None) -> Reply:
@@ -73,6 +74,12 @@ class FakeRunPod:
         job.output = step.get("output") or self.output(job_input)
         self.jobs[job.id] = job
         return Reply(200, job.view())
+
+    def _run(self, request: Request, _: str | None) -> Reply:
+        job = Job(id=f"job-{next(self._ids)}", input=request.body["input"], states=["IN_QUEUE", "COMPLETED"])
+        job.output = self.output(job.input)
+        self.jobs[job.id] = job
+        return Reply(200, {"id": job.id, "status": "IN_QUEUE"})
 
     def _status(self, request: Request, job_id: str | None) -> Reply:
         job = self.jobs.get(job_id or "")

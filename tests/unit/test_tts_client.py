@@ -53,11 +53,20 @@ def test_cold_start_queue_is_polled_until_done() -> None:
                       health_workers=[0, 0, 1])  # fmt: skip
     with fake_runpod(fake) as server:
         client = _client(server.base_url)
-        assert client.wait_until_ready().ready_workers == 1
+        assert client.wait_until_ready({"text": "warm up", "engine": "piper"}).ready_workers == 1
         out = client.run({"text": "hi", "engine": "piper"})
     assert out["transcript"] == "hi"
+    warmups = [r for r in server.requests if r.path.endswith("/run")]
+    assert [r.body["input"]["text"] for r in warmups] == ["warm up"]
     polls = [r for r in server.requests if "/status/" in r.path]
     assert len(polls) == 3 and all(r.method == "GET" for r in polls)
+
+
+def test_endpoint_that_never_gets_a_worker_fails_fast_with_advice() -> None:
+    with fake_runpod(FakeRunPod(output=_output, health_workers=[0])) as server:
+        client = _client(server.base_url, cold_start_timeout_s=0.1)
+        with pytest.raises(ServiceError, match="max workers in the RunPod console"):
+            client.wait_until_ready({"text": "warm up", "engine": "piper"})
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])

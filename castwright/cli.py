@@ -1,0 +1,163 @@
+"""The `castwright` command line.
+
+    castwright run NEWSLETTER [--show FILE] [--out DIR] [--script FILE] [--minutes N] [--no-publish]
+    castwright voices check [--fix]
+    castwright feed rebuild [--show FILE] [--out DIR]
+    castwright episodes list [--out DIR]
+    castwright episodes remove ID [--show FILE] [--out DIR]
+
+Every command prints what it does; errors print one clear message and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from castwright.errors import CastwrightError
+from castwright.paths import DEFAULT_SHOW
+
+log = logging.getLogger("castwright")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _quiet_prefect_defaults() -> None:
+    """Keep the ephemeral server's shutdown noise out of a user's terminal, and show our logs."""
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "castwright,tasks,worker")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_EVENTS_LEVEL", "CRITICAL")
+    os.environ.setdefault("PREFECT_LOGGING_LOGGERS_UVICORN_LEVEL", "CRITICAL")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from castwright.config import load_show
+    from flows.episode import episode_flow
+
+    show = load_show(Path(args.show))  # fail fast, before any server starts
+    flow = episode_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=show.tts.concurrency))
+    result = flow(
+        newsletter=str(args.newsletter), show=str(args.show), out=str(args.out),
+        target_minutes=args.minutes, script_file=str(args.script) if args.script else None,
+        publish=not args.no_publish,
+    )  # fmt: skip
+    print(f"episode {result['slug']}: {result['mp3']}")
+    if result.get("feed_url"):
+        print(f"feed: {result['feed_url']}  (preview: python -m http.server 8000 --directory {args.out})")
+    print(f"manifest: {result['manifest']}")
+    return 0
+
+
+def cmd_voices_check(args: argparse.Namespace) -> int:
+    from tasks.voices import check_voices
+
+    problems = check_voices(fix=args.fix)
+    for line in problems:
+        print(line)
+    return 1 if any(p.startswith("ERROR") for p in problems) else 0
+
+
+def _publishing(args: argparse.Namespace) -> tuple[object, object, str]:
+    from castwright.config import load_show
+    from castwright.services import open_storage
+    from castwright.settings import settings_from_env
+
+    settings = settings_from_env()
+    show = load_show(Path(args.show)) if hasattr(args, "show") else None
+    return show, open_storage(settings, Path(args.out)), settings.public_base_url
+
+
+def cmd_feed_rebuild(args: argparse.Namespace) -> int:
+    from tasks.publish import rebuild_feed
+
+    show, storage, base_url = _publishing(args)
+    rebuild_feed(show, storage, base_url)  # type: ignore[arg-type]
+    print(f"feed rebuilt: {base_url.rstrip('/')}/feed.xml")
+    return 0
+
+
+def cmd_episodes_list(args: argparse.Namespace) -> int:
+    from tasks.publish import list_episodes
+
+    _, storage, _ = _publishing(args)
+    episodes = list_episodes(storage)  # type: ignore[arg-type]
+    if not episodes:
+        print("no episodes published yet")
+    for ep in episodes:
+        print(f"{ep.number:>4}  {ep.slug:<50}  {ep.pub_date:%Y-%m-%d}  {ep.duration_s / 60:5.1f} min  {ep.guid}")
+    return 0
+
+
+def cmd_episodes_remove(args: argparse.Namespace) -> int:
+    from tasks.publish import remove_episode
+
+    show, storage, base_url = _publishing(args)
+    remove_episode(show, storage, base_url, args.id)  # type: ignore[arg-type]
+    print(f"removed {args.id}; feed rebuilt")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="castwright", description="Newsletter in, podcast out.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="make and publish an episode from a newsletter")
+    run.add_argument("newsletter", type=Path, help="the issue's markdown file")
+    _show_out(run)
+    run.add_argument("--script", type=Path, help="voice this edited script file (no LLM call)")
+    run.add_argument("--minutes", type=float, help="target length, overrides the show file")
+    run.add_argument("--no-publish", action="store_true", help="master the episode, publish nothing")
+    run.set_defaults(handler=cmd_run)
+
+    voices = sub.add_parser("voices", help="voice profiles").add_subparsers(dest="action", required=True)
+    check = voices.add_parser("check", help="validate every profile in voices/ and its reference audio")
+    check.add_argument("--fix", action="store_true", help="repair what can be repaired (silence pad, trim)")
+    check.set_defaults(handler=cmd_voices_check)
+
+    feed = sub.add_parser("feed", help="the podcast feed").add_subparsers(dest="action", required=True)
+    _show_out(feed.add_parser("rebuild", help="regenerate feed.xml and the show page from the catalog")).set_defaults(handler=cmd_feed_rebuild)
+
+    episodes = sub.add_parser("episodes", help="published episodes").add_subparsers(dest="action", required=True)
+    listing = episodes.add_parser("list", help="list published episodes")
+    listing.add_argument("--out", type=Path, default=Path("public"), help="published folder (default public/)")
+    listing.set_defaults(handler=cmd_episodes_list)
+    remove = episodes.add_parser("remove", help="remove an episode (by slug or GUID) and rebuild the feed")
+    remove.add_argument("id")
+    _show_out(remove).set_defaults(handler=cmd_episodes_remove)
+    return parser
+
+
+def _show_out(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--show", type=Path, default=DEFAULT_SHOW, help="show file (default: the example show)")
+    parser.add_argument("--out", type=Path, default=Path("public"), help="publish into this folder (default public/)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    _quiet_prefect_defaults()
+    for noisy in ("httpx", "httpcore", "openai", "urllib3", "botocore", "faster_whisper"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except CastwrightError as exc:
+        print(f"castwright: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

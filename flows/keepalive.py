@@ -1,0 +1,41 @@
+"""Keep the RunPod endpoint alive between weekly runs.
+
+RunPod scales an endpoint idle for 3 days down to 2 max workers and one idle for 7 days down to 0,
+where it stays until raised by hand; a weekly job sits on that edge. This flow, scheduled every
+two days in prefect.yaml, runs one tiny real job (a few GPU seconds) through the same client.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+
+from castwright.config import load_show
+from castwright.paths import DEFAULT_SHOW
+from castwright.services import open_tts
+from castwright.settings import settings_from_env
+from tasks.speech import warmup_job
+
+log = logging.getLogger("castwright")
+
+
+@flow(name="castwright-keepalive")
+def keepalive_flow(show: str = str(DEFAULT_SHOW)) -> dict[str, Any]:
+    """Run one short synthesis job on the configured endpoint.
+
+    Args:
+        show: Show file whose first host's voice is used for the ping.
+    """
+    settings = settings_from_env()
+    if settings.tts_url is None:
+        log.info("no RunPod endpoint configured (embedded worker): nothing to keep alive")
+        return {"pinged": False}
+    show_cfg = load_show(Path(show))
+    with open_tts(settings, settings.work_dir / "logs") as client:
+        health = client.health()
+        output = client.run(warmup_job(show_cfg))
+    log.info("endpoint answered: %.1f s of audio, %d worker(s) were ready", output.get("duration_s", 0), health.ready_workers)
+    return {"pinged": True, "ready_workers": health.ready_workers}

@@ -1,0 +1,76 @@
+"""The episode manifest: what was made, from what, how well, next to the episode's work files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from castwright.config import ShowConfig
+from castwright.models import Clip, MasteredEpisode, Newsletter, Script
+from castwright.prompts import prompts_sha256
+from tasks.script import ScriptResult
+
+
+def turn_rows(clips: list[Clip]) -> list[dict[str, Any]]:
+    """One row per turn: who spoke it, with which voice and engine, and how it scored."""
+    return [
+        {
+            "turn": c.turn_id,
+            "speaker": c.speaker,
+            "voice": c.voice,
+            "engine": c.engine,
+            "duration_s": c.duration_s,
+            "score": c.score,
+            "attempts": c.attempts,
+            "cached": c.cached,
+            "clip": c.path.name,
+        }  # fmt: skip
+        for c in clips
+    ]
+
+
+def build_manifest(
+    show: ShowConfig, issue: Newsletter, script: Script, script_result: ScriptResult | None,
+    clips: list[Clip], mastered: MasteredEpisode, published: BaseModel | None, cost: BaseModel,
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "inputs": {"newsletter_sha256": issue.source_sha256, "prompts_sha256": prompts_sha256()},
+        "show": show.title,
+        "episode": issue.title,
+        "script": {
+            "turns": len(script.turns),
+            "words": script.words(),
+            "estimated_minutes": script_result.estimated_minutes if script_result else None,
+            "draft_usage": script_result.draft_usage.model_dump() if script_result else None,
+            "refine_usage": script_result.refine_usage.model_dump() if script_result else None,
+            "normalization_replacements": [r.model_dump() for r in script_result.replacements]
+            if script_result
+            else [],
+            "from_file": script_result is None,
+            "reused": bool(script_result and script_result.reused),
+            "opinions": [r.model_dump() for r in script_result.opinions] if script_result else [],
+        },
+        "voices": {h.name: h.voice for h in show.hosts},
+        "turns": turn_rows(clips),
+        "clips_synthesized": sum(not c.cached for c in clips),
+        "audio": mastered.model_dump(mode="json", exclude={"cues"}),
+        "published": published.model_dump(mode="json") if published else None,
+        "cost": cost.model_dump(),
+    }
+
+
+def write_manifest(
+    episode_dir: Path, show: ShowConfig, issue: Newsletter, script: Script,
+    script_result: ScriptResult | None, clips: list[Clip], mastered: MasteredEpisode,
+    published: BaseModel | None, cost: BaseModel,
+) -> Path:  # fmt: skip
+    path = episode_dir / "manifest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = build_manifest(show, issue, script, script_result, clips, mastered, published, cost)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
