@@ -71,6 +71,10 @@ class TTSSettings(Strict):
     min_score: float = Field(75.0, ge=0, le=100, description="Whisper check score a clip needs.")
     max_attempts: int = Field(3, ge=1, le=10)
     n_candidates: int = Field(1, ge=1, le=8)
+    chunk_first_words: int = Field(30, ge=5, le=200, description="Words in a long turn's first chunk.")
+    chunk_words: int = Field(45, ge=5, le=200, description="Words in its later chunks.")
+    chunk_max_words: int = Field(60, ge=5, le=200, description="Hard maximum per generation.")
+    crossfade_ms: int = Field(30, ge=0, le=500, description="Crossfade between a turn's chunks.")
 
 
 class Prices(Strict):

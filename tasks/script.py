@@ -25,6 +25,7 @@ from castwright.errors import ScriptError
 from castwright.llm import LLMClient, Usage
 from castwright.models import Comment, Newsletter, Script, Section, Turn
 from castwright.prompts import prompts_sha256, render
+from castwright.text import pack, speech_units
 from castwright.services import open_llm
 from castwright.settings import Settings
 from tasks.normalize import Replacement, load_rules, normalize_script
@@ -196,29 +197,9 @@ def refine_section(
     return ask_for_turns(llm, messages, show.host_names, show.script.refine, section.comments)
 
 
-def _hard_split(sentence: str, max_words: int) -> list[str]:
-    """A sentence over the limit: cut at clause marks (, ; :) first, then between words."""
-    pieces: list[str] = []
-    for clause in re.split(r"(?<=[,;:])\s+", sentence):
-        words = clause.split()
-        pieces += [" ".join(words[i : i + max_words]) for i in range(0, len(words), max_words)]
-    return pieces
-
-
 def split_sentences(text: str, max_words: int = MAX_TURN_WORDS) -> list[str]:
-    """Split a long turn at sentence ends so no piece exceeds one TTS generation."""
-    units: list[str] = []
-    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
-        units += (
-            [sentence] if len(sentence.split()) <= max_words else _hard_split(sentence, max_words)
-        )
-    pieces: list[str] = []
-    for unit in units:
-        if pieces and len(pieces[-1].split()) + len(unit.split()) <= max_words:
-            pieces[-1] = f"{pieces[-1]} {unit}"
-        else:
-            pieces.append(unit)
-    return [p for p in pieces if p]
+    """Split a long turn at sentence ends (then clauses) so no piece exceeds max_words."""
+    return pack(speech_units(text, max_words), lambda _: max_words)
 
 
 def number_turns(section_turns: list[tuple[str, list[_ReplyTurn]]]) -> Script:

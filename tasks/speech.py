@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import numpy as np
 import soundfile as sf
 from prefect import Task, task, unmapped
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -33,6 +34,7 @@ from castwright.errors import SynthesisError, TransientServiceError
 from castwright.models import Clip, Script, Turn
 from castwright.services import open_tts
 from castwright.settings import Settings
+from castwright.text import pack, speech_units
 from tasks.tts_client import RunPodClient
 
 log = logging.getLogger(__name__)
@@ -102,15 +104,23 @@ def _clip_from(
     )  # fmt: skip
 
 
-def synthesize_turn(
-    turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient, clips_dir: Path
-) -> Clip:
-    """Return the checked clip for one turn, from the clip store or from the endpoint."""
-    payload = job_input(turn, voice, tts)
+def chunk_text(text: str, tts: TTSSettings) -> list[str]:
+    """A long turn in generation-sized chunks: a shorter first one, never over the hard maximum."""
+    def limit(i: int) -> int:
+        return min(tts.chunk_first_words if i == 0 else tts.chunk_words, tts.chunk_max_words)
+
+    return pack(speech_units(text, tts.chunk_max_words), limit)
+
+
+def _voice_piece(
+    text: str, turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient, clips_dir: Path
+) -> tuple[Path, dict[str, Any], bool]:
+    """One generation from the clip store or the endpoint: (wav path, metadata, reused?)."""
+    payload = job_input(turn.model_copy(update={"text": text}), voice, tts)
     key = clip_key(payload)
     wav_path, meta_path = clips_dir / f"{key}.wav", clips_dir / f"{key}.json"
     if wav_path.is_file() and meta_path.is_file():
-        return _clip_from(turn, voice, wav_path, json.loads(meta_path.read_text()), cached=True)
+        return wav_path, json.loads(meta_path.read_text()), True
     output = client.run(payload)
     duration = _store_clip(output, wav_path)
     metadata = output.get("metadata", {})
@@ -122,15 +132,55 @@ def synthesize_turn(
         "metadata": metadata,
     }  # fmt: skip
     _write_atomic(meta_path, json.dumps(meta, indent=1).encode())
-    log.info(
-        "voiced %s (%s, %.1f s, score %.0f, %d attempt(s))",
-        turn.id,
-        turn.speaker,
-        duration,
-        meta["score"],
-        meta["attempts"],
-    )
-    return _clip_from(turn, voice, wav_path, meta, cached=False)
+    return wav_path, meta, False
+
+
+def crossfade_join(paths: list[Path], fade_ms: int) -> tuple[np.ndarray, int]:
+    """Join chunk WAVs (same voice, same rate) with short equal-power crossfades."""
+    pieces = [sf.read(str(p), dtype="float32") for p in paths]
+    rate = pieces[0][1]
+    if any(r != rate for _, r in pieces):
+        raise SynthesisError("chunks of one turn came back at different sample rates")
+    joined = pieces[0][0]
+    for samples, _ in pieces[1:]:
+        n = min(int(rate * fade_ms / 1000), len(joined), len(samples))
+        ramp = np.linspace(0.0, np.pi / 2, n, dtype=np.float32)
+        overlap = joined[len(joined) - n :] * np.cos(ramp) + samples[:n] * np.sin(ramp)
+        joined = np.concatenate([joined[: len(joined) - n], overlap, samples[n:]])
+    return joined, rate
+
+
+def _joined_meta(metas: list[dict[str, Any]], duration: float) -> dict[str, Any]:
+    return {
+        "duration_s": round(duration, 3), "sample_rate": metas[0]["sample_rate"],
+        "score": min(m["score"] for m in metas), "attempts": max(m["attempts"] for m in metas),
+        "engine": metas[0]["engine"], "worker_ms": sum(m.get("worker_ms", 0) for m in metas),
+        "chunks": len(metas),
+    }  # fmt: skip
+
+
+def synthesize_turn(
+    turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient, clips_dir: Path
+) -> Clip:
+    """The checked clip for one turn. Long turns are voiced in chunks (each stored by content,
+    so a retry pays only for the missing ones) and joined with short crossfades."""
+    pieces = [_voice_piece(text, turn, voice, tts, client, clips_dir) for text in chunk_text(turn.text, tts)]
+    cached = all(reused for _, _, reused in pieces)
+    if len(pieces) == 1:
+        path, meta, _ = pieces[0]
+    else:
+        samples, rate = crossfade_join([p for p, _, _ in pieces], tts.crossfade_ms)
+        path = clips_dir / f"{clip_key({'chunks': [p.stem for p, _, _ in pieces], 'fade': tts.crossfade_ms})}.wav"
+        if not path.is_file():
+            buffer = io.BytesIO()
+            sf.write(buffer, samples, rate, format="WAV", subtype="PCM_16")
+            _write_atomic(path, buffer.getvalue())
+        meta = _joined_meta([m for _, m, _ in pieces], len(samples) / rate)
+        meta["worker_ms"] = 0 if cached else meta["worker_ms"]
+    if not cached:
+        log.info("voiced %s (%s, %.1f s, score %.0f, %d attempt(s), %d chunk(s))", turn.id, turn.speaker,
+                 meta["duration_s"], meta["score"], meta["attempts"], len(pieces))  # fmt: skip
+    return _clip_from(turn, voice, path, meta, cached=cached)
 
 
 def is_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:

@@ -146,3 +146,22 @@ def test_unreadable_audio_fails_the_turn(tmp_path: Path) -> None:
     with fake_runpod(fake) as server, pytest.raises(SynthesisError, match="unreadable audio"):
         synthesize_turn(TURN, load_voice("joe"), TTSSettings(), _client(server.base_url), tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_long_turn_is_voiced_in_chunks_and_crossfaded(tmp_path: Path) -> None:
+    from tasks.speech import chunk_text
+
+    tts = TTSSettings(chunk_first_words=6, chunk_words=10, chunk_max_words=12, crossfade_ms=50)
+    text = "One two three four five. Six seven eight nine ten eleven. " + " ".join(f"w{i}" for i in range(25)) + " end."
+    chunks = chunk_text(text, tts)
+    assert len(chunks[0].split()) <= 6 and all(len(c.split()) <= 12 for c in chunks)
+    assert " ".join(chunks).split() == text.split()
+    fake = FakeRunPod(output=_output)
+    turn = TURN.model_copy(update={"text": text})
+    with fake_runpod(fake) as server:
+        clip = synthesize_turn(turn, load_voice("joe"), tts, _client(server.base_url), tmp_path)
+        again = synthesize_turn(turn, load_voice("joe"), tts, _client(server.base_url), tmp_path)
+    assert [job.input["text"] for job in fake.jobs.values()] == chunks
+    # each chunk is 1 s of audio; each join overlaps 50 ms
+    assert abs(clip.duration_s - (len(chunks) - 0.05 * (len(chunks) - 1))) < 0.01
+    assert not clip.cached and again.cached and again.path == clip.path and len(fake.jobs) == len(chunks)
