@@ -26,7 +26,7 @@ from tasks.manifest import write_manifest
 from tasks.master import master_episode_task
 from tasks.newsletter import episode_slug, parse_newsletter_task
 from tasks.publish import publish_episode_task
-from tasks.report import estimate_cost, publish_artifacts
+from tasks.report import estimate_cost, publish_artifacts, timed
 from tasks.review import review_script
 from tasks.script import load_script, save_script, script_stage
 from tasks.speech import voice_stage
@@ -73,6 +73,7 @@ def episode_flow(
         review: Pause after the script for a person to approve, edit or reject it.
         publish: Publish the episode and feed; off = master only.
     """
+    timings: dict[str, float] = {}
     settings = settings_from_env()
     show_cfg = load_show(Path(show))
     if target_minutes:
@@ -81,10 +82,11 @@ def episode_flow(
     slug = episode_slug(issue)
     episode_dir = settings.work_dir / "episodes" / slug
 
-    if script_file:
-        script, script_result = load_script(Path(script_file), show_cfg), None
-    else:
-        script, script_result = script_stage(issue, show_cfg, settings, episode_dir, force_script)
+    with timed(timings, "script"):
+        if script_file:
+            script, script_result = load_script(Path(script_file), show_cfg), None
+        else:
+            script, script_result = script_stage(issue, show_cfg, settings, episode_dir, force_script)
     if review:
         script = review_script(script, show_cfg)
     save_script(script, episode_dir / "script.yaml")
@@ -93,19 +95,22 @@ def episode_flow(
         return {"slug": slug, "script": str(episode_dir / "script.yaml"), "mp3": None, "feed_url": None,
             "flow_run_id": current_run_id()}  # fmt: skip
 
-    clips = voice_stage(script, show_cfg, settings, revoice_turns)
+    with timed(timings, "voices"):
+        clips = voice_stage(script, show_cfg, settings, revoice_turns)
     tags = EpisodeTags(
         title=issue.title, artist=" & ".join(show_cfg.host_names), album=show_cfg.title,
         date=issue.date or dt.date.today(), description=show_cfg.description, cover=show_cfg.cover,
     )  # fmt: skip
     titles = {s.id: s.title for s in issue.sections}
-    mastered = master_episode_task(clips, titles, tags, show_cfg.audio, episode_dir, slug)
+    with timed(timings, "master"):
+        mastered = master_episode_task(clips, titles, tags, show_cfg.audio, episode_dir, slug)
     published = None
     if publish:
-        storage = open_storage(settings, Path(out))
-        published = publish_episode_task(show_cfg, issue, mastered, storage, settings.public_base_url, slug)
+        with timed(timings, "publish"):
+            storage = open_storage(settings, Path(out))
+            published = publish_episode_task(show_cfg, issue, mastered, storage, settings.public_base_url, slug)
     cost = estimate_cost(script_result, clips, show_cfg.prices)
-    manifest = write_manifest(episode_dir, show_cfg, issue, script, script_result, clips, mastered, published, cost)
+    manifest = write_manifest(episode_dir, show_cfg, issue, script, script_result, clips, mastered, published, cost, timings)
     links = {"episode-mp3": published.episode_url, "feed": published.feed_url} if published else {}
     publish_artifacts(script, script_result, clips, mastered, cost, links)
     return {"slug": slug, "manifest": str(manifest), "mp3": str(mastered.mp3),

@@ -36,6 +36,7 @@ def turn_rows(clips: list[Clip]) -> list[dict[str, Any]]:
 def build_manifest(
     show: ShowConfig, issue: Newsletter, script: Script, script_result: ScriptResult | None,
     clips: list[Clip], mastered: MasteredEpisode, published: BaseModel | None, cost: BaseModel,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     return {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -61,16 +62,18 @@ def build_manifest(
         "audio": mastered.model_dump(mode="json", exclude={"cues"}),
         "published": published.model_dump(mode="json") if published else None,
         "cost": cost.model_dump(),
+        "timings_s": timings or {},
+        "engine_s": round(sum(c.worker_ms for c in clips if not c.cached) / 1000, 2),
     }
 
 
 def write_manifest(
     episode_dir: Path, show: ShowConfig, issue: Newsletter, script: Script,
     script_result: ScriptResult | None, clips: list[Clip], mastered: MasteredEpisode,
-    published: BaseModel | None, cost: BaseModel,
+    published: BaseModel | None, cost: BaseModel, timings: dict[str, float] | None = None,
 ) -> Path:  # fmt: skip
     path = episode_dir / "manifest.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = build_manifest(show, issue, script, script_result, clips, mastered, published, cost)
+    data = build_manifest(show, issue, script, script_result, clips, mastered, published, cost, timings)
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
     return path

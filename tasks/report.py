@@ -6,6 +6,9 @@ computed from the stage results; nothing is re-measured.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from prefect.artifacts import (
@@ -19,6 +22,16 @@ from castwright.config import Prices
 from castwright.models import Clip, MasteredEpisode, Script
 from tasks.opinions import report_markdown
 from tasks.script import ScriptResult
+
+
+@contextmanager
+def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    """Record a stage's wall time in seconds (for the manifest and the benchmarks)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = round(time.perf_counter() - started, 2)
 
 
 class CostEstimate(BaseModel):
