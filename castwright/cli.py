@@ -40,8 +40,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from castwright.config import load_show
     from flows.episode import episode_flow
+    from tasks.newsletter import load_newsletter
 
     show = load_show(Path(args.show))  # fail fast, before any server starts
+    if not str(args.newsletter).startswith(("http://", "https://")):
+        load_newsletter(args.newsletter, show.host_names)
     flow = episode_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=show.tts.concurrency))
     result = flow(
         newsletter=str(args.newsletter), show=str(args.show), out=str(args.out),
@@ -110,10 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="make and publish an episode from a newsletter")
-    run.add_argument("newsletter", type=Path, help="the issue's markdown file")
+    run.add_argument("newsletter", help="the issue: a markdown file, or an http(s) URL (markdown or HTML)")
     _show_out(run)
     run.add_argument("--script", type=Path, help="voice this edited script file (no LLM call)")
-    run.add_argument("--minutes", type=float, help="target length, overrides the show file")
+    run.add_argument("--minutes", type=_minutes, help="target length, overrides the show file")
     run.add_argument("--no-publish", action="store_true", help="master the episode, publish nothing")
     run.set_defaults(handler=cmd_run)
 
@@ -135,19 +138,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _minutes(value: str) -> float:
+    minutes = float(value)
+    if not 0 < minutes <= 180:
+        raise argparse.ArgumentTypeError(f"{value} minutes: give a length between 0 and 180")
+    return minutes
+
+
 def _show_out(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--show", type=Path, default=DEFAULT_SHOW, help="show file (default: the example show)")
     parser.add_argument("--out", type=Path, default=Path("public"), help="publish into this folder (default public/)")
     return parser
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time (stays valid when stderr is swapped)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: object) -> None:
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)-7s %(message)s",
-        datefmt="%H:%M:%S",
-    )
+    handler_out = _StderrHandler()
+    handler_out.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler_out])
     _quiet_prefect_defaults()
     for noisy in ("httpx", "httpcore", "openai", "urllib3", "botocore", "faster_whisper"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -42,7 +42,7 @@ def open_tts(settings: Settings, log_dir: Path) -> Iterator[RunPodClient]:
         with local_worker(log_dir) as base_url:
             yield RunPodClient(base_url, local=True, cold_start_timeout_s=0.0)
         return
-    yield RunPodClient(settings.tts_url, settings.runpod_api_key)
+    yield RunPodClient(settings.tts_url, settings.runpod_api_key, cold_start_timeout_s=settings.tts_cold_start_s)
 
 
 def open_storage(settings: Settings, out_dir: Path) -> Storage:

@@ -23,6 +23,7 @@ ENV_DOC: dict[str, str] = {
     "RUNPOD_ENDPOINT_ID": "RunPod serverless endpoint id (unset: embedded local worker)",
     "RUNPOD_API_KEY": "RunPod API key (secret)",
     "CASTWRIGHT_TTS_URL": "base URL of a RunPod-compatible endpoint (overrides the two above)",
+    "CASTWRIGHT_TTS_COLD_START_S": "how long to wait for a cold TTS endpoint to start a worker (180)",
     "CASTWRIGHT_PUBLIC_BASE_URL": "public URL where the output folder or bucket is served",
     "CASTWRIGHT_S3_BUCKET": "publish to this S3-compatible bucket instead of the output folder",
     "CASTWRIGHT_S3_ENDPOINT_URL": "S3 endpoint (R2, MinIO); unset for AWS",
@@ -43,19 +44,12 @@ class Settings(BaseModel):
     llm_api_key: SecretStr | None = None
     tts_url: str | None = None
     runpod_api_key: SecretStr | None = None
+    tts_cold_start_s: float = Field(180.0, gt=0, le=3600)
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
     s3_prefix: str = ""
     work_dir: Path = Field(default_factory=lambda: Path(".castwright"))
-
-    @property
-    def embedded_llm(self) -> bool:
-        return self.llm_base_url is None
-
-    @property
-    def embedded_tts(self) -> bool:
-        return self.tts_url is None
 
 
 def _tts_url(env: Mapping[str, str]) -> str | None:
@@ -81,6 +75,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: object)
         "llm_api_key": _secret(env, "CASTWRIGHT_LLM_API_KEY", "OPENAI_API_KEY"),
         "tts_url": _tts_url(env),
         "runpod_api_key": _secret(env, "RUNPOD_API_KEY"),
+        "tts_cold_start_s": env.get("CASTWRIGHT_TTS_COLD_START_S") or 180.0,
         "public_base_url": env.get("CASTWRIGHT_PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL,
         "s3_bucket": env.get("CASTWRIGHT_S3_BUCKET") or None,
         "s3_endpoint_url": env.get("CASTWRIGHT_S3_ENDPOINT_URL") or None,

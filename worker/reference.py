@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
+import os
+import socket
 import binascii
 import hashlib
 import logging
@@ -37,11 +40,30 @@ class ReferenceClip:
     fixes: tuple[str, ...] = ()
 
 
+def check_reference_host(host: str, allowed: str | None = None) -> None:
+    """Refuse hosts a job must not make the worker fetch from: loopback, private and link-local
+    addresses (no SSRF into the worker's network), and anything off the allow-list when
+    WORKER_REFERENCE_HOSTS (comma-separated) is set."""
+    allowed = os.environ.get("WORKER_REFERENCE_HOSTS") if allowed is None else allowed
+    if allowed and host.lower() not in {h.strip().lower() for h in allowed.split(",")}:
+        raise ReferenceAudioError(f"reference_audio: host {host!r} is not in WORKER_REFERENCE_HOSTS")
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, 443)}
+    except OSError as exc:
+        raise ReferenceAudioError(f"reference_audio: cannot resolve host {host!r}: {exc}") from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+            raise ReferenceAudioError(f"reference_audio: host {host!r} resolves to a non-public address")
+
+
 def fetch_https(url: str, max_bytes: int = MAX_REFERENCE_BYTES) -> bytes:
-    """Download a reference clip over https only, refusing anything over max_bytes."""
+    """Download a reference clip over https only, from a public host, refusing anything over
+    max_bytes."""
     parsed = urlparse(url)
-    if parsed.scheme != "https" or not parsed.netloc:
+    if parsed.scheme != "https" or not parsed.hostname:
         raise ReferenceAudioError(f"reference_audio: only https:// URLs are allowed, got {url!r}")
+    check_reference_host(parsed.hostname)
     request = urllib.request.Request(url, headers={"User-Agent": "castwright-worker"})
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:  # noqa: S310

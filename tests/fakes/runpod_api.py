@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,8 +30,11 @@ class Job:
     error: str | None = None
     expired: bool = False
     looks: int = 0
+    ready_at: float = 0.0  # monotonic time before which the job waits IN_QUEUE (cold start)
 
     def view(self) -> dict[str, Any]:
+        if time.monotonic() < self.ready_at:
+            return {"id": self.id, "status": "IN_QUEUE"}
         state = self.states[min(self.looks, len(self.states) - 1)]
         self.looks += 1
         body: dict[str, Any] = {"id": self.id, "status": state}
@@ -48,6 +52,12 @@ class FakeRunPod:
     output: Callable[[dict[str, Any]], dict[str, Any]]
     plan: list[Any] = field(default_factory=list)
     health_workers: list[int] = field(default_factory=lambda: [1])
+    api_key: str = "rp-test-key"
+    #: called per /runsync with the job input; may return a plan step (a fault) or None
+    chaos: Callable[[dict[str, Any]], Any] | None = None
+    #: seconds after start during which no worker is up: jobs wait IN_QUEUE, health shows 0
+    cold_start_s: float = 0.0
+    started: float = field(default_factory=time.monotonic)
     jobs: dict[str, Job] = field(default_factory=dict)
     cancelled: list[str] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=itertools.count)
@@ -57,7 +67,7 @@ class FakeRunPod:
         match = re.fullmatch(rf"/v2/{ENDPOINT}/(\w+)(?:/([\w-]+))?(?:\?.*)?", request.path)
         if not match:
             return Reply(404, {"error": "not found"})
-        if request.headers.get("Authorization") != "Bearer rp-test-key":
+        if request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return Reply(401, {"error": "Unauthorized"})
         action, job_id = match.groups()
         handler = {"runsync": self._runsync, "run": self._run, "status": self._status,
@@ -65,13 +75,14 @@ class FakeRunPod:
         return handler[action](request, job_id) if action in handler else Reply(404, {"error": "not found"})
 
     def _runsync(self, request: Request, _: str | None) -> Reply:
-        step = self.plan.pop(0) if self.plan else {}
+        step = self.plan.pop(0) if self.plan else (self.chaos and self.chaos(request.body["input"])) or {}
         if isinstance(step, int):
             return Reply(step, {"error": f"fake status {step}"})
         job_input = request.body["input"]
         job = Job(id=f"job-{next(self._ids)}", input=job_input, states=step.get("states", ["COMPLETED"]),
                   error=step.get("error"), expired=step.get("expired", False))  # fmt: skip
         job.output = step.get("output") or self.output(job_input)
+        job.ready_at = self.started + self.cold_start_s
         self.jobs[job.id] = job
         return Reply(200, job.view())
 
@@ -93,6 +104,8 @@ class FakeRunPod:
 
     def _health(self, request: Request, _: str | None) -> Reply:
         idle = self.health_workers[min(self._health_looks, len(self.health_workers) - 1)]
+        if time.monotonic() < self.started + self.cold_start_s:
+            idle = 0
         self._health_looks += 1
         return Reply(200, {"jobs": {"completed": 0, "failed": 0, "inProgress": 0, "inQueue": 0, "retried": 0},
                            "workers": {"idle": idle, "running": 0, "initializing": 1 - min(idle, 1)}})  # fmt: skip

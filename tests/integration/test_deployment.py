@@ -16,7 +16,7 @@ import pytest
 
 from castwright.local_services import free_port
 from castwright.paths import DEFAULT_NEWSLETTER, PROJECT_ROOT
-from tests.integration.test_operations import _speech
+from tests.fakes.audio import speech_output
 from tests.fakes.runpod_api import FakeRunPod, fake_runpod
 
 PREFECT = [sys.executable, "-m", "prefect"]
@@ -71,7 +71,7 @@ def test_weekly_deployment_runs_through_a_process_worker(prefect_server: dict[st
     script.write_text("turns:\n- {id: t001, speaker: Ada, text: Hello from the worker., section: s1}\n"
                       "- {id: t002, speaker: Marvin, text: And goodbye., section: s1}\n")  # fmt: skip
     out = tmp_path / "public"
-    fake = FakeRunPod(output=lambda job: _speech(job["text"]))
+    fake = FakeRunPod(output=speech_output)
     with fake_runpod(fake) as endpoint:
         worker_env = env | {"CASTWRIGHT_TTS_URL": endpoint.base_url, "RUNPOD_API_KEY": "rp-test-key",
                             "CASTWRIGHT_WORK_DIR": str(tmp_path / "work")}  # fmt: skip

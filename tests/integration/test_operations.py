@@ -4,8 +4,6 @@ resumable reruns, artifacts on the flow run, and the review gate."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import io
 import json
 import threading
 import time
@@ -13,9 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-import soundfile as sf
 import yaml
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId
@@ -23,21 +19,11 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRun
 from castwright.paths import DEFAULT_NEWSLETTER
 from flows.episode import episode_flow
 from tests.fakes.http import FakeServer
+from tests.fakes.audio import speech_output
 from tests.fakes.runpod_api import FakeRunPod, fake_runpod
 
 TEXTS = ["Welcome to the show.", "Thanks, glad to be here.", "This turn fails the first time.", "And we are done."]
 FAILING = TEXTS[2]
-
-
-def _speech(text: str) -> dict[str, Any]:
-    rate = 24000
-    t = np.arange(int(rate * (0.5 + 0.08 * len(text)))) / rate
-    audio = 0.3 * np.sin(2 * np.pi * 180 * t) * (np.sin(2 * np.pi * 3 * t) > -0.3)
-    buffer = io.BytesIO()
-    sf.write(buffer, audio, rate, format="WAV")
-    return {"audio_base64": base64.b64encode(buffer.getvalue()).decode(), "sample_rate": rate,
-            "score": 99.0, "transcript": text,
-            "metadata": {"attempts": 1, "engine": "fake", "generation_ms": 800, "validation_ms": 100}}  # fmt: skip
 
 
 @pytest.fixture
@@ -52,7 +38,7 @@ def script_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def endpoint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[FakeRunPod, FakeServer]]:
-    fake = FakeRunPod(output=lambda job: _speech(job["text"]))
+    fake = FakeRunPod(output=speech_output)
     with fake_runpod(fake) as server:
         monkeypatch.setenv("CASTWRIGHT_TTS_URL", server.base_url)
         monkeypatch.setenv("RUNPOD_API_KEY", "rp-test-key")

@@ -127,3 +127,24 @@ def test_the_shipped_test_input_is_valid() -> None:
     params = parse_input(raw["input"])
     assert (params.engine, params.mode) == ("qwen3", "clone")
     assert params.reference_audio is not None and params.reference_audio.startswith("https://")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://127.0.0.1/ref.wav", "https://localhost/ref.wav", "https://10.1.2.3/ref.wav",
+     "https://169.254.169.254/latest/meta-data", "https://[::1]/ref.wav"],
+)
+def test_reference_urls_to_internal_hosts_are_refused(url: str) -> None:
+    from worker.errors import ReferenceAudioError
+    from worker.reference import fetch_https
+
+    with pytest.raises(ReferenceAudioError, match="non-public address"):
+        fetch_https(url)
+
+
+def test_reference_host_allow_list() -> None:
+    from worker.errors import ReferenceAudioError
+    from worker.reference import check_reference_host
+
+    with pytest.raises(ReferenceAudioError, match="not in WORKER_REFERENCE_HOSTS"):
+        check_reference_host("evil.example", allowed="cdn.example.com")

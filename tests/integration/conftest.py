@@ -1,0 +1,42 @@
+"""Fakes of the network services that cannot run here (OpenAI, RunPod's cloud), wired in through
+the same environment variables production uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.audio import speech_output
+from tests.fakes.http import FakeServer
+from tests.fakes.openai_api import echo_dialogue, fake_openai
+from tests.fakes.runpod_api import FakeRunPod, fake_runpod
+
+DUMMY_OPENAI_KEY = "sk-DUMMY-openai-7f3e9a"
+DUMMY_RUNPOD_KEY = "rp-DUMMY-runpod-51c2d8"
+
+
+@dataclass
+class Services:
+    runpod: FakeRunPod
+    runpod_server: FakeServer
+    llm_server: FakeServer
+    work: Path
+    out: Path
+
+
+@pytest.fixture
+def services(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Services]:
+    fake = FakeRunPod(output=speech_output, api_key=DUMMY_RUNPOD_KEY)
+    with fake_runpod(fake) as runpod_server, fake_openai([], default=echo_dialogue) as llm_server:
+        env = {
+            "CASTWRIGHT_TTS_URL": runpod_server.base_url, "RUNPOD_API_KEY": DUMMY_RUNPOD_KEY,
+            "CASTWRIGHT_LLM_BASE_URL": f"{llm_server.base_url}/v1", "OPENAI_API_KEY": DUMMY_OPENAI_KEY,
+            "CASTWRIGHT_LLM_MODEL": "fake-model", "CASTWRIGHT_WORK_DIR": str(tmp_path / "work"),
+            "CASTWRIGHT_PUBLIC_BASE_URL": "http://127.0.0.1:8000/",
+        }  # fmt: skip
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        yield Services(fake, runpod_server, llm_server, tmp_path / "work", tmp_path / "public")
