@@ -17,6 +17,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from castwright.errors import CastwrightError
 from castwright.paths import DEFAULT_SHOW
@@ -45,7 +46,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     show = load_show(Path(args.show))  # fail fast, before any server starts
     if not str(args.newsletter).startswith(("http://", "https://")):
         load_newsletter(args.newsletter, show.host_names)
-    flow = episode_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=show.tts.concurrency))
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=show.tts.concurrency)
+    flow = episode_flow.with_options(task_runner=runner)  # type: ignore[arg-type]
     result = flow(
         newsletter=str(args.newsletter), show=str(args.show), out=str(args.out),
         target_minutes=args.minutes, script_file=str(args.script) if args.script else None,
@@ -53,7 +55,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     print(f"episode {result['slug']}: {result['mp3']}")
     if result.get("feed_url"):
-        print(f"feed: {result['feed_url']}  (preview: python -m http.server 8000 --directory {args.out})")
+        print(
+            f"feed: {result['feed_url']}  (preview: python -m http.server 8000 --directory {args.out})"
+        )
     print(f"manifest: {result['manifest']}")
     return 0
 
@@ -94,7 +98,9 @@ def cmd_episodes_list(args: argparse.Namespace) -> int:
     if not episodes:
         print("no episodes published yet")
     for ep in episodes:
-        print(f"{ep.number:>4}  {ep.slug:<50}  {ep.pub_date:%Y-%m-%d}  {ep.duration_s / 60:5.1f} min  {ep.guid}")
+        print(
+            f"{ep.number:>4}  {ep.slug:<50}  {ep.pub_date:%Y-%m-%d}  {ep.duration_s / 60:5.1f} min  {ep.guid}"
+        )
     return 0
 
 
@@ -113,26 +119,46 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="make and publish an episode from a newsletter")
-    run.add_argument("newsletter", help="the issue: a markdown file, or an http(s) URL (markdown or HTML)")
+    run.add_argument(
+        "newsletter", help="the issue: a markdown file, or an http(s) URL (markdown or HTML)"
+    )
     _show_out(run)
     run.add_argument("--script", type=Path, help="voice this edited script file (no LLM call)")
     run.add_argument("--minutes", type=_minutes, help="target length, overrides the show file")
-    run.add_argument("--no-publish", action="store_true", help="master the episode, publish nothing")
+    run.add_argument(
+        "--no-publish", action="store_true", help="master the episode, publish nothing"
+    )
     run.set_defaults(handler=cmd_run)
 
-    voices = sub.add_parser("voices", help="voice profiles").add_subparsers(dest="action", required=True)
-    check = voices.add_parser("check", help="validate every profile in voices/ and its reference audio")
-    check.add_argument("--fix", action="store_true", help="repair what can be repaired (silence pad, trim)")
+    voices = sub.add_parser("voices", help="voice profiles").add_subparsers(
+        dest="action", required=True
+    )
+    check = voices.add_parser(
+        "check", help="validate every profile in voices/ and its reference audio"
+    )
+    check.add_argument(
+        "--fix", action="store_true", help="repair what can be repaired (silence pad, trim)"
+    )
     check.set_defaults(handler=cmd_voices_check)
 
-    feed = sub.add_parser("feed", help="the podcast feed").add_subparsers(dest="action", required=True)
-    _show_out(feed.add_parser("rebuild", help="regenerate feed.xml and the show page from the catalog")).set_defaults(handler=cmd_feed_rebuild)
+    feed = sub.add_parser("feed", help="the podcast feed").add_subparsers(
+        dest="action", required=True
+    )
+    _show_out(
+        feed.add_parser("rebuild", help="regenerate feed.xml and the show page from the catalog")
+    ).set_defaults(handler=cmd_feed_rebuild)
 
-    episodes = sub.add_parser("episodes", help="published episodes").add_subparsers(dest="action", required=True)
+    episodes = sub.add_parser("episodes", help="published episodes").add_subparsers(
+        dest="action", required=True
+    )
     listing = episodes.add_parser("list", help="list published episodes")
-    listing.add_argument("--out", type=Path, default=Path("public"), help="published folder (default public/)")
+    listing.add_argument(
+        "--out", type=Path, default=Path("public"), help="published folder (default public/)"
+    )
     listing.set_defaults(handler=cmd_episodes_list)
-    remove = episodes.add_parser("remove", help="remove an episode (by slug or GUID) and rebuild the feed")
+    remove = episodes.add_parser(
+        "remove", help="remove an episode (by slug or GUID) and rebuild the feed"
+    )
     remove.add_argument("id")
     _show_out(remove).set_defaults(handler=cmd_episodes_remove)
     return parser
@@ -146,15 +172,22 @@ def _minutes(value: str) -> float:
 
 
 def _show_out(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("--show", type=Path, default=DEFAULT_SHOW, help="show file (default: the example show)")
-    parser.add_argument("--out", type=Path, default=Path("public"), help="publish into this folder (default public/)")
+    parser.add_argument(
+        "--show", type=Path, default=DEFAULT_SHOW, help="show file (default: the example show)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("public"),
+        help="publish into this folder (default public/)",
+    )
     return parser
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to whatever sys.stderr is at the time (stays valid when stderr is swapped)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> object:
         return sys.stderr
 
@@ -166,8 +199,12 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler_out = _StderrHandler()
-    handler_out.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler_out])
+    handler_out.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S")
+    )
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler_out]
+    )
     _quiet_prefect_defaults()
     for noisy in ("httpx", "httpcore", "openai", "urllib3", "botocore", "faster_whisper"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

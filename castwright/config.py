@@ -56,7 +56,9 @@ class LLMPass(Strict):
     model: str | None = Field(None, description="Model name; None uses the backend's default.")
     temperature: float = Field(0.4, ge=0.0, le=2.0)
     max_tokens: int = Field(2048, ge=64, le=32768)
-    seed: int | None = Field(None, description="Sampling seed, for repeatable scripts where supported.")
+    seed: int | None = Field(
+        None, description="Sampling seed, for repeatable scripts where supported."
+    )
 
 
 class ScriptSettings(Strict):
@@ -71,7 +73,9 @@ class TTSSettings(Strict):
     min_score: float = Field(75.0, ge=0, le=100, description="Whisper check score a clip needs.")
     max_attempts: int = Field(3, ge=1, le=10)
     n_candidates: int = Field(1, ge=1, le=8)
-    chunk_first_words: int = Field(30, ge=5, le=200, description="Words in a long turn's first chunk.")
+    chunk_first_words: int = Field(
+        30, ge=5, le=200, description="Words in a long turn's first chunk."
+    )
     chunk_words: int = Field(45, ge=5, le=200, description="Words in its later chunks.")
     chunk_max_words: int = Field(60, ge=5, le=200, description="Hard maximum per generation.")
     crossfade_ms: int = Field(30, ge=0, le=500, description="Crossfade between a turn's chunks.")
@@ -196,5 +200,7 @@ def load_voice(name: str, voices_dir: Path = VOICES_DIR) -> VoiceProfile:
     except ValidationError as exc:
         raise ConfigError(_format_errors(path, exc)) from exc
     if profile.reference_audio and not profile.reference_audio.is_absolute():
-        profile = profile.model_copy(update={"reference_audio": voices_dir / profile.reference_audio})
+        profile = profile.model_copy(
+            update={"reference_audio": voices_dir / profile.reference_audio}
+        )
     return profile

@@ -63,16 +63,18 @@ class LLMClient:
         seed: int | None = None,
     ) -> Reply:
         try:
-            response = self.client.chat.completions.create(
+            response = self.client.chat.completions.create(  # type: ignore[call-overload]
                 model=model or self.default_model,
-                messages=messages,  # type: ignore[arg-type]
+                messages=messages,
                 temperature=temperature,
                 max_tokens=max_tokens,
-                response_format=response_format(schema, self.json_mode),  # type: ignore[arg-type]
-                **({"seed": seed} if seed is not None else {}),
+                response_format=response_format(schema, self.json_mode),
+                seed=seed if seed is not None else openai.omit,
             )
         except (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError) as exc:
-            raise TransientServiceError(f"LLM endpoint unavailable ({exc}); retrying may help") from exc
+            raise TransientServiceError(
+                f"LLM endpoint unavailable ({exc}); retrying may help"
+            ) from exc
         except openai.InternalServerError as exc:
             raise TransientServiceError(f"LLM endpoint error {exc.status_code}: {exc}") from exc
         except openai.APIStatusError as exc:

@@ -42,7 +42,13 @@ def embedded_gguf() -> Path:
     return path
 
 
-def _wait_until(ready: Callable[[], bool], proc: subprocess.Popen[bytes], what: str, log_path: Path, timeout: float) -> None:
+def _wait_until(
+    ready: Callable[[], bool],
+    proc: subprocess.Popen[bytes],
+    what: str,
+    log_path: Path,
+    timeout: float,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -65,10 +71,14 @@ def _http_ok(url: str) -> Callable[[], bool]:
 
 
 @contextmanager
-def _child(cmd: list[str], log_path: Path, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+def _child(
+    cmd: list[str], log_path: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log_file:
-        proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=log_file, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
         try:
             yield proc
         finally:
@@ -92,7 +102,13 @@ def llama_server(log_dir: Path, context_tokens: int = 8192) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}/v1"
     log.info("starting the embedded LLM server (llama.cpp, SmolLM2-135M) on %s", base)
     with _child(cmd, log_dir / "llama-server.log") as proc:
-        _wait_until(_http_ok(f"{base}/models"), proc, "llama.cpp server", log_dir / "llama-server.log", LLM_STARTUP_TIMEOUT_S)
+        _wait_until(
+            _http_ok(f"{base}/models"),
+            proc,
+            "llama.cpp server",
+            log_dir / "llama-server.log",
+            LLM_STARTUP_TIMEOUT_S,
+        )
         yield base
 
 
@@ -109,5 +125,7 @@ def local_worker(log_dir: Path, engines: str = "piper,kokoro") -> Iterator[str]:
     log.info("starting the embedded TTS worker (runpod local API, engines %s) on %s", engines, base)
     with _child(cmd, log_dir / "tts-worker.log", env=env) as proc:
         probe = _http_ok(f"{base}/")  # the local API's docs page answers once the models are loaded
-        _wait_until(probe, proc, "local TTS worker", log_dir / "tts-worker.log", WORKER_STARTUP_TIMEOUT_S)
+        _wait_until(
+            probe, proc, "local TTS worker", log_dir / "tts-worker.log", WORKER_STARTUP_TIMEOUT_S
+        )
         yield base

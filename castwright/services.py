@@ -27,11 +27,15 @@ EMBEDDED_MODEL = "smollm2-135m-instruct"
 def open_llm(settings: Settings, log_dir: Path) -> Iterator[LLMClient]:
     if settings.llm_base_url is None:
         with llama_server(log_dir) as base_url:
-            client = openai.OpenAI(base_url=base_url, api_key="embedded", timeout=600.0, max_retries=1)
+            client = openai.OpenAI(
+                base_url=base_url, api_key="embedded", timeout=600.0, max_retries=1
+            )
             yield LLMClient(client, EMBEDDED_MODEL, "json_object")
         return
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "none"
-    client = openai.OpenAI(base_url=settings.llm_base_url, api_key=key, timeout=300.0, max_retries=2)
+    client = openai.OpenAI(
+        base_url=settings.llm_base_url, api_key=key, timeout=300.0, max_retries=2
+    )
     model = settings.llm_model or DEFAULT_OPENAI_MODEL
     yield LLMClient(client, model, settings.llm_json_mode or "json_schema")
 
@@ -42,10 +46,14 @@ def open_tts(settings: Settings, log_dir: Path) -> Iterator[RunPodClient]:
         with local_worker(log_dir) as base_url:
             yield RunPodClient(base_url, local=True, cold_start_timeout_s=0.0)
         return
-    yield RunPodClient(settings.tts_url, settings.runpod_api_key, cold_start_timeout_s=settings.tts_cold_start_s)
+    yield RunPodClient(
+        settings.tts_url, settings.runpod_api_key, cold_start_timeout_s=settings.tts_cold_start_s
+    )
 
 
 def open_storage(settings: Settings, out_dir: Path) -> Storage:
     if settings.s3_bucket:
-        return S3Storage(settings.s3_bucket, endpoint_url=settings.s3_endpoint_url, prefix=settings.s3_prefix)
+        return S3Storage(
+            settings.s3_bucket, endpoint_url=settings.s3_endpoint_url, prefix=settings.s3_prefix
+        )
     return LocalStorage(out_dir)

@@ -39,20 +39,29 @@ def current_run_id() -> str | None:
 
     return str(flow_run.id) if flow_run.id else None
 
+
 DEFAULT_TTS_CONCURRENCY = 20
 
 
 @flow(
     name="castwright-episode",
-    task_runner=ThreadPoolTaskRunner(max_workers=DEFAULT_TTS_CONCURRENCY),
+    task_runner=ThreadPoolTaskRunner(max_workers=DEFAULT_TTS_CONCURRENCY),  # type: ignore[arg-type]
     log_prints=True,
 )
 def episode_flow(
-    newsletter: Annotated[str, Field(min_length=1, description="Issue: a markdown file path or http(s) URL")],
+    newsletter: Annotated[
+        str, Field(min_length=1, description="Issue: a markdown file path or http(s) URL")
+    ],
     show: Annotated[str, Field(description="Show configuration file")] = str(DEFAULT_SHOW),
-    out: Annotated[str, Field(description="Publish into this folder (when no bucket is set)")] = "public",
-    target_minutes: Annotated[float | None, Field(gt=0, le=180, description="Length target")] = None,
-    script_file: Annotated[str | None, Field(description="Voice this edited script; no LLM")] = None,
+    out: Annotated[
+        str, Field(description="Publish into this folder (when no bucket is set)")
+    ] = "public",
+    target_minutes: Annotated[
+        float | None, Field(gt=0, le=180, description="Length target")
+    ] = None,
+    script_file: Annotated[
+        str | None, Field(description="Voice this edited script; no LLM")
+    ] = None,
     force_script: Annotated[bool, Field(description="Write the script again")] = False,
     revoice_turns: Annotated[list[str], Field(description="Turn ids to synthesize again")] = [],  # noqa: B006
     dry_run: Annotated[bool, Field(description="Stop after the script")] = False,
@@ -77,7 +86,9 @@ def episode_flow(
     settings = settings_from_env()
     show_cfg = load_show(Path(show))
     if target_minutes:
-        show_cfg = show_cfg.model_copy(update={"script": show_cfg.script.model_copy(update={"target_minutes": target_minutes})})
+        show_cfg = show_cfg.model_copy(
+            update={"script": show_cfg.script.model_copy(update={"target_minutes": target_minutes})}
+        )
     issue = parse_newsletter_task(newsletter, show_cfg.host_names)
     slug = episode_slug(issue)
     episode_dir = settings.work_dir / "episodes" / slug
@@ -86,7 +97,9 @@ def episode_flow(
         if script_file:
             script, script_result = load_script(Path(script_file), show_cfg), None
         else:
-            script, script_result = script_stage(issue, show_cfg, settings, episode_dir, force_script)
+            script, script_result = script_stage(
+                issue, show_cfg, settings, episode_dir, force_script
+            )
     if review:
         script = review_script(script, show_cfg)
     save_script(script, episode_dir / "script.yaml")
@@ -108,9 +121,22 @@ def episode_flow(
     if publish:
         with timed(timings, "publish"):
             storage = open_storage(settings, Path(out))
-            published = publish_episode_task(show_cfg, issue, mastered, storage, settings.public_base_url, slug)
+            published = publish_episode_task(
+                show_cfg, issue, mastered, storage, settings.public_base_url, slug
+            )
     cost = estimate_cost(script_result, clips, show_cfg.prices)
-    manifest = write_manifest(episode_dir, show_cfg, issue, script, script_result, clips, mastered, published, cost, timings)
+    manifest = write_manifest(
+        episode_dir,
+        show_cfg,
+        issue,
+        script,
+        script_result,
+        clips,
+        mastered,
+        published,
+        cost,
+        timings,
+    )
     links = {"episode-mp3": published.episode_url, "feed": published.feed_url} if published else {}
     publish_artifacts(script, script_result, clips, mastered, cost, links)
     return {"slug": slug, "manifest": str(manifest), "mp3": str(mastered.mp3),

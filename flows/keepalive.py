@@ -37,5 +37,9 @@ def keepalive_flow(show: str = str(DEFAULT_SHOW)) -> dict[str, Any]:
     with open_tts(settings, settings.work_dir / "logs") as client:
         health = client.health()
         output = client.run(warmup_job(show_cfg))
-    log.info("endpoint answered: %.1f s of audio, %d worker(s) were ready", output.get("duration_s", 0), health.ready_workers)
+    log.info(
+        "endpoint answered: %.1f s of audio, %d worker(s) were ready",
+        output.get("duration_s", 0),
+        health.ready_workers,
+    )
     return {"pinged": True, "ready_workers": health.ready_workers}

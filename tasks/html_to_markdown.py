@@ -47,7 +47,9 @@ class _Converter(HTMLParser):
         elif tag == "a" and self.href is not None:
             text = "".join(self.link_text).strip()
             url = self.href
-            self.out.append(f"[{text}]({url})" if text and url.startswith(("http://", "https://")) else text)
+            self.out.append(
+                f"[{text}]({url})" if text and url.startswith(("http://", "https://")) else text
+            )
             self.href = None
         elif tag == "blockquote":
             self.quote = False

@@ -129,9 +129,7 @@ def _split_headings(body: str) -> list[tuple[int, str, list[str]]]:
     return blocks
 
 
-def _parse_section(
-    title: str, lines: list[str], hosts: list[str], taken: set[str]
-) -> Section:
+def _parse_section(title: str, lines: list[str], hosts: list[str], taken: set[str]) -> Section:
     pattern = _comment_pattern(hosts)
     body: list[str] = []
     comments: list[Comment] = []
@@ -153,7 +151,13 @@ def _parse_section(
                 body.append(line)
     raw = "\n".join(body)
     links = [Link(text=_plain(t), url=u) for t, u in _LINK.findall(raw)]
-    return Section(id=_slug(title, taken), title=_plain(title), body=_plain(raw), links=links, comments=comments)
+    return Section(
+        id=_slug(title, taken),
+        title=_plain(title),
+        body=_plain(raw),
+        links=links,
+        comments=comments,
+    )
 
 
 def parse_newsletter(text: str, hosts: list[str], source_name: str = "newsletter") -> Newsletter:
@@ -177,7 +181,9 @@ def parse_newsletter(text: str, hosts: list[str], source_name: str = "newsletter
     if not title:
         title = sections[0].title
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    newsletter = Newsletter(title=_plain(title), date=_date(meta.get("date")), sections=sections, source_sha256=digest)
+    newsletter = Newsletter(
+        title=_plain(title), date=_date(meta.get("date")), sections=sections, source_sha256=digest
+    )
     if newsletter.comment_count == 0:
         log.warning(
             "%s: no host comments found (expected lines like '**%s:** ...'); the hosts will "
@@ -209,7 +215,9 @@ def fetch_text(url: str, http: httpx.Client | None = None) -> str:
     data = response.content
     _check_bytes(data, url)
     text = _decode(data, url)
-    if "html" in response.headers.get("content-type", "") or text.lstrip().lower().startswith(("<!doctype", "<html")):
+    if "html" in response.headers.get("content-type", "") or text.lstrip().lower().startswith(
+        ("<!doctype", "<html")
+    ):
         return html_to_markdown(text)
     return text
 

@@ -37,10 +37,27 @@ class Replacement(BaseModel):
 
 
 _SYMBOLS: dict[str, dict[str, str]] = {
-    "en": {"%": " percent", "&": " and ", "+": " plus ", "=": " equals ", "@": " at ", "#": "number "},
-    "pt-BR": {"%": " por cento", "&": " e ", "+": " mais ", "=": " igual a ", "@": " arroba ", "#": "número "},
+    "en": {
+        "%": " percent",
+        "&": " and ",
+        "+": " plus ",
+        "=": " equals ",
+        "@": " at ",
+        "#": "number ",
+    },
+    "pt-BR": {
+        "%": " por cento",
+        "&": " e ",
+        "+": " mais ",
+        "=": " igual a ",
+        "@": " arroba ",
+        "#": "número ",
+    },
 }
-_CURRENCY = {"en": {"$": "dollars", "€": "euros", "£": "pounds"}, "pt-BR": {"$": "dólares", "€": "euros", "£": "libras", "R$": "reais"}}
+_CURRENCY = {
+    "en": {"$": "dollars", "€": "euros", "£": "pounds"},
+    "pt-BR": {"$": "dólares", "€": "euros", "£": "libras", "R$": "reais"},
+}
 _URL = re.compile(r"\bhttps?://(?:www\.)?([^\s/]+)\S*", re.I)
 _EMAIL = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
 
@@ -79,14 +96,20 @@ def _speak_symbols(text: str, language: str) -> str:
     return re.sub(r"\s{2,}", " ", text).strip()
 
 
-def normalize_text(text: str, rules: tuple[Rule, ...], language: str) -> tuple[str, list[tuple[str, str]]]:
+def normalize_text(
+    text: str, rules: tuple[Rule, ...], language: str
+) -> tuple[str, list[tuple[str, str]]]:
     """Return the speakable text and the (found, spoken) pairs that were replaced."""
     found: list[tuple[str, str]] = []
     text = _sub_recording(_EMAIL, _speak_email, text, found)
     text = _sub_recording(_URL, _speak_url, text, found)
     for rule in rules:
-        text = _sub_recording(_term_pattern(rule), lambda _m, r=rule: r.spoken, text, found)
+        text = _sub_recording(_term_pattern(rule), _spoken(rule), text, found)
     return _speak_symbols(text, language), found
+
+
+def _spoken(rule: Rule) -> Callable[[re.Match[str]], str]:
+    return lambda _match: rule.spoken
 
 
 def _sub_recording(

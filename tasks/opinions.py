@@ -37,13 +37,126 @@ MAX_SPAN = 3
 Status = Literal["kept", "weakened", "flipped", "wrong-host", "missing"]
 
 _STOP = set(
-    "a an the and or but if then so of to in on at by for with from as is are was were be been being "
-    "it its this that these those there here i you he she we they me him her us them my your our "
-    "their his hers do does did have has had will would can could should shall just very really "
-    "about into than too also what which who whom when where how all any some more most such only "
-    "own same other up out over again once one e um uh well hmm like mean know yeah oh okay".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "so",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "i",
+        "you",
+        "he",
+        "she",
+        "we",
+        "they",
+        "me",
+        "him",
+        "her",
+        "us",
+        "them",
+        "my",
+        "your",
+        "our",
+        "their",
+        "his",
+        "hers",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "shall",
+        "just",
+        "very",
+        "really",
+        "about",
+        "into",
+        "than",
+        "too",
+        "also",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "when",
+        "where",
+        "how",
+        "all",
+        "any",
+        "some",
+        "more",
+        "most",
+        "such",
+        "only",
+        "own",
+        "same",
+        "other",
+        "up",
+        "out",
+        "over",
+        "again",
+        "once",
+        "one",
+        "e",
+        "um",
+        "uh",
+        "well",
+        "hmm",
+        "like",
+        "mean",
+        "know",
+        "yeah",
+        "oh",
+        "okay",
+    ]
 )
-_NEGATIONS = {"not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "cannot", "without"}
+_NEGATIONS = {
+    "not",
+    "no",
+    "never",
+    "nothing",
+    "nobody",
+    "none",
+    "neither",
+    "nor",
+    "cannot",
+    "without",
+}
 _HEDGES = ("maybe", "perhaps", "might", "possibly", "some would say", "on the other hand", "arguably",
            "to be fair", "it depends", "in some ways")  # fmt: skip
 
@@ -75,7 +188,8 @@ def content_words(text: str) -> set[str]:
 
 
 _NEGATION = re.compile(
-    r"\b(?:not|never|nothing|nobody|none|neither|nor|cannot|without)\b|n't\b|\bno\b(?!\s*[,.!?;])", re.I
+    r"\b(?:not|never|nothing|nobody|none|neither|nor|cannot|without)\b|n't\b|\bno\b(?!\s*[,.!?;])",
+    re.I,
 )
 
 
@@ -91,7 +205,7 @@ def coverage(comment: str, text: str) -> float:
 
 def _spans(turns: list[Turn], speaker: str) -> list[list[Turn]]:
     mine = [i for i, t in enumerate(turns) if t.speaker == speaker]
-    spans = []
+    spans: list[list[Turn]] = []
     for start in mine:
         span = [turns[start]]
         for j in range(start + 1, min(len(turns), start + 2 * MAX_SPAN)):
@@ -132,14 +246,20 @@ def judge(comment: Comment, section_id: str, turns: list[Turn], other_host: str)
     )  # fmt: skip
 
 
-def check_section(comments: list[Comment], section_id: str, turns: list[Turn], hosts: list[str]) -> list[OpinionRow]:
+def check_section(
+    comments: list[Comment], section_id: str, turns: list[Turn], hosts: list[str]
+) -> list[OpinionRow]:
     here = [t for t in turns if t.section == section_id]
     return [judge(c, section_id, here, next(h for h in hosts if h != c.host)) for c in comments]
 
 
 def check_opinions(newsletter: Newsletter, script: Script, hosts: list[str]) -> list[OpinionRow]:
     """One row per host comment in the newsletter."""
-    return [row for s in newsletter.sections for row in check_section(s.comments, s.id, script.turns, hosts)]
+    return [
+        row
+        for s in newsletter.sections
+        for row in check_section(s.comments, s.id, script.turns, hosts)
+    ]
 
 
 def feedback(rows: list[OpinionRow]) -> list[str]:
@@ -150,12 +270,21 @@ def feedback(rows: list[OpinionRow]) -> list[str]:
         "wrong-host": "this is the other host's opinion; give it back to its owner",
         "missing": "it is missing; include it",
     }
-    return [f'{r.host}\'s opinion "{r.comment}": {advice[r.status]}.' for r in rows if r.status != "kept"]
+    return [
+        f'{r.host}\'s opinion "{r.comment}": {advice[r.status]}.'
+        for r in rows
+        if r.status != "kept"
+    ]
 
 
 def report_markdown(rows: list[OpinionRow]) -> str:
-    lines = ["| section | host | status | score | best turns | comment |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| section | host | status | score | best turns | comment |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in rows:
         comment = r.comment.replace("|", "\\|")
-        lines.append(f"| {r.section} | {r.host} | {r.status} | {r.score:.0f} | {', '.join(r.best_turns)} | {comment} |")
+        lines.append(
+            f"| {r.section} | {r.host} | {r.status} | {r.score:.0f} | {', '.join(r.best_turns)} | {comment} |"
+        )
     return "\n".join(lines)

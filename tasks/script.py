@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field, ValidationError
@@ -25,12 +23,12 @@ from castwright.errors import ScriptError
 from castwright.llm import LLMClient, Usage
 from castwright.models import Comment, Newsletter, Script, Section, Turn
 from castwright.prompts import prompts_sha256, render
-from castwright.text import pack, speech_units
 from castwright.services import open_llm
 from castwright.settings import Settings
+from castwright.text import pack, speech_units
 from tasks.normalize import Replacement, load_rules, normalize_script
-from tasks.resume import load_stage, save_stage, stage_key
 from tasks.opinions import OpinionRow, check_opinions, check_section, feedback, report_markdown
+from tasks.resume import load_stage, save_stage, stage_key
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +225,11 @@ def refine_checked(
     for _ in range(OPINION_RETRIES):
         if not flagged:
             break
-        log.info("script: %d opinion(s) flagged in %r; refining again with feedback", len(flagged), section.title)
+        log.info(
+            "script: %d opinion(s) flagged in %r; refining again with feedback",
+            len(flagged),
+            section.title,
+        )
         retry, used = refine_section(llm, show, section, draft, feedback(flagged))
         usage += used
         retry_flagged = _flags(section, retry, show)
@@ -249,7 +251,9 @@ def restore_missing_opinions(
     host at the end of the section, and reported."""
     missing = [r for r in _flags(section, replies, show) if r.status == "missing"]
     for row in missing:
-        log.warning("script: restoring %s's dropped opinion verbatim in %r", row.host, section.title)
+        log.warning(
+            "script: restoring %s's dropped opinion verbatim in %r", row.host, section.title
+        )
     restored = [_ReplyTurn(speaker=r.host, text=r.comment) for r in missing]
     return replies + restored, [f"{r.host}: {r.comment}" for r in missing]
 

@@ -23,9 +23,9 @@ import numpy as np
 import soundfile as sf
 from prefect import Task, task, unmapped
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
-from prefect.futures import PrefectFutureList, as_completed
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
+from prefect.futures import PrefectFutureList, as_completed
 from prefect.states import State
 from prefect.tasks import exponential_backoff
 
@@ -106,6 +106,7 @@ def _clip_from(
 
 def chunk_text(text: str, tts: TTSSettings) -> list[str]:
     """A long turn in generation-sized chunks: a shorter first one, never over the hard maximum."""
+
     def limit(i: int) -> int:
         return min(tts.chunk_first_words if i == 0 else tts.chunk_words, tts.chunk_max_words)
 
@@ -113,7 +114,12 @@ def chunk_text(text: str, tts: TTSSettings) -> list[str]:
 
 
 def _voice_piece(
-    text: str, turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient, clips_dir: Path
+    text: str,
+    turn: Turn,
+    voice: VoiceProfile,
+    tts: TTSSettings,
+    client: RunPodClient,
+    clips_dir: Path,
 ) -> tuple[Path, dict[str, Any], bool]:
     """One generation from the clip store or the endpoint: (wav path, metadata, reused?)."""
     payload = job_input(turn.model_copy(update={"text": text}), voice, tts)
@@ -164,13 +170,19 @@ def synthesize_turn(
 ) -> Clip:
     """The checked clip for one turn. Long turns are voiced in chunks (each stored by content,
     so a retry pays only for the missing ones) and joined with short crossfades."""
-    pieces = [_voice_piece(text, turn, voice, tts, client, clips_dir) for text in chunk_text(turn.text, tts)]
+    pieces = [
+        _voice_piece(text, turn, voice, tts, client, clips_dir)
+        for text in chunk_text(turn.text, tts)
+    ]
     cached = all(reused for _, _, reused in pieces)
     if len(pieces) == 1:
         path, meta, _ = pieces[0]
     else:
         samples, rate = crossfade_join([p for p, _, _ in pieces], tts.crossfade_ms)
-        path = clips_dir / f"{clip_key({'chunks': [p.stem for p, _, _ in pieces], 'fade': tts.crossfade_ms})}.wav"
+        path = (
+            clips_dir
+            / f"{clip_key({'chunks': [p.stem for p, _, _ in pieces], 'fade': tts.crossfade_ms})}.wav"
+        )
         if not path.is_file():
             buffer = io.BytesIO()
             sf.write(buffer, samples, rate, format="WAV", subtype="PCM_16")

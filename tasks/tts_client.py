@@ -76,9 +76,13 @@ class RunPodClient:
         except httpx.TransportError as exc:
             raise TransientServiceError(f"TTS endpoint unreachable at {url}: {exc}") from exc
         if response.status_code == 429 or response.status_code >= 500:
-            raise TransientServiceError(f"TTS endpoint answered {response.status_code} on {path}: {response.text[:300]}")
+            raise TransientServiceError(
+                f"TTS endpoint answered {response.status_code} on {path}: {response.text[:300]}"
+            )
         if response.status_code in (401, 403):
-            raise ServiceError(f"TTS endpoint refused the API key ({response.status_code}); check RUNPOD_API_KEY")
+            raise ServiceError(
+                f"TTS endpoint refused the API key ({response.status_code}); check RUNPOD_API_KEY"
+            )
         return response
 
     @staticmethod
@@ -86,7 +90,9 @@ class RunPodClient:
         try:
             data = response.json()
         except json.JSONDecodeError as exc:
-            raise TransientServiceError(f"TTS endpoint sent non-JSON ({response.status_code})") from exc
+            raise TransientServiceError(
+                f"TTS endpoint sent non-JSON ({response.status_code})"
+            ) from exc
         if not isinstance(data, dict):
             raise ServiceError(f"TTS endpoint sent unexpected JSON: {str(data)[:200]}")
         return data
@@ -99,10 +105,16 @@ class RunPodClient:
             return Health(ready_workers=1, queued_jobs=0, raw={"local": True})
         response = self._request("GET", "/health")
         if response.status_code != 200:
-            raise ServiceError(f"TTS endpoint health check failed ({response.status_code}): {response.text[:300]}")
+            raise ServiceError(
+                f"TTS endpoint health check failed ({response.status_code}): {response.text[:300]}"
+            )
         data = self._json(response)
         workers, jobs = data.get("workers", {}) or {}, data.get("jobs", {}) or {}
-        ready = int(workers.get("idle", 0)) + int(workers.get("running", 0)) + int(workers.get("ready", 0))
+        ready = (
+            int(workers.get("idle", 0))
+            + int(workers.get("running", 0))
+            + int(workers.get("ready", 0))
+        )
         return Health(ready_workers=ready, queued_jobs=int(jobs.get("inQueue", 0)), raw=data)
 
     def wait_until_ready(self, warmup_input: dict[str, Any] | None = None) -> Health:
@@ -112,7 +124,10 @@ class RunPodClient:
         health = self.health()
         if health.ready_workers > 0:
             return health
-        log.info("TTS endpoint has no ready worker: expecting a cold start (up to %.0f s)", self.cold_start_timeout_s)
+        log.info(
+            "TTS endpoint has no ready worker: expecting a cold start (up to %.0f s)",
+            self.cold_start_timeout_s,
+        )
         if warmup_input is not None:
             self._request("POST", "/run", json={"input": warmup_input})
         deadline = time.monotonic() + self.cold_start_timeout_s
@@ -139,17 +154,25 @@ class RunPodClient:
             }
         wait_ms = int(min(self.policy.wait_s, 90.0) * 1000)
         params = {} if self.local else {"wait": wait_ms}
-        response = self._request("POST", "/runsync", json=body, params=params, timeout=self.policy.wait_s + 30)
+        response = self._request(
+            "POST", "/runsync", json=body, params=params, timeout=self.policy.wait_s + 30
+        )
         if response.status_code >= 400:
-            raise ServiceError(f"TTS endpoint rejected the job ({response.status_code}): {response.text[:500]}")
+            raise ServiceError(
+                f"TTS endpoint rejected the job ({response.status_code}): {response.text[:500]}"
+            )
         return self._json(response)
 
     def status(self, job_id: str) -> dict[str, Any]:
         response = self._request("POST" if self.local else "GET", f"/status/{job_id}")
         if response.status_code == 404:
-            raise TransientServiceError(f"job {job_id} is gone (expired after its TTL); it will be resubmitted")
+            raise TransientServiceError(
+                f"job {job_id} is gone (expired after its TTL); it will be resubmitted"
+            )
         if response.status_code >= 400:
-            raise ServiceError(f"status of job {job_id} failed ({response.status_code}): {response.text[:300]}")
+            raise ServiceError(
+                f"status of job {job_id} failed ({response.status_code}): {response.text[:300]}"
+            )
         return self._json(response)
 
     def cancel(self, job_id: str) -> None:
@@ -168,7 +191,9 @@ class RunPodClient:
         while job.get("status") not in TERMINAL:
             if time.monotonic() > deadline:
                 self.cancel(job_id)
-                raise TransientServiceError(f"job {job_id} not finished after {self.policy.wait_s:.0f} s; cancelled")
+                raise TransientServiceError(
+                    f"job {job_id} not finished after {self.policy.wait_s:.0f} s; cancelled"
+                )
             time.sleep(self.policy.poll_interval_s)
             job = self.status(job_id)
         return _job_output(job)
@@ -181,7 +206,9 @@ def _job_output(job: dict[str, Any]) -> dict[str, Any]:
         if isinstance(output, dict) and "error" in output:
             raise ServiceError(f"TTS job {job_id} failed: {output['error']}")
         if not isinstance(output, dict):
-            raise ServiceError(f"TTS job {job_id} completed without an output object: {str(output)[:200]}")
+            raise ServiceError(
+                f"TTS job {job_id} completed without an output object: {str(output)[:200]}"
+            )
         return output
     if status in ("TIMED_OUT", "CANCELLED"):
         raise TransientServiceError(f"TTS job {job_id} ended {status}")

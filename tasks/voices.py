@@ -35,12 +35,17 @@ def check_reference(profile: VoiceProfile, fix: bool) -> list[str]:
     if not fixes:
         return [f"ok    {profile.name}: {path.name}"]
     if not fix:
-        return [f"{_severity(f)} {profile.name}: {path.name} needs fixing: {f} (run `castwright voices check --fix`)" for f in fixes]
+        return [
+            f"{_severity(f)} {profile.name}: {path.name} needs fixing: {f} (run `castwright voices check --fix`)"
+            for f in fixes
+        ]
     backup = path.with_suffix(".orig" + path.suffix)
     if not backup.exists():
         shutil.copy2(path, backup)
     sf.write(str(path), prepared, prepared_rate, subtype="PCM_16")
-    return [f"fixed {profile.name}: {path.name}: {f} (original kept as {backup.name})" for f in fixes]
+    return [
+        f"fixed {profile.name}: {path.name}: {f} (original kept as {backup.name})" for f in fixes
+    ]
 
 
 def _severity(fix: str) -> str:
@@ -57,5 +62,7 @@ def check_voices(fix: bool = False, voices_dir: Path = VOICES_DIR) -> list[str]:
         except ConfigError as exc:
             lines.append(f"ERROR {path.stem}: {exc}")
             continue
-        lines += check_reference(profile, fix) or [f"ok    {profile.name}: {profile.engine} {profile.mode} {profile.voice}"]
+        lines += check_reference(profile, fix) or [
+            f"ok    {profile.name}: {profile.engine} {profile.mode} {profile.voice}"
+        ]
     return lines or [f"ERROR no voice profiles in {voices_dir}"]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import base64
-import ipaddress
-import os
-import socket
 import binascii
 import hashlib
+import ipaddress
 import logging
+import os
+import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -46,15 +46,19 @@ def check_reference_host(host: str, allowed: str | None = None) -> None:
     WORKER_REFERENCE_HOSTS (comma-separated) is set."""
     allowed = os.environ.get("WORKER_REFERENCE_HOSTS") if allowed is None else allowed
     if allowed and host.lower() not in {h.strip().lower() for h in allowed.split(",")}:
-        raise ReferenceAudioError(f"reference_audio: host {host!r} is not in WORKER_REFERENCE_HOSTS")
+        raise ReferenceAudioError(
+            f"reference_audio: host {host!r} is not in WORKER_REFERENCE_HOSTS"
+        )
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, 443)}
     except OSError as exc:
         raise ReferenceAudioError(f"reference_audio: cannot resolve host {host!r}: {exc}") from exc
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%")[0])
         if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            raise ReferenceAudioError(f"reference_audio: host {host!r} resolves to a non-public address")
+            raise ReferenceAudioError(
+                f"reference_audio: host {host!r} resolves to a non-public address"
+            )
 
 
 def fetch_https(url: str, max_bytes: int = MAX_REFERENCE_BYTES) -> bytes:

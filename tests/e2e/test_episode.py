@@ -49,7 +49,12 @@ def test_embedded_episode_end_to_end(
     out, base_url = served
     monkeypatch.setenv("CASTWRIGHT_WORK_DIR", str(tmp_path / "work"))
     monkeypatch.setenv("CASTWRIGHT_PUBLIC_BASE_URL", base_url)
-    for var in ("CASTWRIGHT_LLM_BASE_URL", "OPENAI_BASE_URL", "RUNPOD_ENDPOINT_ID", "CASTWRIGHT_TTS_URL"):
+    for var in (
+        "CASTWRIGHT_LLM_BASE_URL",
+        "OPENAI_BASE_URL",
+        "RUNPOD_ENDPOINT_ID",
+        "CASTWRIGHT_TTS_URL",
+    ):
         monkeypatch.delenv(var, raising=False)
     issue = tmp_path / "issue.md"
     issue.write_text(NEWSLETTER)

@@ -15,7 +15,9 @@ from typing import Any
 from tests.fakes.http import FakeServer, Reply, Request, serve
 
 
-def completion(content: str, finish_reason: str = "stop", refusal: str | None = None) -> dict[str, Any]:
+def completion(
+    content: str, finish_reason: str = "stop", refusal: str | None = None
+) -> dict[str, Any]:
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
@@ -40,7 +42,9 @@ def echo_dialogue(body: dict[str, Any]) -> str:
     """A well-behaved model: returns the 'Host: text' lines of the last user message as turns."""
     prompt = body["messages"][-1]["content"]
     lines = re.findall(r"^(?:- )?(Ada|Marvin): (.+)$", prompt, re.M)
-    return turns_json(*lines) if lines else turns_json(("Ada", "Welcome back."), ("Marvin", "Hello."))
+    return (
+        turns_json(*lines) if lines else turns_json(("Ada", "Welcome back."), ("Marvin", "Hello."))
+    )
 
 
 Scripted = Reply | str | Callable[[dict[str, Any]], str]

@@ -72,10 +72,18 @@ class FakeRunPod:
         action, job_id = match.groups()
         handler = {"runsync": self._runsync, "run": self._run, "status": self._status,
                    "cancel": self._cancel, "health": self._health}  # fmt: skip
-        return handler[action](request, job_id) if action in handler else Reply(404, {"error": "not found"})
+        return (
+            handler[action](request, job_id)
+            if action in handler
+            else Reply(404, {"error": "not found"})
+        )
 
     def _runsync(self, request: Request, _: str | None) -> Reply:
-        step = self.plan.pop(0) if self.plan else (self.chaos and self.chaos(request.body["input"])) or {}
+        step = (
+            self.plan.pop(0)
+            if self.plan
+            else (self.chaos and self.chaos(request.body["input"])) or {}
+        )
         if isinstance(step, int):
             return Reply(step, {"error": f"fake status {step}"})
         job_input = request.body["input"]
@@ -87,7 +95,11 @@ class FakeRunPod:
         return Reply(200, job.view())
 
     def _run(self, request: Request, _: str | None) -> Reply:
-        job = Job(id=f"job-{next(self._ids)}", input=request.body["input"], states=["IN_QUEUE", "COMPLETED"])
+        job = Job(
+            id=f"job-{next(self._ids)}",
+            input=request.body["input"],
+            states=["IN_QUEUE", "COMPLETED"],
+        )
         job.output = self.output(job.input)
         self.jobs[job.id] = job
         return Reply(200, {"id": job.id, "status": "IN_QUEUE"})

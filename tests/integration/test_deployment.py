@@ -58,7 +58,9 @@ def _prefect(env: dict[str, str], *args: str, timeout: float = 120) -> str:
     return done.stdout
 
 
-def test_weekly_deployment_runs_through_a_process_worker(prefect_server: dict[str, str], tmp_path: Path) -> None:
+def test_weekly_deployment_runs_through_a_process_worker(
+    prefect_server: dict[str, str], tmp_path: Path
+) -> None:
     env = prefect_server
     _prefect(env, "work-pool", "create", "castwright", "--type", "process")
     _prefect(env, "--no-prompt", "deploy", "--name", "weekly")
@@ -87,4 +89,7 @@ def test_weekly_deployment_runs_through_a_process_worker(prefect_server: dict[st
             worker.wait(timeout=30)
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert len(feed.entries) == 1
-    assert sorted(job.input["text"] for job in fake.jobs.values()) == ["And goodbye.", "Hello from the worker."]
+    assert sorted(job.input["text"] for job in fake.jobs.values()) == [
+        "And goodbye.",
+        "Hello from the worker.",
+    ]

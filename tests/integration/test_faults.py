@@ -37,10 +37,14 @@ A new chemistry doubles phone battery life.
 **Marvin:** I will believe it when my phone survives a weekend.
 """
 
-CRASH = json.dumps({"error_type": "RuntimeError", "error_message": "CUDA error", "error_traceback": "Traceback..."})
+CRASH = json.dumps(
+    {"error_type": "RuntimeError", "error_message": "CUDA error", "error_traceback": "Traceback..."}
+)
 
 
-def _run(services: Services, newsletter: Path | str = DEFAULT_NEWSLETTER, **params: Any) -> dict[str, Any]:
+def _run(
+    services: Services, newsletter: Path | str = DEFAULT_NEWSLETTER, **params: Any
+) -> dict[str, Any]:
     return episode_flow(newsletter=str(newsletter), out=str(services.out), **params)
 
 
@@ -48,9 +52,17 @@ def _entries(services: Services) -> list[Any]:
     return feedparser.parse((services.out / "feed.xml").read_bytes()).entries
 
 
-def test_flaky_cold_endpoint_still_completes(prefect_harness: None, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_flaky_cold_endpoint_still_completes(
+    prefect_harness: None, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
     draw = random.Random(7)
-    faults: list[Any] = [429, 500, 503, {"states": ["IN_PROGRESS", "TIMED_OUT"]}, {"states": ["FAILED"], "error": CRASH}]
+    faults: list[Any] = [
+        429,
+        500,
+        503,
+        {"states": ["IN_PROGRESS", "TIMED_OUT"]},
+        {"states": ["FAILED"], "error": CRASH},
+    ]
     injected: list[Any] = []
 
     def chaos(job: dict[str, Any]) -> Any:
@@ -60,7 +72,9 @@ def test_flaky_cold_endpoint_still_completes(prefect_harness: None, services: Se
         return None
 
     services.runpod.chaos = chaos
-    services.runpod.cold_start_s = 4.0  # no worker for the first seconds: jobs queue, health shows 0
+    services.runpod.cold_start_s = (
+        4.0  # no worker for the first seconds: jobs queue, health shows 0
+    )
     monkeypatch.setenv("CASTWRIGHT_TTS_COLD_START_S", "60")
     result = _run(services)
     manifest = json.loads(Path(result["manifest"]).read_text())
@@ -86,7 +100,9 @@ def test_garbage_audio_fails_clearly_and_leaves_the_earlier_episode(
     assert len(_entries(services)) == 1
 
 
-def test_broken_llm_fails_clearly_and_publishes_nothing(prefect_harness: None, services: Services) -> None:
+def test_broken_llm_fails_clearly_and_publishes_nothing(
+    prefect_harness: None, services: Services
+) -> None:
     from tests.fakes import openai_api
 
     with openai_api.fake_openai([], default="{not json") as llm:
@@ -96,10 +112,14 @@ def test_broken_llm_fails_clearly_and_publishes_nothing(prefect_harness: None, s
     assert not (services.out / "feed.xml").exists()
 
 
-def test_refusal_and_truncated_output_are_repaired(prefect_harness: None, services: Services) -> None:
+def test_refusal_and_truncated_output_are_repaired(
+    prefect_harness: None, services: Services
+) -> None:
     from tests.fakes import openai_api
 
-    truncated = Reply(200, completion('{"turns": [{"speaker": "Ada", "text": "We', finish_reason="length"))
+    truncated = Reply(
+        200, completion('{"turns": [{"speaker": "Ada", "text": "We', finish_reason="length")
+    )
     refusal = Reply(200, completion("", refusal="I can't help with that."))
     with openai_api.fake_openai([truncated, refusal], default=echo_dialogue) as llm:
         os.environ["CASTWRIGHT_LLM_BASE_URL"] = f"{llm.base_url}/v1"
@@ -128,7 +148,9 @@ def test_killed_mid_run_then_rerun_loses_no_turn(services: Services) -> None:
 
     services.runpod.jobs.clear()
     services.runpod.chaos = None
-    rerun = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    rerun = subprocess.run(
+        cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     manifest = json.loads(next(services.work.glob("episodes/*/manifest.json")).read_text())
     assert len(manifest["turns"]) == 8
@@ -137,7 +159,9 @@ def test_killed_mid_run_then_rerun_loses_no_turn(services: Services) -> None:
 
 
 def _completed(services: Services) -> int:
-    return sum(j.looks >= 2 for j in list(services.runpod.jobs.values()) if j.input["text"] != "Hello.")
+    return sum(
+        j.looks >= 2 for j in list(services.runpod.jobs.values()) if j.input["text"] != "Hello."
+    )
 
 
 def _script_file(folder: Path, turns: int) -> Path:

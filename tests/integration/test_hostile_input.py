@@ -53,7 +53,9 @@ def test_bad_newsletters_get_a_clear_error(
     assert _unchanged(published)
 
 
-def test_huge_newsletter_is_refused(tmp_path: Path, published: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_huge_newsletter_is_refused(
+    tmp_path: Path, published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     huge = tmp_path / "huge.md"
     huge.write_text("## Big\n" + "word " * 300_000)
     assert main(["run", str(huge), "--out", str(published)]) == 1
@@ -67,26 +69,42 @@ def test_huge_newsletter_is_refused(tmp_path: Path, published: Path, capsys: pyt
         ({"script": {"target_minutes": -5}}, "script.target_minutes"),
         ({"tts": {"concurrency": 100000}}, "tts.concurrency"),
         ({"audio": {"target_lufs": 40}}, "audio.target_lufs"),
-        ({"hosts": [{"name": "Ada", "persona": "x" * 30, "voice": "../../etc/passwd"},
-                    {"name": "Bob", "persona": "y" * 30, "voice": "joe"}]}, "hosts.0.voice"),
+        (
+            {
+                "hosts": [
+                    {"name": "Ada", "persona": "x" * 30, "voice": "../../etc/passwd"},
+                    {"name": "Bob", "persona": "y" * 30, "voice": "joe"},
+                ]
+            },
+            "hosts.0.voice",
+        ),
         ({"hosts": [{"name": "Ada", "persona": "x" * 30, "voice": "joe"}] * 2}, "different names"),
         ({"owner": {"name": "x", "email": "not-an-email"}}, "owner.email"),
     ],
 )
 def test_absurd_show_settings_name_the_field(
-    change: dict[str, object], field: str, tmp_path: Path, published: Path, capsys: pytest.CaptureFixture[str]
+    change: dict[str, object],
+    field: str,
+    tmp_path: Path,
+    published: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     show = yaml.safe_load(DEFAULT_SHOW.read_text()) | change
     show["cover"] = str(DEFAULT_SHOW.parent / "cover.png")
     path = tmp_path / "show.yaml"
     path.write_text(yaml.safe_dump(show))
-    assert main(["run", str(CORPUS / "injection.md"), "--show", str(path), "--out", str(published)]) == 1
+    assert (
+        main(["run", str(CORPUS / "injection.md"), "--show", str(path), "--out", str(published)])
+        == 1
+    )
     err = capsys.readouterr().err
     assert str(path) in err and field in err
     assert _unchanged(published)
 
 
-def test_absurd_length_is_refused_by_cli_and_flow(published: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_absurd_length_is_refused_by_cli_and_flow(
+    published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit):
         main(["run", str(CORPUS / "injection.md"), "--minutes", "-3", "--out", str(published)])
     assert "between 0 and 180" in capsys.readouterr().err
@@ -95,7 +113,9 @@ def test_absurd_length_is_refused_by_cli_and_flow(published: Path, capsys: pytes
     assert _unchanged(published)
 
 
-def test_injection_is_escaped_and_treated_as_data(prefect_harness: None, services: Services) -> None:
+def test_injection_is_escaped_and_treated_as_data(
+    prefect_harness: None, services: Services
+) -> None:
     episode_flow(newsletter=str(CORPUS / "injection.md"), out=str(services.out))
     feed_bytes = (services.out / "feed.xml").read_bytes()
     etree.fromstring(feed_bytes)  # well-formed despite ]]> and markup in titles

@@ -14,15 +14,23 @@ from typing import Any
 import pytest
 import yaml
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterId,
+)
 
 from castwright.paths import DEFAULT_NEWSLETTER
 from flows.episode import episode_flow
-from tests.fakes.http import FakeServer
 from tests.fakes.audio import speech_output
+from tests.fakes.http import FakeServer
 from tests.fakes.runpod_api import FakeRunPod, fake_runpod
 
-TEXTS = ["Welcome to the show.", "Thanks, glad to be here.", "This turn fails the first time.", "And we are done."]
+TEXTS = [
+    "Welcome to the show.",
+    "Thanks, glad to be here.",
+    "This turn fails the first time.",
+    "And we are done.",
+]
 FAILING = TEXTS[2]
 
 
@@ -37,7 +45,9 @@ def script_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[FakeRunPod, FakeServer]]:
+def endpoint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[tuple[FakeRunPod, FakeServer]]:
     fake = FakeRunPod(output=speech_output)
     with fake_runpod(fake) as server:
         monkeypatch.setenv("CASTWRIGHT_TTS_URL", server.base_url)
@@ -52,7 +62,10 @@ def _synthesized(fake: FakeRunPod) -> list[str]:
 
 
 def test_rerun_voices_only_the_turn_that_failed(
-    prefect_harness: None, endpoint: tuple[FakeRunPod, FakeServer], script_file: Path, tmp_path: Path
+    prefect_harness: None,
+    endpoint: tuple[FakeRunPod, FakeServer],
+    script_file: Path,
+    tmp_path: Path,
 ) -> None:
     fake, _ = endpoint
     original = fake.output
@@ -65,7 +78,9 @@ def test_rerun_voices_only_the_turn_that_failed(
 
     fake.output = original
     fake.jobs.clear()
-    result = episode_flow(newsletter=str(DEFAULT_NEWSLETTER), script_file=str(script_file), out=str(out))
+    result = episode_flow(
+        newsletter=str(DEFAULT_NEWSLETTER), script_file=str(script_file), out=str(out)
+    )
     assert _synthesized(fake) == [FAILING]
     manifest = json.loads(Path(result["manifest"]).read_text())
     assert manifest["clips_synthesized"] == 1
@@ -85,7 +100,10 @@ async def _artifact_keys(flow_run_id: str) -> set[str]:
 
 
 def test_review_pauses_and_resumes_with_an_edited_script(
-    prefect_harness: None, endpoint: tuple[FakeRunPod, FakeServer], script_file: Path, tmp_path: Path
+    prefect_harness: None,
+    endpoint: tuple[FakeRunPod, FakeServer],
+    script_file: Path,
+    tmp_path: Path,
 ) -> None:
     from prefect.flow_runs import resume_flow_run
 
@@ -100,7 +118,9 @@ def test_review_pauses_and_resumes_with_an_edited_script(
     flow_run_id = _wait_for_paused_run()
     edited = yaml.safe_load(script_file.read_text())
     edited["turns"][0]["text"] = "An edited welcome."
-    resume_flow_run(flow_run_id, run_input={"decision": "edit", "script_yaml": yaml.safe_dump(edited)})
+    resume_flow_run(
+        flow_run_id, run_input={"decision": "edit", "script_yaml": yaml.safe_dump(edited)}
+    )
     thread.join(timeout=120)
     saved = yaml.safe_load(Path(result["script"]).read_text())
     assert saved["turns"][0]["text"] == "An edited welcome."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -23,7 +22,10 @@ def test_dummy_secrets_appear_in_no_output(
     caplog.set_level("DEBUG")
     result = episode_flow(newsletter=str(DEFAULT_NEWSLETTER), out=str(services.out))
     assert services.runpod_server.requests, "the TTS endpoint was never called"
-    assert all(r.headers.get("Authorization") == f"Bearer {DUMMY_RUNPOD_KEY}" for r in services.runpod_server.requests)
+    assert all(
+        r.headers.get("Authorization") == f"Bearer {DUMMY_RUNPOD_KEY}"
+        for r in services.runpod_server.requests
+    )
 
     texts = [caplog.text, *capsys.readouterr()]
     texts += [p.read_text(errors="replace") for root in (services.work, services.out) for p in root.rglob("*")
@@ -35,10 +37,23 @@ def test_dummy_secrets_appear_in_no_output(
 
 
 async def _run_records(flow_run_id: str) -> list[str]:
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterId,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
 
     async with get_client() as client:
         run = await client.read_flow_run(flow_run_id)
-        artifacts = await client.read_artifacts(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id])))
-        logs = await client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id])))
-    return [run.model_dump_json(), *(a.model_dump_json() for a in artifacts), *(entry.message for entry in logs)]
+        artifacts = await client.read_artifacts(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
+        )
+        logs = await client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id]))
+        )
+    return [
+        run.model_dump_json(),
+        *(a.model_dump_json() for a in artifacts),
+        *(entry.message for entry in logs),
+    ]

@@ -50,7 +50,11 @@ def test_voice_names_cannot_escape_voices_dir(name: str) -> None:
 
 
 def test_settings_precedence_and_secrets() -> None:
-    env = {"RUNPOD_ENDPOINT_ID": "abc123", "RUNPOD_API_KEY": "rp-secret", "OPENAI_API_KEY": "sk-secret"}
+    env = {
+        "RUNPOD_ENDPOINT_ID": "abc123",
+        "RUNPOD_API_KEY": "rp-secret",
+        "OPENAI_API_KEY": "sk-secret",
+    }
     settings = settings_from_env(env, public_base_url="https://cdn.example.com/")
     assert settings.tts_url == "https://api.runpod.ai/v2/abc123"
     assert settings.public_base_url == "https://cdn.example.com/"

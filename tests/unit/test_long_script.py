@@ -21,7 +21,9 @@ def _issue() -> str:
     parts = ["# Long issue\n"]
     for i in range(SECTIONS):
         body = " ".join(f"Fact{i}w{j}" for j in range(150))  # long, unique, checkable bodies
-        parts.append(f"## Story {i}\n{body} END{i}\n\n**Ada:** Opinion {i} from Ada.\n\n**Marvin:** Take {i} by Marvin.\n")
+        parts.append(
+            f"## Story {i}\n{body} END{i}\n\n**Ada:** Opinion {i} from Ada.\n\n**Marvin:** Take {i} by Marvin.\n"
+        )
     return "\n".join(parts)
 
 
@@ -41,9 +43,17 @@ def test_thirty_minute_script_section_by_section(caplog: pytest.LogCaptureFixtur
     show.script.target_minutes = 30
     issue = parse_newsletter(_issue(), show.host_names)
     with fake_openai([], default=_talkative) as server:
-        llm = LLMClient(openai.OpenAI(base_url=f"{server.base_url}/v1", api_key="k", max_retries=0), "m", "json_schema")
+        llm = LLMClient(
+            openai.OpenAI(base_url=f"{server.base_url}/v1", api_key="k", max_retries=0),
+            "m",
+            "json_schema",
+        )
         result = write_script(issue, show, llm)
-    drafts = [r.body["messages"][-1]["content"] for r in server.requests if "Write about" in r.body["messages"][-1]["content"]]
+    drafts = [
+        r.body["messages"][-1]["content"]
+        for r in server.requests
+        if "Write about" in r.body["messages"][-1]["content"]
+    ]
     assert len(drafts) == SECTIONS
     for i, prompt in enumerate(drafts):
         assert f"Section {i + 1} of {SECTIONS}" in prompt

@@ -56,9 +56,15 @@ def test_parses_all_comment_shapes_and_keeps_code_and_tables_in_body() -> None:
     ]
     assert "Trailing body paragraph." in bold.body and "img" not in bold.body
     assert bold.links[0].url == "https://example.com/a"
-    assert [(c.host, c.text) for c in quoted.comments] == [("Marvin", "quoted take."), ("Ada", "quoted reply.")]
+    assert [(c.host, c.text) for c in quoted.comments] == [
+        ("Marvin", "quoted take."),
+        ("Ada", "quoted reply."),
+    ]
     assert "not a comment inside code" in quoted.body and "| 1 | 2 |" in quoted.body
-    assert [(c.host, c.text) for c in listed.comments] == [("Ada", "listed one."), ("Marvin", "listed two.")]
+    assert [(c.host, c.text) for c in listed.comments] == [
+        ("Ada", "listed one."),
+        ("Marvin", "listed two."),
+    ]
     assert "Comments" not in listed.body
 
 
@@ -98,7 +104,9 @@ def test_text_without_sections_is_refused() -> None:
 
 
 def test_slug_is_stable_and_safe() -> None:
-    nl = parse_newsletter("---\ntitle: '../../etc <script>'\ndate: 2026-02-03\n---\n## A\nb\n", HOSTS)
+    nl = parse_newsletter(
+        "---\ntitle: '../../etc <script>'\ndate: 2026-02-03\n---\n## A\nb\n", HOSTS
+    )
     assert episode_slug(nl) == "2026-02-03-etc-script"
     undated = parse_newsletter("# Hello World\n## A\nb\n", HOSTS)
     assert episode_slug(undated) == episode_slug(undated)
@@ -134,5 +142,8 @@ def test_url_errors_are_clear() -> None:
     from tasks.newsletter import load_newsletter
     from tests.fakes.http import Reply, serve
 
-    with serve(lambda request: Reply(404, {"error": "nope"})) as server, pytest.raises(NewsletterError, match="404"):
+    with (
+        serve(lambda request: Reply(404, {"error": "nope"})) as server,
+        pytest.raises(NewsletterError, match="404"),
+    ):
         load_newsletter(f"{server.base_url}/missing.md", HOSTS)

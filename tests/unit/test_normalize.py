@@ -18,7 +18,9 @@ def test_no_table_term_survives_a_script_full_of_them(language: str) -> None:
 
 
 def test_pt_br_required_terms() -> None:
-    text, found = normalize_text("Os EUA e a UE regulam IA, LLM e API.", load_rules("pt-BR"), "pt-BR")
+    text, found = normalize_text(
+        "Os EUA e a UE regulam IA, LLM e API.", load_rules("pt-BR"), "pt-BR"
+    )
     assert text == (
         "Os Estados Unidos e a União Europeia regulam inteligência artificial, "
         "modelo de linguagem e interface de programação."
@@ -37,4 +39,7 @@ def test_urls_emails_and_symbols_become_speakable() -> None:
     text, _ = normalize_text(
         "See https://www.example.com/x?y=1 or mail ed@news.example.org: 40% & $5.", (), "en"
     )
-    assert text == "See example dot com or mail ed at news dot example dot org: 40 percent and 5 dollars."
+    assert (
+        text
+        == "See example dot com or mail ed at news dot example dot org: 40 percent and 5 dollars."
+    )

@@ -15,7 +15,11 @@ ISSUE = Newsletter(
 
 
 def _script(*turns: tuple[str, str]) -> Script:
-    return Script(turns=[Turn(id=f"t{i}", speaker=s, text=t, section="s1") for i, (s, t) in enumerate(turns, 1)])
+    return Script(
+        turns=[
+            Turn(id=f"t{i}", speaker=s, text=t, section="s1") for i, (s, t) in enumerate(turns, 1)
+        ]
+    )
 
 
 def _statuses(script: Script) -> list[str]:
@@ -23,7 +27,10 @@ def _statuses(script: Script) -> list[str]:
 
 
 FAITHFUL = ("Ada", "Honestly? Small models on laptops: the most important story this month.")
-MARVIN_OK = ("Marvin", "Well, they still invent facts. And a confident wrong answer is, you know, still wrong.")
+MARVIN_OK = (
+    "Marvin",
+    "Well, they still invent facts. And a confident wrong answer is, you know, still wrong.",
+)
 
 
 def test_faithful_script_keeps_both() -> None:
@@ -34,7 +41,10 @@ def test_faithful_script_keeps_both() -> None:
 
 
 def test_dropped_comment_is_missing() -> None:
-    assert _statuses(_script(FAITHFUL, ("Marvin", "Interesting. Next story."))) == ["kept", "missing"]
+    assert _statuses(_script(FAITHFUL, ("Marvin", "Interesting. Next story."))) == [
+        "kept",
+        "missing",
+    ]
 
 
 def test_flipped_comment_is_flagged() -> None:
@@ -63,5 +73,8 @@ def test_one_row_per_comment() -> None:
 
 
 def test_self_correction_no_is_not_a_flip() -> None:
-    corrected = ("Marvin", "They still invent facts, no, really. A confident wrong answer is still wrong.")
+    corrected = (
+        "Marvin",
+        "They still invent facts, no, really. A confident wrong answer is still wrong.",
+    )
     assert _statuses(_script(FAITHFUL, corrected)) == ["kept", "kept"]

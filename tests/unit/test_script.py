@@ -73,7 +73,10 @@ def test_broken_json_unknown_speaker_and_empty_turns_are_repaired() -> None:
 
 
 def test_persistent_garbage_fails_with_a_clear_message() -> None:
-    with fake_openai(["not json at all"] * 3) as server, pytest.raises(ScriptError, match="no valid script after 3"):
+    with (
+        fake_openai(["not json at all"] * 3) as server,
+        pytest.raises(ScriptError, match="no valid script after 3"),
+    ):
         write_script(ISSUE, SHOW, _llm(server.base_url))
     assert len(server.requests) == 3
 
@@ -103,7 +106,9 @@ def test_rendered_prompts_carry_persona_normalization_and_opinion_blocks() -> No
     refine = render("refine.system.j2", show=SHOW, hosts=SHOW.hosts, rules=load_rules("en"))
     assert '"EU" -> "European Union"' in refine and "never WHAT" in refine
     section = ISSUE.sections[0]
-    user = render("draft.user.j2", section=section, position=1, section_count=4, previous=[], target_words=100)
+    user = render(
+        "draft.user.j2", section=section, position=1, section_count=4, previous=[], target_words=100
+    )
     assert section.comments[0].text in user and "about 100 words" in user
 
 
@@ -122,7 +127,9 @@ def test_script_file_round_trip_and_validation(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("Ada", "Zed"))
     with pytest.raises(ScriptError, match="unknown speaker"):
         load_script(path, SHOW)
-    path.write_text(json.dumps({"turns": [{"id": "t1", "speaker": "Ada", "text": "", "section": "s"}]}))
+    path.write_text(
+        json.dumps({"turns": [{"id": "t1", "speaker": "Ada", "text": "", "section": "s"}]})
+    )
     with pytest.raises(ScriptError, match="not a valid script"):
         load_script(path, SHOW)
 
@@ -132,10 +139,15 @@ def test_host_with_an_opinion_who_never_speaks_is_sent_back() -> None:
     with fake_openai([only_ada], default=echo_dialogue) as server:
         write_script(ISSUE, SHOW, _llm(server.base_url))
     repair = server.requests[1].body["messages"][-1]["content"]
-    assert f"Marvin never speaks: add a turn where Marvin says \"{ISSUE.sections[0].comments[1].text}\"" in repair
+    assert (
+        f'Marvin never speaks: add a turn where Marvin says "{ISSUE.sections[0].comments[1].text}"'
+        in repair
+    )
 
 
-def test_opinions_still_dropped_after_repairs_are_restored_verbatim(caplog: pytest.LogCaptureFixture) -> None:
+def test_opinions_still_dropped_after_repairs_are_restored_verbatim(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     only_ada = turns_json(("Ada", "Just me."))
     with fake_openai([only_ada] * 9, default=echo_dialogue) as server:
         result = write_script(ISSUE, SHOW, _llm(server.base_url))

@@ -36,7 +36,9 @@ def _output(job_input: dict[str, Any]) -> dict[str, Any]:
 
 def _client(base_url: str, **kwargs: Any) -> RunPodClient:
     policy = JobPolicy(wait_s=kwargs.pop("wait_s", 5.0), poll_interval_s=0.01)
-    return RunPodClient(base_url, SecretStr("rp-test-key"), policy=policy, health_poll_s=0.01, **kwargs)
+    return RunPodClient(
+        base_url, SecretStr("rp-test-key"), policy=policy, health_poll_s=0.01, **kwargs
+    )
 
 
 def test_completed_job_returns_output_and_sends_policy() -> None:
@@ -71,18 +73,27 @@ def test_endpoint_that_never_gets_a_worker_fails_fast_with_advice() -> None:
 
 @pytest.mark.parametrize("status", [429, 500, 503])
 def test_rate_limit_and_server_errors_are_transient(status: int) -> None:
-    with fake_runpod(FakeRunPod(output=_output, plan=[status])) as server, pytest.raises(TransientServiceError, match=str(status)):
+    with (
+        fake_runpod(FakeRunPod(output=_output, plan=[status])) as server,
+        pytest.raises(TransientServiceError, match=str(status)),
+    ):
         _client(server.base_url).run({"text": "hi"})
 
 
 def test_client_errors_are_permanent_with_the_message() -> None:
-    with fake_runpod(FakeRunPod(output=_output, plan=[400])) as server, pytest.raises(ServiceError, match="400") as err:
+    with (
+        fake_runpod(FakeRunPod(output=_output, plan=[400])) as server,
+        pytest.raises(ServiceError, match="400") as err,
+    ):
         _client(server.base_url).run({"text": "hi"})
     assert not isinstance(err.value, TransientServiceError)
 
 
 def test_wrong_key_says_which_variable() -> None:
-    with fake_runpod(FakeRunPod(output=_output)) as server, pytest.raises(ServiceError, match="RUNPOD_API_KEY"):
+    with (
+        fake_runpod(FakeRunPod(output=_output)) as server,
+        pytest.raises(ServiceError, match="RUNPOD_API_KEY"),
+    ):
         RunPodClient(server.base_url, SecretStr("wrong")).run({"text": "hi"})
 
 
@@ -93,14 +104,21 @@ def test_timed_out_job_is_transient() -> None:
 
 
 def test_failed_job_keeps_the_workers_error() -> None:
-    fake = FakeRunPod(output=_output, plan=[{"states": ["FAILED"], "error": "text: field required"}])
-    with fake_runpod(fake) as server, pytest.raises(ServiceError, match="text: field required") as err:
+    fake = FakeRunPod(
+        output=_output, plan=[{"states": ["FAILED"], "error": "text: field required"}]
+    )
+    with (
+        fake_runpod(fake) as server,
+        pytest.raises(ServiceError, match="text: field required") as err,
+    ):
         _client(server.base_url).run({"text": "hi"})
     assert not isinstance(err.value, TransientServiceError)
 
 
 def test_crashed_worker_is_transient() -> None:
-    crash = json.dumps({"error_type": "RuntimeError", "error_message": "CUDA OOM", "error_traceback": "..."})
+    crash = json.dumps(
+        {"error_type": "RuntimeError", "error_message": "CUDA OOM", "error_traceback": "..."}
+    )
     fake = FakeRunPod(output=_output, plan=[{"states": ["FAILED"], "error": crash}])
     with fake_runpod(fake) as server, pytest.raises(TransientServiceError, match="crashed"):
         _client(server.base_url).run({"text": "hi"})
@@ -126,7 +144,9 @@ def test_clips_are_content_addressed_and_never_paid_twice(tmp_path: Path) -> Non
         client = _client(server.base_url)
         first = synthesize_turn(TURN, voice, tts, client, tmp_path)
         again = synthesize_turn(TURN, voice, tts, client, tmp_path)
-        edited = synthesize_turn(TURN.model_copy(update={"text": "Hello again."}), voice, tts, client, tmp_path)
+        edited = synthesize_turn(
+            TURN.model_copy(update={"text": "Hello again."}), voice, tts, client, tmp_path
+        )
     assert len(fake.jobs) == 2
     assert not first.cached and again.cached and not edited.cached
     assert first.path == again.path != edited.path
@@ -152,7 +172,11 @@ def test_long_turn_is_voiced_in_chunks_and_crossfaded(tmp_path: Path) -> None:
     from tasks.speech import chunk_text
 
     tts = TTSSettings(chunk_first_words=6, chunk_words=10, chunk_max_words=12, crossfade_ms=50)
-    text = "One two three four five. Six seven eight nine ten eleven. " + " ".join(f"w{i}" for i in range(25)) + " end."
+    text = (
+        "One two three four five. Six seven eight nine ten eleven. "
+        + " ".join(f"w{i}" for i in range(25))
+        + " end."
+    )
     chunks = chunk_text(text, tts)
     assert len(chunks[0].split()) <= 6 and all(len(c.split()) <= 12 for c in chunks)
     assert " ".join(chunks).split() == text.split()
@@ -164,4 +188,9 @@ def test_long_turn_is_voiced_in_chunks_and_crossfaded(tmp_path: Path) -> None:
     assert [job.input["text"] for job in fake.jobs.values()] == chunks
     # each chunk is 1 s of audio; each join overlaps 50 ms
     assert abs(clip.duration_s - (len(chunks) - 0.05 * (len(chunks) - 1))) < 0.01
-    assert not clip.cached and again.cached and again.path == clip.path and len(fake.jobs) == len(chunks)
+    assert (
+        not clip.cached
+        and again.cached
+        and again.path == clip.path
+        and len(fake.jobs) == len(chunks)
+    )

@@ -131,8 +131,13 @@ def test_the_shipped_test_input_is_valid() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["https://127.0.0.1/ref.wav", "https://localhost/ref.wav", "https://10.1.2.3/ref.wav",
-     "https://169.254.169.254/latest/meta-data", "https://[::1]/ref.wav"],
+    [
+        "https://127.0.0.1/ref.wav",
+        "https://localhost/ref.wav",
+        "https://10.1.2.3/ref.wav",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/ref.wav",
+    ],
 )
 def test_reference_urls_to_internal_hosts_are_refused(url: str) -> None:
     from worker.errors import ReferenceAudioError
