@@ -44,7 +44,11 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 
 
 def test_embedded_episode_end_to_end(
-    prefect_harness: None, served: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    prefect_harness: None,
+    served: tuple[Path, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     out, base_url = served
     monkeypatch.setenv("CASTWRIGHT_WORK_DIR", str(tmp_path / "work"))
@@ -92,6 +96,13 @@ def test_embedded_episode_end_to_end(
     assert len(feed.entries) == 1
     manifest = json.loads((episode_dir / "manifest.json").read_text())
     assert manifest["clips_synthesized"] == 0 and manifest["script"]["from_file"] is True
+
+    # The catalog commands see the one episode; a rebuilt feed is still valid.
+    capsys.readouterr()
+    assert main(["episodes", "list", "--out", str(out)]) == 0
+    assert "2026-03-02-tiny-test-issue" in capsys.readouterr().out
+    assert main(["feed", "rebuild", "--out", str(out)]) == 0
+    assert len(feedparser.parse((out / "feed.xml").read_bytes()).entries) == 1
 
 
 def _seconds(duration: str) -> float:
