@@ -40,7 +40,10 @@ lint:  ## ruff and mypy
 	$(UV) run ruff format --check .
 	$(UV) run mypy castwright flows tasks worker
 
+docs:  ## regenerate docs/configuration.md from the validated models
+	$(UV) run python -m castwright.docs > docs/configuration.md
+
 bench: setup  ## run the benchmarks; figures go to the terminal and bench/results/
 	$(UV) run python -m bench
 
-.PHONY: help uv setup setup-test demo preview test lint bench
+.PHONY: help uv setup setup-test demo preview test lint docs bench

@@ -32,8 +32,8 @@ class Strict(BaseModel):
 
 
 class Owner(Strict):
-    name: str
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: str = Field(description="Feed owner's name (itunes:owner).")
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Feed owner's e-mail.")
 
 
 class Host(Strict):
@@ -43,10 +43,12 @@ class Host(Strict):
 
 
 class AudioSettings(Strict):
-    sample_rate: Literal[44100, 48000] = 44100
-    bitrate_kbps: Literal[128, 160, 192, 256, 320] = 192
-    target_lufs: float = Field(-14.0, ge=-24.0, le=-10.0)
-    true_peak_dbtp: float = Field(-1.0, ge=-3.0, le=0.0)
+    sample_rate: Literal[44100, 48000] = Field(44100, description="MP3 sample rate (Hz).")
+    bitrate_kbps: Literal[128, 160, 192, 256, 320] = Field(192, description="MP3 CBR bitrate.")
+    target_lufs: float = Field(
+        -14.0, ge=-24.0, le=-10.0, description="Integrated loudness (-16: Apple)."
+    )
+    true_peak_dbtp: float = Field(-1.0, ge=-3.0, le=0.0, description="True-peak ceiling (dBTP).")
     pause_ms: int = Field(350, ge=0, le=3000, description="Silence between turns.")
     section_pause_ms: int = Field(900, ge=0, le=5000, description="Silence at a section change.")
     fade_ms: int = Field(15, ge=0, le=200, description="Fade in/out at each join.")
@@ -54,16 +56,18 @@ class AudioSettings(Strict):
 
 class LLMPass(Strict):
     model: str | None = Field(None, description="Model name; None uses the backend's default.")
-    temperature: float = Field(0.4, ge=0.0, le=2.0)
-    max_tokens: int = Field(2048, ge=64, le=32768)
+    temperature: float = Field(0.4, ge=0.0, le=2.0, description="Sampling temperature.")
+    max_tokens: int = Field(2048, ge=64, le=32768, description="Completion token cap per call.")
     seed: int | None = Field(
         None, description="Sampling seed, for repeatable scripts where supported."
     )
 
 
 class ScriptSettings(Strict):
-    target_minutes: float = Field(30.0, gt=0, le=180)
-    words_per_minute: int = Field(150, ge=60, le=250)
+    target_minutes: float = Field(30.0, gt=0, le=180, description="Episode length target.")
+    words_per_minute: int = Field(
+        150, ge=60, le=250, description="Speaking rate: turns minutes into a word budget."
+    )
     draft: LLMPass = LLMPass(temperature=0.3)
     refine: LLMPass = LLMPass(temperature=0.6)
 
@@ -71,8 +75,12 @@ class ScriptSettings(Strict):
 class TTSSettings(Strict):
     concurrency: int = Field(20, ge=1, le=200, description="Turns synthesized at once.")
     min_score: float = Field(75.0, ge=0, le=100, description="Whisper check score a clip needs.")
-    max_attempts: int = Field(3, ge=1, le=10)
-    n_candidates: int = Field(1, ge=1, le=8)
+    max_attempts: int = Field(
+        3, ge=1, le=10, description="Generation attempts per clip before the turn fails."
+    )
+    n_candidates: int = Field(
+        1, ge=1, le=8, description="Candidates generated per attempt; the best is kept."
+    )
     chunk_first_words: int = Field(
         30, ge=5, le=200, description="Words in a long turn's first chunk."
     )
@@ -90,16 +98,18 @@ class Prices(Strict):
 
 
 class ShowConfig(Strict):
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(min_length=1)
-    author: str
+    title: str = Field(min_length=1, max_length=200, description="Show title (feed, ID3 album).")
+    description: str = Field(min_length=1, description="Show description (feed, page, ID3).")
+    author: str = Field(description="itunes:author.")
     owner: Owner
-    language: Literal["en", "pt-BR"] = "en"
-    category: str = "Technology"
-    explicit: bool = False
-    website: AnyHttpUrl | None = None
+    language: Literal["en", "pt-BR"] = Field(
+        "en", description="Script, speech rules and feed language."
+    )
+    category: str = Field("Technology", description="iTunes category.")
+    explicit: bool = Field(False, description="itunes:explicit.")
+    website: AnyHttpUrl | None = Field(None, description="Show website (feed link).")
     cover: Path | None = Field(None, description="Square JPEG/PNG, >= 1400 px, for feed and ID3.")
-    hosts: list[Host] = Field(min_length=2, max_length=2)
+    hosts: list[Host] = Field(min_length=2, max_length=2, description="Exactly two hosts.")
     audio: AudioSettings = AudioSettings()
     script: ScriptSettings = ScriptSettings()
     tts: TTSSettings = TTSSettings()
@@ -163,14 +173,16 @@ class VoiceProfile(Strict):
     """How one host sounds: which engine, which voice, which sampling mode."""
 
     name: VoiceName
-    engine: Literal["piper", "kokoro", "qwen3"]
-    mode: Literal["preset", "clone", "fine-tuned"] = "preset"
+    engine: Literal["piper", "kokoro", "qwen3"] = Field(description="TTS engine on the worker.")
+    mode: Literal["preset", "clone", "fine-tuned"] = Field("preset", description="Voice mode.")
     voice: str = Field(description="Engine voice id: a Piper model, Kokoro style, Qwen speaker.")
-    language: str = "en"
-    speed: float = Field(1.0, ge=0.5, le=2.0)
-    reference_audio: Path | None = None
-    reference_text: str | None = None
-    sampling: dict[str, float] = Field(default_factory=dict)
+    language: str = Field("en", description="Language the voice speaks.")
+    speed: float = Field(1.0, ge=0.5, le=2.0, description="Speaking speed (CPU engines).")
+    reference_audio: Path | None = Field(None, description="Clone mode: WAV next to the profile.")
+    reference_text: str | None = Field(None, description="Clone mode: its exact transcript.")
+    sampling: dict[str, float] = Field(
+        default_factory=dict, description="Overrides of the mode's sampling preset."
+    )
 
     @field_validator("reference_text")
     @classmethod

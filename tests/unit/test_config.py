@@ -60,3 +60,11 @@ def test_settings_precedence_and_secrets() -> None:
     assert settings.public_base_url == "https://cdn.example.com/"
     assert "secret" not in repr(settings) and "secret" not in settings.model_dump_json()
     assert settings_from_env({}).tts_url is None
+
+
+def test_configuration_reference_is_current() -> None:
+    from castwright.docs import configuration_markdown
+    from castwright.paths import PROJECT_ROOT
+
+    doc = (PROJECT_ROOT / "docs" / "configuration.md").read_text()
+    assert doc == configuration_markdown(), "run `make docs` to regenerate docs/configuration.md"
