@@ -12,25 +12,8 @@ from pydantic import BaseModel
 from castwright.config import ShowConfig
 from castwright.models import Clip, MasteredEpisode, Newsletter, Script
 from castwright.prompts import prompts_sha256
+from tasks.report import turn_table
 from tasks.script import ScriptResult
-
-
-def turn_rows(clips: list[Clip]) -> list[dict[str, Any]]:
-    """One row per turn: who spoke it, with which voice and engine, and how it scored."""
-    return [
-        {
-            "turn": c.turn_id,
-            "speaker": c.speaker,
-            "voice": c.voice,
-            "engine": c.engine,
-            "duration_s": c.duration_s,
-            "score": c.score,
-            "attempts": c.attempts,
-            "cached": c.cached,
-            "clip": c.path.name,
-        }  # fmt: skip
-        for c in clips
-    ]
 
 
 def build_manifest(
@@ -57,7 +40,7 @@ def build_manifest(
             "opinions": [r.model_dump() for r in script_result.opinions] if script_result else [],
         },
         "voices": {h.name: h.voice for h in show.hosts},
-        "turns": turn_rows(clips),
+        "turns": turn_table(clips),
         "clips_synthesized": sum(not c.cached for c in clips),
         "audio": mastered.model_dump(mode="json", exclude={"cues"}),
         "published": published.model_dump(mode="json") if published else None,

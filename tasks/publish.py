@@ -15,14 +15,11 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from mutagen import MutagenError
 from mutagen.mp3 import MP3
-from prefect import Task, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import TaskRun
-from prefect.states import State
 from prefect.tasks import exponential_backoff
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
@@ -44,6 +41,7 @@ from castwright.errors import PublishError
 from castwright.feed import FEED_KEY, PAGE_KEY, build_feed, validate_feed
 from castwright.models import MasteredEpisode, Newsletter
 from castwright.page import render_page
+from castwright.retry import retry_on
 from castwright.storage import (
     IMMUTABLE,
     REVALIDATE,
@@ -224,22 +222,11 @@ def remove_episode(
     return removed
 
 
-def is_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry condition: storage timeouts, 429 and 5xx only (publishing is idempotent)."""
-    try:
-        state.result()
-    except StorageUnavailable:
-        return True
-    except Exception:
-        return False
-    return False
-
-
 @task(
     name="publish-episode",
     retries=3,
     retry_delay_seconds=exponential_backoff(backoff_factor=5),
-    retry_condition_fn=is_transient,
+    retry_condition_fn=retry_on(StorageUnavailable),
     cache_policy=NO_CACHE,
 )
 def publish_episode_task(

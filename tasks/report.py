@@ -72,6 +72,7 @@ def script_markdown(script: Script) -> str:
 
 
 def turn_table(clips: list[Clip]) -> list[dict[str, Any]]:
+    """One row per turn: who spoke it, with which voice and engine, and how it scored."""
     return [
         {
             "turn": c.turn_id,
@@ -81,7 +82,8 @@ def turn_table(clips: list[Clip]) -> list[dict[str, Any]]:
             "duration_s": round(c.duration_s, 2),
             "score": round(c.score, 1),
             "attempts": c.attempts,
-            "reused": c.cached,
+            "cached": c.cached,
+            "clip": c.path.name,
         }  # fmt: skip
         for c in clips
     ]

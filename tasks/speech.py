@@ -21,17 +21,16 @@ from uuid import UUID
 
 import numpy as np
 import soundfile as sf
-from prefect import Task, task, unmapped
+from prefect import task, unmapped
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import TaskRun
 from prefect.futures import PrefectFutureList, as_completed
-from prefect.states import State
 from prefect.tasks import exponential_backoff
 
 from castwright.config import ShowConfig, TTSSettings, VoiceProfile, load_voice
 from castwright.errors import SynthesisError, TransientServiceError
 from castwright.models import Clip, Script, Turn
+from castwright.retry import retry_on
 from castwright.services import open_tts
 from castwright.settings import Settings
 from castwright.text import pack, speech_units
@@ -195,23 +194,12 @@ def synthesize_turn(
     return _clip_from(turn, voice, path, meta, cached=cached)
 
 
-def is_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry condition: only timeouts, 429/5xx, crashed workers and expired jobs."""
-    try:
-        state.result()
-    except TransientServiceError:
-        return True
-    except Exception:
-        return False
-    return False
-
-
 @task(
     name="synthesize-turn",
     retries=4,
     retry_delay_seconds=exponential_backoff(backoff_factor=2),
     retry_jitter_factor=0.5,
-    retry_condition_fn=is_transient,
+    retry_condition_fn=retry_on(TransientServiceError),
     cache_policy=NO_CACHE,
     task_run_name="voice-{turn.id}",
 )

@@ -15,7 +15,6 @@ from castwright.config import ShowConfig
 from castwright.errors import PublishError
 from castwright.storage import LocalStorage, StorageUnavailable
 from tasks.publish import (
-    is_transient,
     list_episodes,
     publish_episode,
     publish_episode_task,
@@ -255,5 +254,7 @@ def test_prefect_task_wraps_the_function_and_retries_only_storage_outages(
     result = publish_episode_task.fn(show, make_newsletter(), mastered, storage, BASE_URL, FIRST)
     assert result.number == 1 and storage.exists("feed.xml")
     assert publish_episode_task.retries == 3
+    is_transient = publish_episode_task.retry_condition_fn
+    assert is_transient is not None
     assert is_transient(publish_episode_task, None, Failed(data=StorageUnavailable("503")))  # type: ignore[arg-type]
     assert not is_transient(publish_episode_task, None, Failed(data=PublishError("bad")))  # type: ignore[arg-type]

@@ -194,3 +194,15 @@ def test_long_turn_is_voiced_in_chunks_and_crossfaded(tmp_path: Path) -> None:
         and again.path == clip.path
         and len(fake.jobs) == len(chunks)
     )
+
+
+def test_voice_task_retries_only_transient_faults() -> None:
+    from prefect.states import Failed
+
+    from tasks.speech import synthesize_turn_task
+
+    condition = synthesize_turn_task.retry_condition_fn
+    assert condition is not None
+    assert condition(synthesize_turn_task, None, Failed(data=TransientServiceError("429")))  # type: ignore[arg-type]
+    assert not condition(synthesize_turn_task, None, Failed(data=ServiceError("400")))  # type: ignore[arg-type]
+    assert not condition(synthesize_turn_task, None, Failed(data=SynthesisError("bad audio")))  # type: ignore[arg-type]
