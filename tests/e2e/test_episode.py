@@ -17,6 +17,7 @@ from mutagen.mp3 import MP3, BitrateMode
 
 from castwright.cli import main
 from castwright.local_services import free_port
+from tests.master.conftest import ebur128, ffprobe
 
 NEWSLETTER = """---
 title: Tiny Test Issue
@@ -82,6 +83,11 @@ def test_embedded_episode_end_to_end(
     assert str(tags["TIT2"]) == "Tiny Test Issue"
     assert str(tags["TPE1"]) == "Ada & Marvin" and str(tags["TALB"]) == "The Weekly Signal"
     assert str(tags["TDRC"]).startswith("2026-03-02")
+
+    loudness = ebur128(mp3_path)  # an independent meter: ffmpeg's ebur128, not our mastering code
+    assert abs(loudness["I"] + 14.0) <= 0.5 and loudness["TP"] <= -1.0
+    chapters = ffprobe(mp3_path)["chapters"]
+    assert [c["tags"]["title"] for c in chapters] == ["Robots learn to fold laundry"]
 
     episode_dir = tmp_path / "work" / "episodes" / "2026-03-02-tiny-test-issue"
     manifest = json.loads((episode_dir / "manifest.json").read_text())
