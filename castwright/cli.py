@@ -31,6 +31,7 @@ def _quiet_prefect_defaults() -> None:
     """Keep the ephemeral server's shutdown noise out of a user's terminal, and show our logs."""
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "castwright,tasks,worker")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no telemetry calls out
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_EVENTS_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_LOGGING_LOGGERS_UVICORN_LEVEL", "CRITICAL")
