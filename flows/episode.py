@@ -22,7 +22,7 @@ from castwright.models import EpisodeTags
 from castwright.paths import DEFAULT_SHOW
 from castwright.services import open_storage
 from castwright.settings import settings_from_env
-from tasks.manifest import write_manifest
+from tasks.manifest import models_used, write_manifest
 from tasks.master import master_episode_task
 from tasks.newsletter import episode_slug, parse_newsletter_task
 from tasks.publish import publish_episode_task
@@ -136,6 +136,7 @@ def episode_flow(
         published,
         cost,
         timings,
+        models_used(settings, show_cfg),
     )
     links = {"episode-mp3": published.episode_url, "feed": published.feed_url} if published else {}
     publish_artifacts(script, script_result, clips, mastered, cost, links)

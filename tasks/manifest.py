@@ -10,16 +10,32 @@ from typing import Any
 from pydantic import BaseModel
 
 from castwright.config import ShowConfig
+from castwright.settings import Settings
 from castwright.models import Clip, MasteredEpisode, Newsletter, Script
 from castwright.prompts import prompts_sha256
 from tasks.report import turn_table
 from tasks.script import ScriptResult
 
 
+def models_used(settings: Settings, show: ShowConfig) -> dict[str, Any]:
+    """Which LLM and TTS endpoints and models made this episode (never any secret)."""
+    from castwright.services import DEFAULT_OPENAI_MODEL, EMBEDDED_MODEL
+
+    llm = settings.llm_model or (
+        EMBEDDED_MODEL if settings.llm_base_url is None else DEFAULT_OPENAI_MODEL
+    )
+    return {
+        "llm_endpoint": settings.llm_base_url or "embedded llama.cpp server",
+        "draft_model": show.script.draft.model or llm,
+        "refine_model": show.script.refine.model or llm,
+        "tts_endpoint": settings.tts_url or "embedded local worker",
+    }
+
+
 def build_manifest(
     show: ShowConfig, issue: Newsletter, script: Script, script_result: ScriptResult | None,
     clips: list[Clip], mastered: MasteredEpisode, published: BaseModel | None, cost: BaseModel,
-    timings: dict[str, float] | None = None,
+    timings: dict[str, float] | None = None, models: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     return {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -39,6 +55,7 @@ def build_manifest(
             "reused": bool(script_result and script_result.reused),
             "opinions": [r.model_dump() for r in script_result.opinions] if script_result else [],
         },
+        "models": models or {},
         "voices": {h.name: h.voice for h in show.hosts},
         "turns": turn_table(clips),
         "clips_synthesized": sum(not c.cached for c in clips),
@@ -54,6 +71,7 @@ def write_manifest(
     episode_dir: Path, show: ShowConfig, issue: Newsletter, script: Script,
     script_result: ScriptResult | None, clips: list[Clip], mastered: MasteredEpisode,
     published: BaseModel | None, cost: BaseModel, timings: dict[str, float] | None = None,
+    models: dict[str, Any] | None = None,
 ) -> Path:  # fmt: skip
     path = episode_dir / "manifest.json"
     path.parent.mkdir(parents=True, exist_ok=True)

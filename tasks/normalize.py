@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+from num2words import num2words
 from pydantic import BaseModel, ConfigDict
 
 from castwright.errors import ConfigError
@@ -86,12 +87,35 @@ def _speak_email(match: re.Match[str]) -> str:
     return f"{match.group(1)} at {match.group(2).replace('.', ' dot ')}"
 
 
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(st|nd|rd|th|º|ª)?(?![\w])")
+_NUM2WORDS_LANG = {"en": "en", "pt-BR": "pt_BR"}
+
+
+def _speak_number(match: re.Match[str], language: str) -> str:
+    whole, decimals, ordinal = match.group(1).replace(",", ""), match.group(2), match.group(3)
+    lang = _NUM2WORDS_LANG.get(language, "en")
+    value = int(whole)
+    if ordinal:
+        return str(num2words(value, lang=lang, to="ordinal"))
+    if decimals is not None:
+        return str(num2words(float(f"{whole}.{decimals}"), lang=lang))
+    if language == "en" and len(whole) == 4 and 1100 <= value <= 2099 and "," not in match.group(1):
+        return str(num2words(value, lang=lang, to="year"))
+    return str(num2words(value, lang=lang))
+
+
+def speak_numbers(text: str, language: str) -> str:
+    """Digits to words: '40' -> 'forty', '3.5' -> 'three point five', '2026' -> 'twenty twenty-six'."""
+    return _NUMBER.sub(lambda m: _speak_number(m, language), text)
+
+
 def _speak_symbols(text: str, language: str) -> str:
     currency = _CURRENCY.get(language, _CURRENCY["en"])
     for sign, word in sorted(currency.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"{re.escape(sign)}\s?(\d+(?:[.,]\d+)*)", rf"\1 {word}", text)
     for sign, word in _SYMBOLS.get(language, _SYMBOLS["en"]).items():
         text = text.replace(sign, word)
+    text = speak_numbers(text, language)
     text = re.sub(r"[*_`~<>\[\]{}|\\]", "", text)
     return re.sub(r"\s{2,}", " ", text).strip()
 

@@ -139,3 +139,23 @@ def _wait_for_paused_run(timeout: float = 90.0) -> Any:
             return run_id
         time.sleep(0.5)
     raise AssertionError("the flow never paused for review")
+
+
+def test_keepalive_runs_one_small_job(
+    prefect_harness: None, endpoint: tuple[FakeRunPod, FakeServer]
+) -> None:
+    from flows.keepalive import keepalive_flow
+
+    assert keepalive_flow() == {"pinged": True, "ready_workers": 1}
+    (job,) = endpoint[0].jobs.values()
+    assert job.input["text"] == "Hello." and job.input["max_attempts"] == 1
+
+
+def test_keepalive_without_an_endpoint_does_nothing(
+    prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.keepalive import keepalive_flow
+
+    monkeypatch.delenv("CASTWRIGHT_TTS_URL", raising=False)
+    monkeypatch.delenv("RUNPOD_ENDPOINT_ID", raising=False)
+    assert keepalive_flow() == {"pinged": False}

@@ -41,5 +41,25 @@ def test_urls_emails_and_symbols_become_speakable() -> None:
     )
     assert (
         text
-        == "See example dot com or mail ed at news dot example dot org: 40 percent and 5 dollars."
+        == "See example dot com or mail ed at news dot example dot org: forty percent and five dollars."
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "spoken"),
+    [
+        (
+            "en",
+            "In 2026, 1,200 people paid $3.50 for the 2nd time.",
+            "In twenty twenty-six, one thousand, two hundred people paid three point five dollars "
+            "for the second time.",
+        ),
+        (
+            "pt-BR",
+            "Em 2026, 40% dos usuários.",
+            "Em dois mil e vinte e seis, quarenta por cento dos usuários.",
+        ),
+    ],
+)
+def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
+    assert normalize_text(text, load_rules(language), language)[0] == spoken
