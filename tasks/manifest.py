@@ -10,9 +10,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from castwright.config import ShowConfig
-from castwright.settings import Settings
 from castwright.models import Clip, MasteredEpisode, Newsletter, Script
 from castwright.prompts import prompts_sha256
+from castwright.settings import Settings
 from tasks.report import turn_table
 from tasks.script import ScriptResult
 
