@@ -32,7 +32,7 @@ from prefect.cache_policies import NO_CACHE
 from castwright.config import AudioSettings
 from castwright.errors import AudioError
 from castwright.models import Chapter, Clip, Cue, EpisodeTags, MasteredEpisode
-from tasks.audio_dsp import (
+from tasks.audio.dsp import (
     BLOCKS_PER_SECOND,
     block_energy,
     block_size,
@@ -43,11 +43,11 @@ from tasks.audio_dsp import (
     to_working,
     true_peak_blocks,
 )
-from tasks.audio_ffmpeg import Loudness, encode_and_measure, find_tool, mp3_level_loss_db
-from tasks.audio_loudness import Dynamics, fit_gain, gated_loudness, mean_loudness
-from tasks.audio_mix import Layer, Mix, analyse, mix, render
-from tasks.audio_music import INTRO_S, OUTRO_S, music_layers
-from tasks.audio_tags import chapters_json, srt, temp_path, webvtt, write_id3, write_text_atomic
+from tasks.audio.ffmpeg import Loudness, encode_and_measure, find_tool, mp3_level_loss_db
+from tasks.audio.loudness import Dynamics, fit_gain, gated_loudness, mean_loudness
+from tasks.audio.mix import Layer, Mix, analyse, mix, render
+from tasks.audio.music import INTRO_S, OUTRO_S, music_layers
+from tasks.audio.tags import chapters_json, srt, temp_path, webvtt, write_id3, write_text_atomic
 
 log = logging.getLogger(__name__)
 

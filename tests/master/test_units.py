@@ -9,9 +9,9 @@ import pytest
 
 from castwright.config import AudioSettings
 from castwright.models import Chapter, Cue
-from tasks.audio_dsp import block_energy, block_size, to_working, true_peak_blocks
-from tasks.audio_loudness import gain_curve, gated_loudness, limiter_gain
-from tasks.audio_tags import chapters_json, srt, webvtt
+from tasks.audio.dsp import block_energy, block_size, to_working, true_peak_blocks
+from tasks.audio.loudness import gain_curve, gated_loudness, limiter_gain
+from tasks.audio.tags import chapters_json, srt, webvtt
 from tasks.master import pause_blocks
 from tests.master.conftest import ebur128, make_clips, write_wav
 from tests.master.synth import speech_like

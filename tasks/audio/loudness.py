@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tasks.audio_dsp import BLOCKS_PER_SECOND
+from tasks.audio.dsp import BLOCKS_PER_SECOND
 
 SUB = BLOCKS_PER_SECOND // 10  # blocks per 100 ms loudness sub-block
 ABSOLUTE_GATE_LUFS = -70.0

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tasks.audio_dsp import (
+from tasks.audio.dsp import (
     BLOCKS_PER_SECOND,
     block_energy,
     block_size,
@@ -20,9 +20,9 @@ from tasks.audio_dsp import (
     to_working,
     true_peak_blocks,
 )
-from tasks.audio_ffmpeg import decode_audio
-from tasks.audio_loudness import gated_loudness
-from tasks.audio_mix import Layer
+from tasks.audio.ffmpeg import decode_audio
+from tasks.audio.loudness import gated_loudness
+from tasks.audio.mix import Layer
 
 INTRO_S = 5.0  # music alone before the first turn
 OUTRO_S = 6.0  # music after the last turn

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tasks.audio_loudness import Dynamics, gain_curve
+from tasks.audio.loudness import Dynamics, gain_curve
 
 CHUNK_BLOCKS = 30_000  # blocks rendered at a time (100 s): bounds the temporary arrays
 
