@@ -99,11 +99,39 @@ def parse_turns(raw: str, hosts: list[str]) -> list[_ReplyTurn]:
                 f"turn {i} has speaker {turn.speaker!r}; use only {' or '.join(hosts)}"
             )
         text = " ".join(turn.text.split())
-        if text:
+        if text and text not in {t.text for t in turns}:  # a repeated line is a model looping
             turns.append(_ReplyTurn(speaker=speaker, text=text))
     if not turns:
         raise ValueError("every turn was empty; write what each host says")
     return turns
+
+
+def salvage_truncated(raw: str) -> str | None:
+    """The complete turns of an answer cut off at max_tokens, as valid JSON (None if none)."""
+    start = raw.find("[", raw.find('"turns"'))
+    if start < 0:
+        return None
+    decoder, items, pos = json.JSONDecoder(strict=False), [], start + 1
+    while True:
+        while pos < len(raw) and raw[pos] in " \t\r\n,":
+            pos += 1
+        try:
+            item, pos = decoder.raw_decode(raw, pos)
+        except json.JSONDecodeError:
+            break
+        if isinstance(item, dict):
+            items.append(item)
+    return json.dumps({"turns": items}) if items else None
+
+
+def _reply_json(text: str, finish_reason: str | None) -> str:
+    if finish_reason != "length":
+        return text
+    salvaged = salvage_truncated(text)
+    if salvaged is None:
+        return text
+    log.warning("the LLM answer was cut off at max_tokens; keeping its complete turns")
+    return salvaged
 
 
 def ask_for_turns(
@@ -129,7 +157,7 @@ def ask_for_turns(
         )
         usage += reply.usage
         try:
-            turns = parse_turns(reply.text, hosts)
+            turns = parse_turns(_reply_json(reply.text, reply.finish_reason), hosts)
         except ValueError as exc:
             error = (
                 str(exc)

@@ -44,7 +44,7 @@ def test_both_passes_validate_and_are_normalized() -> None:
     assert enum["properties"]["speaker"]["enum"] == ["Ada", "Marvin"]
     texts = [t.text for t in result.script.turns]
     assert texts[0] == "The European Union did it, for example today."
-    assert texts[1] == "Hmm, so 40 percent more."
+    assert texts[1] == "Hmm, so forty percent more."
     assert {r.found for r in result.replacements} >= {"EU", "e.g."}
     assert result.draft_usage.completion_tokens == 20 * len(ISSUE.sections)
     assert [t.id for t in result.script.turns][:3] == ["t001", "t002", "t003"]
@@ -165,3 +165,20 @@ def test_a_sentence_over_the_limit_is_cut_at_clauses_then_words() -> None:
     text = "one two three, four five six seven eight nine ten eleven twelve"
     pieces = split_sentences(text, max_words=5)
     assert pieces == ["one two three,", "four five six seven eight", "nine ten eleven twelve"]
+
+
+def test_answer_cut_off_at_max_tokens_keeps_its_complete_turns() -> None:
+    from tasks.script import salvage_truncated
+
+    raw = '{"turns": [{"speaker": "Ada", "text": "One."}, {"speaker": "Marvin", "text": "Two."}, {"speaker": "Ada", "text": "Thr'
+    assert json.loads(salvage_truncated(raw) or "") == {
+        "turns": [{"speaker": "Ada", "text": "One."}, {"speaker": "Marvin", "text": "Two."}]
+    }
+    assert salvage_truncated('{"turns": [{"speaker": "Ada", "te') is None
+
+
+def test_looping_reply_loses_its_repeats() -> None:
+    from tasks.script import parse_turns
+
+    raw = turns_json(("Ada", "Again."), ("Marvin", "Again."), ("Ada", "New."), ("Ada", "Again."))
+    assert [t.text for t in parse_turns(raw, ["Ada", "Marvin"])] == ["Again.", "New."]
