@@ -33,7 +33,7 @@ def _talkative(body: dict[str, Any]) -> str:
     if not wanted:
         return echo_dialogue(body)
     said = re.findall(r"^- (Ada|Marvin): (.+)$", prompt, re.M)
-    filler = " ".join(["word"] * (int(wanted.group(1)) - 10))
+    filler = " ".join(f"word{i}" for i in range(int(wanted.group(1)) - 10))
     return turns_json(*said, ("Ada", filler))
 
 
