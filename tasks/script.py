@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,17 @@ class _Reply(BaseModel):
     turns: list[_ReplyTurn] = Field(min_length=1)
 
 
+def _without_repeats(text: str, seen: set[str]) -> str:
+    """Drop sentences already said in this reply: a small model that loops repeats itself."""
+    kept = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        key = re.sub(r"\W+", " ", sentence).strip().casefold()
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(sentence)
+    return " ".join(kept)
+
+
 def parse_turns(raw: str, hosts: list[str]) -> list[_ReplyTurn]:
     """Validate one LLM reply; raises ValueError with a message fit to send back for repair."""
     try:
@@ -92,14 +104,15 @@ def parse_turns(raw: str, hosts: list[str]) -> list[_ReplyTurn]:
         raise ValueError(f"the JSON does not match the shape: {exc.errors()[0]['msg']}") from exc
     by_name = {h.casefold(): h for h in hosts}
     turns: list[_ReplyTurn] = []
+    seen: set[str] = set()
     for i, turn in enumerate(reply.turns, 1):
         speaker = by_name.get(turn.speaker.strip().casefold())
         if speaker is None:
             raise ValueError(
                 f"turn {i} has speaker {turn.speaker!r}; use only {' or '.join(hosts)}"
             )
-        text = " ".join(turn.text.split())
-        if text and text not in {t.text for t in turns}:  # a repeated line is a model looping
+        text = _without_repeats(" ".join(turn.text.split()), seen)
+        if text:
             turns.append(_ReplyTurn(speaker=speaker, text=text))
     if not turns:
         raise ValueError("every turn was empty; write what each host says")

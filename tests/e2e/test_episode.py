@@ -93,7 +93,7 @@ def test_embedded_episode_end_to_end(
     manifest = json.loads((episode_dir / "manifest.json").read_text())
     voices = {row["speaker"]: row["voice"] for row in manifest["turns"]}
     assert voices == {"Ada": "kokoro-alpha", "Marvin": "joe"}
-    assert all(row["score"] >= 70 for row in manifest["turns"])
+    assert all(row["score"] >= 50 for row in manifest["turns"])
 
     # The same issue again (from its saved script: no LLM call): still one episode, no new clip.
     script = episode_dir / "script.yaml"

@@ -180,5 +180,10 @@ def test_answer_cut_off_at_max_tokens_keeps_its_complete_turns() -> None:
 def test_looping_reply_loses_its_repeats() -> None:
     from tasks.script import parse_turns
 
-    raw = turns_json(("Ada", "Again."), ("Marvin", "Again."), ("Ada", "New."), ("Ada", "Again."))
-    assert [t.text for t in parse_turns(raw, ["Ada", "Marvin"])] == ["Again.", "New."]
+    raw = turns_json(
+        ("Ada", "Again."),
+        ("Marvin", "Again."),
+        ("Ada", "New. It is late. It is late! It is late."),
+        ("Ada", "Again."),
+    )
+    assert [t.text for t in parse_turns(raw, ["Ada", "Marvin"])] == ["Again.", "New. It is late."]
