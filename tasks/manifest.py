@@ -76,7 +76,7 @@ def write_manifest(
     path = episode_dir / "manifest.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     data = build_manifest(
-        show, issue, script, script_result, clips, mastered, published, cost, timings
+        show, issue, script, script_result, clips, mastered, published, cost, timings, models
     )
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
     return path

@@ -94,6 +94,8 @@ def test_embedded_episode_end_to_end(
     voices = {row["speaker"]: row["voice"] for row in manifest["turns"]}
     assert voices == {"Ada": "kokoro-alpha", "Marvin": "joe"}
     assert all(row["score"] >= 50 for row in manifest["turns"])
+    assert manifest["models"]["tts_endpoint"] == "embedded local worker"
+    assert manifest["models"]["draft_model"] == "smollm2-135m-instruct"
 
     # The same issue again (from its saved script: no LLM call): still one episode, no new clip.
     script = episode_dir / "script.yaml"
