@@ -17,7 +17,7 @@ from castwright.llm import LLMClient
 from castwright.local_services import llama_server, local_worker
 from castwright.settings import Settings
 from castwright.storage import LocalStorage, S3Storage, Storage
-from tasks.tts_client import RunPodClient
+from tasks.tts_client import JobPolicy, RunPodClient
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 EMBEDDED_MODEL = "smollm2-135m-instruct"
@@ -47,8 +47,11 @@ def open_tts(settings: Settings, log_dir: Path) -> Iterator[RunPodClient]:
             yield RunPodClient(base_url, local=True, cold_start_timeout_s=0.0)
         return
     yield RunPodClient(
-        settings.tts_url, settings.runpod_api_key, cold_start_timeout_s=settings.tts_cold_start_s
-    )
+        settings.tts_url, settings.runpod_api_key,
+        policy=JobPolicy(poll_interval_s=settings.tts_poll_s),
+        cold_start_timeout_s=settings.tts_cold_start_s,
+        health_poll_s=min(5.0, settings.tts_cold_start_s / 10),
+    )  # fmt: skip
 
 
 def open_storage(settings: Settings, out_dir: Path) -> Storage:
