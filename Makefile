@@ -38,7 +38,7 @@ test: setup-test  ## run the whole test suite
 lint:  ## ruff and mypy
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy castwright flows tasks worker
+	$(UV) run mypy castwright flows tasks worker bench
 
 docs:  ## regenerate docs/configuration.md from the validated models
 	$(UV) run python -m castwright.docs > docs/configuration.md

@@ -369,7 +369,10 @@ def load_script(path: Path, show: ShowConfig) -> Script:
         )
     if not script.turns:
         raise ScriptError(f"{path}: the script has no turns")
-    return script
+    normalized, replacements = normalize_script(script, show.language)
+    for r in replacements:
+        log.info("script file: %s said as %r in %s", r.found, r.spoken, r.turn_id)
+    return normalized
 
 
 def save_script_reports(result: ScriptResult, episode_dir: Path) -> list[Path]:

@@ -112,12 +112,21 @@ def chunk_text(text: str, tts: TTSSettings) -> list[str]:
     return pack(speech_units(text, tts.chunk_max_words), limit)
 
 
+def is_stored(turn: Turn, voice: VoiceProfile, tts: TTSSettings, clips_dir: Path) -> bool:
+    """Whether every chunk of this turn is already in the clip store."""
+    for text in chunk_text(turn.text, tts):
+        key = clip_key(job_input(turn.model_copy(update={"text": text}), voice, tts))
+        if not ((clips_dir / f"{key}.wav").is_file() and (clips_dir / f"{key}.json").is_file()):
+            return False
+    return True
+
+
 def _voice_piece(
     text: str,
     turn: Turn,
     voice: VoiceProfile,
     tts: TTSSettings,
-    client: RunPodClient,
+    client: RunPodClient | None,
     clips_dir: Path,
 ) -> tuple[Path, dict[str, Any], bool]:
     """One generation from the clip store or the endpoint: (wav path, metadata, reused?)."""
@@ -126,6 +135,8 @@ def _voice_piece(
     wav_path, meta_path = clips_dir / f"{key}.wav", clips_dir / f"{key}.json"
     if wav_path.is_file() and meta_path.is_file():
         return wav_path, json.loads(meta_path.read_text()), True
+    if client is None:
+        raise SynthesisError(f"turn {turn.id} has no stored clip and no TTS endpoint is open")
     output = client.run(payload)
     duration = _store_clip(output, wav_path)
     metadata = output.get("metadata", {})
@@ -165,7 +176,7 @@ def _joined_meta(metas: list[dict[str, Any]], duration: float) -> dict[str, Any]
 
 
 def synthesize_turn(
-    turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient, clips_dir: Path
+    turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient | None, clips_dir: Path
 ) -> Clip:
     """The checked clip for one turn. Long turns are voiced in chunks (each stored by content,
     so a retry pays only for the missing ones) and joined with short crossfades."""
@@ -243,10 +254,16 @@ def track_progress(futures: PrefectFutureList[Clip]) -> list[Clip]:
 def voice_stage(
     script: Script, show: ShowConfig, settings: Settings, revoice: list[str]
 ) -> list[Clip]:
-    """Synthesize every turn as mapped tasks, bounded by the flow's task runner."""
+    """Synthesize every turn as mapped tasks, bounded by the flow's task runner. When every clip
+    is already stored (an unchanged rerun), no endpoint is contacted at all."""
     voices = {h.name: load_voice(h.voice) for h in show.hosts}
     clips_dir = settings.work_dir / "clips"
     forget_clips([t for t in script.turns if t.id in set(revoice)], voices, show.tts, clips_dir)
+    if all(is_stored(t, voices[t.speaker], show.tts, clips_dir) for t in script.turns):
+        log.info("voices: every clip is already stored; the TTS endpoint is not needed")
+        return [
+            synthesize_turn(t, voices[t.speaker], show.tts, None, clips_dir) for t in script.turns
+        ]
     with open_tts(settings, settings.work_dir / "logs") as client:
         client.wait_until_ready(warmup_job(show))
         futures = synthesize_turn_task.map(

@@ -206,3 +206,24 @@ def test_voice_task_retries_only_transient_faults() -> None:
     assert condition(synthesize_turn_task, None, Failed(data=TransientServiceError("429")))  # type: ignore[arg-type]
     assert not condition(synthesize_turn_task, None, Failed(data=ServiceError("400")))  # type: ignore[arg-type]
     assert not condition(synthesize_turn_task, None, Failed(data=SynthesisError("bad audio")))  # type: ignore[arg-type]
+
+
+def test_unchanged_rerun_needs_no_endpoint(tmp_path: Path) -> None:
+    from castwright.config import load_show
+    from castwright.models import Script
+    from castwright.paths import DEFAULT_SHOW
+    from castwright.settings import settings_from_env
+    from tasks.speech import voice_stage
+
+    show = load_show(DEFAULT_SHOW)
+    script = Script(turns=[TURN, TURN.model_copy(update={"id": "t002", "speaker": "Ada"})])
+    voices = {h.name: load_voice(h.voice) for h in show.hosts}
+    with fake_runpod(FakeRunPod(output=_output)) as server:
+        for turn in script.turns:
+            synthesize_turn(
+                turn, voices[turn.speaker], show.tts, _client(server.base_url), tmp_path / "clips"
+            )
+    settings = settings_from_env({"CASTWRIGHT_TTS_URL": "http://127.0.0.1:9/nothing-listens-here"},
+                                 work_dir=tmp_path)  # fmt: skip
+    clips = voice_stage(script, show, settings, revoice=[])
+    assert [c.cached for c in clips] == [True, True]
