@@ -1,0 +1,238 @@
+"""castwright's benchmarks: `uv run python -m bench [orchestration|mastering|rerun ...]`.
+
+Figures only, never pass/fail. Each bench prints its figures and all are written to
+bench/results/latest.json and latest.md (the README quotes the latter).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "results"
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+Figures = dict[str, Any]
+
+
+@contextmanager
+def env(**values: str) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def _script(turns: int, words: int = 18) -> Any:
+    from castwright.models import Script, Turn
+
+    return Script(turns=[
+        Turn(id=f"t{i:03d}", speaker=("Ada", "Marvin")[i % 2], section="s1",
+             text=" ".join(f"word{i}x{j}" for j in range(words)) + ".")
+        for i in range(1, turns + 1)
+    ])  # fmt: skip
+
+
+def _orchestrate(turns: int, workers: int, scale: float) -> Figures:
+    from prefect import flow
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from bench.sim_runpod import SimEndpoint, serve
+    from castwright.config import load_show
+    from castwright.paths import DEFAULT_SHOW
+    from castwright.settings import settings_from_env
+    from tasks.speech import voice_stage
+
+    sim = SimEndpoint(workers=workers, scale=scale)
+    server, url = serve(sim)
+    show, script = load_show(DEFAULT_SHOW), _script(turns)
+    with tempfile.TemporaryDirectory() as work, env(
+        CASTWRIGHT_TTS_URL=url, RUNPOD_API_KEY=sim.api_key, CASTWRIGHT_WORK_DIR=work,
+        CASTWRIGHT_TTS_POLL_S=str(2.0 / scale),
+    ):  # fmt: skip
+
+        @flow(task_runner=ThreadPoolTaskRunner(max_workers=20))  # type: ignore[arg-type]
+        def voices() -> int:
+            return len(voice_stage(script, show, settings_from_env(), []))
+
+        sim.started = time.monotonic()
+        real = time.perf_counter()
+        voices()
+        real = time.perf_counter() - real
+    server.shutdown()
+    jobs = list(sim.jobs.values())[1:] if len(sim.jobs) > turns else list(sim.jobs.values())
+    total = sum(j["service"] for j in jobs)
+    lower = sim.cold_start[0] + max(max(j["service"] for j in jobs), total / workers)
+    makespan = max(j["end"] for j in jobs) - min(j["submitted"] for j in jobs)
+    observed = real * scale
+    return {
+        "turns": turns, "workers": workers, "time_scale": scale,
+        "gpu_seconds_total": round(total, 1), "simulated_makespan_s": round(makespan, 1),
+        "observed_makespan_s": round(observed, 1), "lower_bound_s": round(lower, 1),
+        "ratio_observed_to_bound": round(observed / lower, 2),
+        "orchestration_overhead_ms_per_turn": round(1000 * max(0.0, real - makespan / scale) / turns, 1),
+    }  # fmt: skip
+
+
+def bench_orchestration() -> Figures:
+    """300 turns on a simulated endpoint: 20 workers in real time, and 5 (time x4) to show the cap.
+
+    The time scale speeds up the simulated GPU work only; Prefect's own per-task cost stays real,
+    so scaled runs overstate orchestration overhead. 20 workers run unscaled (about 2 minutes)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        return {"w20": _orchestrate(300, 20, 1.0), "w5": _orchestrate(300, 5, 4.0)}
+
+
+def bench_mastering(minutes: float = 30.0) -> Figures:
+    """Mastering 30 minutes of speech-like clips against one plain MP3 encode (bench/master_bench.py)."""
+    cmd = [sys.executable, str(BENCH / "master_bench.py"), "--minutes", str(minutes)]
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    last = (RESULTS / "master.json").read_text().strip().splitlines()[-1]
+    data = json.loads(last)
+    keys = (
+        "joined_minutes",
+        "master_s",
+        "plain_encode_s",
+        "ratio",
+        "integrated_lufs",
+        "true_peak_dbtp",
+    )
+    return {k: data[k] for k in keys}
+
+
+def _run(args: list[str], work: Path) -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    cmd = [sys.executable, "-m", "castwright.cli", "run", *args]
+    run_env = {**os.environ, "CASTWRIGHT_WORK_DIR": str(work)}
+    subprocess.run(cmd, cwd=ROOT, env=run_env, check=True, capture_output=True)
+    wall = time.perf_counter() - started
+    manifest = json.loads(next(work.glob("episodes/*/manifest.json")).read_text())
+    return wall, manifest
+
+
+def bench_rerun(turns: int = 40) -> Figures:
+    """The embedded pipeline (local worker, Piper + Kokoro, Whisper) on a scripted episode: first
+    run, unchanged rerun, one edited turn. Wall seconds per minute of audio, by stage."""
+    from castwright.paths import DEFAULT_NEWSLETTER
+    from tasks.newsletter import load_newsletter
+
+    issue = load_newsletter(DEFAULT_NEWSLETTER, ["Ada", "Marvin"])
+    sections = [s.id for s in issue.sections]
+    sentences = [c.text for s in issue.sections for c in s.comments] + [
+        s.body for s in issue.sections
+    ]
+    rows = [{"id": f"t{i:03d}", "speaker": ("Ada", "Marvin")[i % 2], "section": sections[i * len(sections) // turns],
+             "text": f"Part {i + 1}. " + sentences[i % len(sentences)].split("\n")[0][:300]}
+            for i in range(turns)]  # fmt: skip
+    figures: Figures = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work, script = Path(tmp) / "work", Path(tmp) / "script.yaml"
+        script.write_text(yaml.safe_dump({"turns": rows}))
+        args = [
+            str(DEFAULT_NEWSLETTER),
+            "--script",
+            str(script),
+            "--out",
+            str(Path(tmp) / "public"),
+        ]
+        for label, edit in (("first", None), ("unchanged", None), ("one_edited", 3)):
+            if edit is not None:
+                rows[edit]["text"] = "This one turn was edited by a person before the rerun."
+                script.write_text(yaml.safe_dump({"turns": rows}))
+            wall, manifest = _run(args, work)
+            minutes = manifest["audio"]["duration_s"] / 60
+            figures[label] = {
+                "wall_s": round(wall, 1), "clips_synthesized": manifest["clips_synthesized"],
+                "audio_min": round(minutes, 2), "stage_s": manifest["timings_s"],
+                "engine_s": manifest["engine_s"], "wall_s_per_audio_min": round(wall / minutes, 1),
+            }  # fmt: skip
+    first = figures["first"]
+    first["voices_wall_to_engine"] = round(
+        first["stage_s"]["voices"] / max(first["engine_s"], 1e-6), 2
+    )
+    return figures
+
+
+BENCHES: dict[str, Callable[[], Figures]] = {
+    "orchestration": bench_orchestration,
+    "mastering": bench_mastering,
+    "rerun": bench_rerun,
+}
+
+
+def summary(results: dict[str, Figures]) -> str:
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPU cores ({platform.machine()}), no GPU.",
+        "",
+    ]
+    if "orchestration" in results:
+        lines += [
+            "| orchestration (simulated RunPod, 300 turns) | makespan | lower bound | ratio |",
+            "|---|---|---|---|",
+        ]
+        for o in results["orchestration"].values():
+            lines.append(
+                f"| {o['workers']} workers | {o['observed_makespan_s']:.0f} s | {o['lower_bound_s']:.0f} s | {o['ratio_observed_to_bound']} |"
+            )
+        lines.append("")
+    if "mastering" in results:
+        m = results["mastering"]
+        lines += [f"Mastering {m['joined_minutes']:.0f} min of speech: {m['master_s']} s vs one plain MP3 encode "
+                  f"{m['plain_encode_s']} s (ratio {m['ratio']}); result {m['integrated_lufs']} LUFS, "
+                  f"{m['true_peak_dbtp']} dBTP.", ""]  # fmt: skip
+    if "rerun" in results:
+        lines += ["| embedded pipeline, scripted episode | wall s | clips voiced | audio min | wall s per audio min | by stage (s) |",
+                  "|---|---|---|---|---|---|"]  # fmt: skip
+        for label, r in results["rerun"].items():
+            stages = ", ".join(f"{k} {v}" for k, v in r["stage_s"].items())
+            lines.append(
+                f"| {label} | {r['wall_s']} | {r['clips_synthesized']} | {r['audio_min']} | {r['wall_s_per_audio_min']} | {stages} |"
+            )
+        first = results["rerun"]["first"]
+        lines += [
+            "",
+            f"Voices stage wall time / engine time (synthesis + Whisper check): {first['voices_wall_to_engine']}.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> None:
+    chosen = argv or list(BENCHES)
+    results: dict[str, Figures] = {}
+    for name in chosen:
+        doc = BENCHES[name].__doc__ or ""
+        print(f"== {name}: {doc.splitlines()[0] if doc else ''}", flush=True)
+        results[name] = BENCHES[name]()
+        print(json.dumps(results[name], indent=1), flush=True)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=1))
+    text = summary(results)
+    (RESULTS / "latest.md").write_text(text)
+    print("\n" + text)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
