@@ -228,7 +228,10 @@ def main(argv: list[str]) -> None:
         results[name] = BENCHES[name]()
         print(json.dumps(results[name], indent=1), flush=True)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=1))
+    latest = RESULTS / "latest.json"
+    if argv and latest.is_file():  # a partial run updates the figures it measured
+        results = {**json.loads(latest.read_text()), **results}
+    latest.write_text(json.dumps(results, indent=1))
     text = summary(results)
     (RESULTS / "latest.md").write_text(text)
     print("\n" + text)
