@@ -65,10 +65,9 @@ def _orchestrate(turns: int, workers: int, scale: float) -> Figures:
     from tasks.speech import voice_stage
 
     sim = SimEndpoint(workers=workers, scale=scale)
-    server, url = serve(sim)
     show, script = load_show(DEFAULT_SHOW), _script(turns)
-    with tempfile.TemporaryDirectory() as work, env(
-        CASTWRIGHT_TTS_URL=url, RUNPOD_API_KEY=sim.api_key, CASTWRIGHT_WORK_DIR=work,
+    with serve(sim) as server, tempfile.TemporaryDirectory() as work, env(
+        CASTWRIGHT_TTS_URL=server.base_url, RUNPOD_API_KEY=sim.api_key, CASTWRIGHT_WORK_DIR=work,
         CASTWRIGHT_TTS_POLL_S=str(2.0 / scale),
     ):  # fmt: skip
 
@@ -80,7 +79,6 @@ def _orchestrate(turns: int, workers: int, scale: float) -> Figures:
         real = time.perf_counter()
         voices()
         real = time.perf_counter() - real
-    server.shutdown()
     jobs = list(sim.jobs.values())[1:] if len(sim.jobs) > turns else list(sim.jobs.values())
     total = sum(j["service"] for j in jobs)
     lower = sim.cold_start[0] + max(max(j["service"] for j in jobs), total / workers)

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import random
 import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
 import soundfile as sf
+
+from tests.fakes.http import FakeServer, Reply, Request
+from tests.fakes.http import serve as serve_http
 
 WORDS_PER_SECOND = 2.5
 
@@ -95,28 +97,13 @@ class SimEndpoint:
         return 404, {"error": "not found"}
 
 
-def serve(sim: SimEndpoint) -> tuple[ThreadingHTTPServer, str]:
-    class Handler(BaseHTTPRequestHandler):
-        def _handle(self) -> None:
-            if self.headers.get("Authorization") != f"Bearer {sim.api_key}":
-                status, reply = 401, {"error": "Unauthorized"}
-            else:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length)) if length else None
-                status, reply = sim.route(self.command, self.path, body)
-            data = json.dumps(reply).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+def serve(sim: SimEndpoint) -> AbstractContextManager[FakeServer]:
+    """Serve the simulation on a loopback port (the tests' HTTP harness; protocol in `route`)."""
 
-        do_GET = do_POST = _handle
+    def route(request: Request) -> Reply:
+        if request.headers.get("Authorization") != f"Bearer {sim.api_key}":
+            return Reply(401, {"error": "Unauthorized"})
+        status, body = sim.route(request.method, request.path, request.body)
+        return Reply(status, body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    return serve_http(route)
