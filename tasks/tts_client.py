@@ -52,12 +52,14 @@ class RunPodClient:
         http: httpx.Client | None = None,
         cold_start_timeout_s: float = 180.0,
         health_poll_s: float = 5.0,
+        http_margin_s: float = 30.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.local = local
         self.policy = policy or JobPolicy()
         self.cold_start_timeout_s = cold_start_timeout_s
         self.health_poll_s = health_poll_s
+        self.http_margin_s = http_margin_s  # beyond the server-side wait, before a read times out
         headers = {"Authorization": f"Bearer {api_key.get_secret_value()}"} if api_key else {}
         self.http = http or httpx.Client(timeout=httpx.Timeout(30.0, read=120.0))
         self.headers = headers
@@ -155,7 +157,11 @@ class RunPodClient:
         wait_ms = int(min(self.policy.wait_s, 90.0) * 1000)
         params = {} if self.local else {"wait": wait_ms}
         response = self._request(
-            "POST", "/runsync", json=body, params=params, timeout=self.policy.wait_s + 30
+            "POST",
+            "/runsync",
+            json=body,
+            params=params,
+            timeout=self.policy.wait_s + self.http_margin_s,
         )
         if response.status_code >= 400:
             raise ServiceError(

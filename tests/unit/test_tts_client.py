@@ -227,3 +227,18 @@ def test_unchanged_rerun_needs_no_endpoint(tmp_path: Path) -> None:
                                  work_dir=tmp_path)  # fmt: skip
     clips = voice_stage(script, show, settings, revoice=[])
     assert [c.cached for c in clips] == [True, True]
+
+
+def test_http_timeout_is_transient() -> None:
+    import time as _time
+
+    from tests.fakes.http import Reply, serve
+
+    def slow(request: object) -> Reply:
+        _time.sleep(1.0)
+        return Reply(200, {"id": "late", "status": "COMPLETED", "output": {}})
+
+    with serve(slow) as server, pytest.raises(TransientServiceError, match="timed out"):
+        policy = JobPolicy(wait_s=0.1)
+        client = RunPodClient(server.base_url, SecretStr("k"), policy=policy, http_margin_s=0.2)
+        client.run({"text": "hi"})
