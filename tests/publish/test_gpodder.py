@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,15 @@ from castwright.config import ShowConfig
 from castwright.storage import LocalStorage
 from tasks.publish import publish_episode
 from tests.publish.conftest import make_mastered, make_newsletter, need_tool
+
+
+# Episode GUIDs are UUIDs; gpo's listing also carries log lines ("[gpodder.util] ...").
+GUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+
+
+def listed_guids(listing: str) -> list[str]:
+    """The episode GUIDs in `gpo episodes --guid` output, found by their pattern."""
+    return GUID.findall(listing)
 
 
 def gpo(home: Path, *args: str) -> str:
@@ -76,5 +86,14 @@ def test_gpodder_subscribes_downloads_and_sees_no_duplicates(
     )
     gpo(home, "update", first.feed_url)
     listing = gpo(home, "episodes", "--guid", first.feed_url)
-    guids = [line.split()[1] for line in listing.splitlines() if line.strip()[:1].isdigit()]
-    assert sorted(guids) == sorted([first.guid, second.guid])
+    assert sorted(set(listed_guids(listing))) == sorted([first.guid, second.guid])
+
+
+def test_guid_parsing_ignores_log_lines() -> None:
+    guid = "3f2b8c1e-9d4a-5e6f-8a7b-0c1d2e3f4a5b"
+    listing = (
+        "[gpodder.util] WARNING: 12 things happened\n"
+        "2026-11-09 [gpodder.model] 7 episodes\n"
+        f"   1 {guid} Issue 1\n"
+    )
+    assert listed_guids(listing) == [guid]
