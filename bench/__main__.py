@@ -45,7 +45,7 @@ def env(**values: str) -> Iterator[None]:
 
 
 def _script(turns: int, words: int = 18) -> Any:
-    from castwright.models import Script, Turn
+    from castwright.core.models import Script, Turn
 
     return Script(turns=[
         Turn(id=f"t{i:03d}", speaker=("Ada", "Marvin")[i % 2], section="s1",
@@ -59,10 +59,12 @@ def _orchestrate(turns: int, workers: int, scale: float) -> Figures:
     from prefect.task_runners import ThreadPoolTaskRunner
 
     from bench.sim_runpod import SimEndpoint, serve
-    from castwright.config import load_show
-    from castwright.paths import DEFAULT_SHOW
-    from castwright.settings import settings_from_env
-    from tasks.speech import voice_stage
+    from castwright.clients.factory import open_clients
+    from castwright.core.config import load_show
+    from castwright.core.paths import DEFAULT_SHOW
+    from castwright.core.settings import settings_from_env
+    from castwright.core.store import Store
+    from tasks.speech.stage import voice_stage
 
     sim = SimEndpoint(workers=workers, scale=scale)
     show, script = load_show(DEFAULT_SHOW), _script(turns)
@@ -73,7 +75,9 @@ def _orchestrate(turns: int, workers: int, scale: float) -> Figures:
 
         @flow(task_runner=ThreadPoolTaskRunner(max_workers=20))  # type: ignore[arg-type]
         def voices() -> int:
-            return len(voice_stage(script, show, settings_from_env(), []))
+            settings = settings_from_env()
+            with open_clients(settings, Path(work)) as clients:
+                return len(voice_stage(script, show, clients, Store(settings.work_dir), []))
 
         sim.started = time.monotonic()
         real = time.perf_counter()
@@ -134,8 +138,8 @@ def _run(args: list[str], work: Path) -> tuple[float, dict[str, Any]]:
 def bench_rerun(turns: int = 40) -> Figures:
     """The embedded pipeline (local worker, Piper + Kokoro, Whisper) on a scripted episode: first
     run, unchanged rerun, one edited turn. Wall seconds per minute of audio, by stage."""
-    from castwright.paths import DEFAULT_NEWSLETTER
-    from tasks.newsletter import load_newsletter
+    from castwright.core.paths import DEFAULT_NEWSLETTER
+    from tasks.newsletter.stage import load_newsletter
 
     issue = load_newsletter(DEFAULT_NEWSLETTER, ["Ada", "Marvin"])
     sections = [s.id for s in issue.sections]

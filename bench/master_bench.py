@@ -28,11 +28,11 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.master.synth
 
-from castwright.config import AudioSettings  # noqa: E402
-from castwright.models import Clip, EpisodeTags  # noqa: E402
-from tasks.audio.dsp import to_working  # noqa: E402
-from tasks.audio.ffmpeg import find_tool, measure  # noqa: E402
-from tasks.master import master_episode, prepare_all  # noqa: E402
+from castwright.core.config import AudioSettings  # noqa: E402
+from castwright.core.models import Clip, EpisodeTags  # noqa: E402
+from tasks.master.dsp import to_working  # noqa: E402
+from tasks.master.ffmpeg import find_tool, measure  # noqa: E402
+from tasks.master.stage import master_episode, prepare_all  # noqa: E402
 from tests.master.synth import write_clip  # noqa: E402
 
 HOSTS = {"Ada": (22050, 190.0, -18.0), "Ben": (24000, 115.0, -28.0)}

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from castwright.errors import CastwrightError
-from castwright.paths import DEFAULT_SHOW
+from castwright.core.errors import CastwrightError
+from castwright.core.paths import DEFAULT_SHOW
 
 log = logging.getLogger("castwright")
 
@@ -40,13 +40,10 @@ def _quiet_prefect_defaults() -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    from castwright.config import load_show
+    from flows.app import check_inputs
     from flows.episode import episode_flow
-    from tasks.newsletter import load_newsletter
 
-    show = load_show(Path(args.show))  # fail fast, before any server starts
-    if not str(args.newsletter).startswith(("http://", "https://")):
-        load_newsletter(args.newsletter, show.host_names)
+    show = check_inputs(str(args.newsletter), Path(args.show))  # fail fast, before any server
     runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=show.tts.concurrency)
     flow = episode_flow.with_options(task_runner=runner)  # type: ignore[arg-type]
     result = flow(
@@ -64,7 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_voices_check(args: argparse.Namespace) -> int:
-    from tasks.voices import check_voices
+    from flows.app import check_voices
 
     problems = check_voices(fix=args.fix)
     for line in problems:
@@ -72,30 +69,17 @@ def cmd_voices_check(args: argparse.Namespace) -> int:
     return 1 if any(p.startswith("ERROR") for p in problems) else 0
 
 
-def _publishing(args: argparse.Namespace) -> tuple[object, object, str]:
-    from castwright.config import load_show
-    from castwright.services import open_storage
-    from castwright.settings import settings_from_env
-
-    settings = settings_from_env()
-    show = load_show(Path(args.show)) if hasattr(args, "show") else None
-    return show, open_storage(settings, Path(args.out)), settings.public_base_url
-
-
 def cmd_feed_rebuild(args: argparse.Namespace) -> int:
-    from tasks.publish import rebuild_feed
+    from flows.app import rebuild_feed
 
-    show, storage, base_url = _publishing(args)
-    rebuild_feed(show, storage, base_url)  # type: ignore[arg-type]
-    print(f"feed rebuilt: {base_url.rstrip('/')}/feed.xml")
+    print(f"feed rebuilt: {rebuild_feed(Path(args.show), Path(args.out))}")
     return 0
 
 
 def cmd_episodes_list(args: argparse.Namespace) -> int:
-    from tasks.publish import list_episodes
+    from flows.app import list_episodes
 
-    _, storage, _ = _publishing(args)
-    episodes = list_episodes(storage)  # type: ignore[arg-type]
+    episodes = list_episodes(Path(args.out))
     if not episodes:
         print("no episodes published yet")
     for ep in episodes:
@@ -106,10 +90,9 @@ def cmd_episodes_list(args: argparse.Namespace) -> int:
 
 
 def cmd_episodes_remove(args: argparse.Namespace) -> int:
-    from tasks.publish import remove_episode
+    from flows.app import remove_episode
 
-    show, storage, base_url = _publishing(args)
-    remove_episode(show, storage, base_url, args.id)  # type: ignore[arg-type]
+    remove_episode(Path(args.show), Path(args.out), args.id)
     print(f"removed {args.id}; feed rebuilt")
     return 0
 

@@ -9,8 +9,8 @@ from typing import Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
-from castwright.config import ShowConfig, VoiceProfile
-from castwright.settings import ENV_DOC
+from castwright.core.config import ShowConfig, VoiceProfile
+from castwright.core.settings import ENV_DOC
 
 HEADER = """# Configuration reference
 

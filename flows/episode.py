@@ -8,7 +8,6 @@ inputs are unchanged, each clip by content, the mastered audio by content.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,28 +16,18 @@ from prefect import flow
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 
-from castwright.config import load_show
-from castwright.models import EpisodeTags
-from castwright.paths import DEFAULT_SHOW
-from castwright.services import open_storage
-from castwright.settings import settings_from_env
-from tasks.manifest import models_used, write_manifest
-from tasks.master import master_episode_task
-from tasks.newsletter import episode_slug, parse_newsletter_task
-from tasks.publish import publish_episode_task
-from tasks.report import estimate_cost, publish_artifacts, timed
-from tasks.review import review_script
-from tasks.script import load_script, save_script, script_stage
-from tasks.speech import voice_stage
+from castwright.clients.factory import open_clients
+from castwright.core.paths import DEFAULT_SHOW
+from flows.app import dry_run_result, finish_episode, start_episode
+from tasks.master.stage import master_episode_task
+from tasks.publish.stage import publish_episode_task
+from tasks.report.artifacts import timed
+from tasks.script.files import save_script
+from tasks.script.review import review_script
+from tasks.script.stage import script_stage
+from tasks.speech.stage import voice_stage
 
 log = logging.getLogger("castwright")
-
-
-def current_run_id() -> str | None:
-    from prefect.runtime import flow_run
-
-    return str(flow_run.id) if flow_run.id else None
-
 
 DEFAULT_TTS_CONCURRENCY = 20
 
@@ -82,63 +71,29 @@ def episode_flow(
         review: Pause after the script for a person to approve, edit or reject it.
         publish: Publish the episode and feed; off = master only.
     """
-    timings: dict[str, float] = {}
-    settings = settings_from_env()
-    show_cfg = load_show(Path(show))
-    if target_minutes:
-        show_cfg = show_cfg.model_copy(
-            update={"script": show_cfg.script.model_copy(update={"target_minutes": target_minutes})}
-        )
-    issue = parse_newsletter_task(newsletter, show_cfg.host_names)
-    slug = episode_slug(issue)
-    episode_dir = settings.work_dir / "episodes" / slug
-
-    with timed(timings, "script"):
-        if script_file:
-            script, script_result = load_script(Path(script_file), show_cfg), None
-        else:
+    run = start_episode(newsletter, Path(show), target_minutes)
+    with open_clients(run.settings, Path(out)) as clients:
+        with timed(run.timings, "script"):
             script, script_result = script_stage(
-                issue, show_cfg, settings, episode_dir, force_script
+                run.issue, run.show, clients, run.store, run.episode_dir, force_script, script_file
             )
-    if review:
-        script = review_script(script, show_cfg)
-    save_script(script, episode_dir / "script.yaml")
-    if dry_run:
-        log.info("dry run: script written to %s; stopping before TTS", episode_dir / "script.yaml")
-        return {"slug": slug, "script": str(episode_dir / "script.yaml"), "mp3": None, "feed_url": None,
-            "flow_run_id": current_run_id()}  # fmt: skip
-
-    with timed(timings, "voices"):
-        clips = voice_stage(script, show_cfg, settings, revoice_turns)
-    tags = EpisodeTags(
-        title=issue.title, artist=" & ".join(show_cfg.host_names), album=show_cfg.title,
-        date=issue.date or dt.date.today(), description=show_cfg.description, cover=show_cfg.cover,
-    )  # fmt: skip
-    titles = {s.id: s.title for s in issue.sections}
-    with timed(timings, "master"):
-        mastered = master_episode_task(clips, titles, tags, show_cfg.audio, episode_dir, slug)
-    published = None
-    if publish:
-        with timed(timings, "publish"):
-            storage = open_storage(settings, Path(out))
-            published = publish_episode_task(
-                show_cfg, issue, mastered, storage, settings.public_base_url, slug
-            )
-    cost = estimate_cost(script_result, clips, show_cfg.prices)
-    manifest = write_manifest(
-        episode_dir,
-        show_cfg,
-        issue,
-        script,
-        script_result,
-        clips,
-        mastered,
-        published,
-        cost,
-        timings,
-        models_used(settings, show_cfg),
-    )
-    links = {"episode-mp3": published.episode_url, "feed": published.feed_url} if published else {}
-    publish_artifacts(script, script_result, clips, mastered, cost, links)
-    return {"slug": slug, "manifest": str(manifest), "mp3": str(mastered.mp3),
-            "feed_url": published.feed_url if published else None, "flow_run_id": current_run_id()}  # fmt: skip
+        if review:
+            script = review_script(script, run.show)
+        save_script(script, run.script_path)
+        if dry_run:
+            return dry_run_result(run)
+        with timed(run.timings, "voices"):
+            clips = voice_stage(script, run.show, clients, run.store, revoice_turns)
+        with timed(run.timings, "master"):
+            mastered = master_episode_task(
+                clips, run.section_titles, run.tags(), run.show.audio, run.episode_dir, run.slug,
+                store=run.store,
+            )  # fmt: skip
+        published = None
+        if publish:
+            with timed(run.timings, "publish"):
+                published = publish_episode_task(
+                    run.show, run.issue, mastered, clients.storage,
+                    run.settings.public_base_url, run.slug,
+                )  # fmt: skip
+        return finish_episode(run, script, script_result, clips, mastered, published)

@@ -13,11 +13,11 @@ from typing import Any
 
 from prefect import flow
 
-from castwright.config import load_show
-from castwright.paths import DEFAULT_SHOW
-from castwright.services import open_tts
-from castwright.settings import settings_from_env
-from tasks.speech import warmup_job
+from castwright.clients.factory import open_clients
+from castwright.core.config import load_show
+from castwright.core.paths import DEFAULT_SHOW
+from castwright.core.settings import settings_from_env
+from tasks.speech.stage import warmup_job
 
 log = logging.getLogger("castwright")
 
@@ -34,9 +34,9 @@ def keepalive_flow(show: str = str(DEFAULT_SHOW)) -> dict[str, Any]:
         log.info("no RunPod endpoint configured (embedded worker): nothing to keep alive")
         return {"pinged": False}
     show_cfg = load_show(Path(show))
-    with open_tts(settings, settings.work_dir / "logs") as client:
-        health = client.health()
-        output = client.run(warmup_job(show_cfg))
+    with open_clients(settings, settings.work_dir) as clients:
+        health = clients.tts.health()
+        output = clients.tts.run(warmup_job(show_cfg))
     log.info(
         "endpoint answered: %.1f s of audio, %d worker(s) were ready",
         output.get("duration_s", 0),

@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from castwright.config import AudioSettings
-from castwright.models import Clip, EpisodeTags, MasteredEpisode
-from castwright.paths import EXAMPLES_DIR
-from tasks.master import master_episode
+from castwright.core.config import AudioSettings
+from castwright.core.models import Clip, EpisodeTags, MasteredEpisode
+from castwright.core.paths import EXAMPLES_DIR
+from castwright.core.store import Store
+from tasks.master.stage import master_episode
 from tests.master.synth import write_clip
 
 COVER = EXAMPLES_DIR / "cover.png"
@@ -110,7 +111,9 @@ def mastered(tmp_path_factory: pytest.TempPathFactory) -> Mastered:
     root = tmp_path_factory.mktemp("master")
     clips = make_clips(root / "clips")
     audio = AudioSettings()
-    result = master_episode(clips, TITLES, tags(), audio, root / "out", "ep")
+    result = master_episode(
+        clips, TITLES, tags(), audio, root / "out", "ep", store=Store(root / "store")
+    )
     decoded = decode(result.mp3)
     return Mastered(clips, audio, result, decoded, turns_in(decoded, 44100))
 

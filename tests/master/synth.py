@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from castwright.models import Clip
+from castwright.core.models import Clip
 
 ATTACK_S = 0.005  # syllables start fast, so a cut first syllable would show
 

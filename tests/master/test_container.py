@@ -52,4 +52,4 @@ def test_id3_tags_and_cover(mastered: Mastered) -> None:
 
 def test_only_finished_outputs_are_left(mastered: Mastered) -> None:
     names = sorted(p.name for p in mastered.result.mp3.parent.iterdir())
-    assert names == ["ep.chapters.json", "ep.master.json", "ep.mp3", "ep.srt", "ep.vtt"]
+    assert names == ["ep.chapters.json", "ep.mp3", "ep.srt", "ep.vtt"]

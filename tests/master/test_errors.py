@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from castwright.config import AudioSettings
-from castwright.errors import AudioError
-from tasks.master import master_episode, master_episode_task
+from castwright.core.config import AudioSettings
+from castwright.core.errors import AudioError
+from castwright.core.store import Store
+from tasks.master.stage import master_episode, master_episode_task
 from tests.master.conftest import TITLES, make_clips, tags
 
 PLAN = [("Ada", "news", 6), ("Ben", "mail", 5)]
@@ -23,21 +24,45 @@ def test_missing_ffmpeg_says_how_to_install_it(
     clips = make_clips(tmp_path / "c", PLAN)
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(AudioError, match="ffmpeg was not found on PATH.*apt-get install ffmpeg"):
-        master_episode(clips, TITLES, tags(), AudioSettings(), tmp_path / "o", "e")
+        master_episode(
+            clips,
+            TITLES,
+            tags(),
+            AudioSettings(),
+            tmp_path / "o",
+            "e",
+            store=Store(tmp_path / "store"),
+        )
 
 
 def test_unreadable_clip_is_named(tmp_path: Path) -> None:
     clips = make_clips(tmp_path / "c", PLAN)
     clips[1].path.write_bytes(b"RIFF....not a wave file")
     with pytest.raises(AudioError, match=f"cannot read clip {clips[1].path}.*re-synthesize"):
-        master_episode(clips, TITLES, tags(), AudioSettings(), tmp_path / "o", "e")
+        master_episode(
+            clips,
+            TITLES,
+            tags(),
+            AudioSettings(),
+            tmp_path / "o",
+            "e",
+            store=Store(tmp_path / "store"),
+        )
 
 
 def test_silent_clip_is_refused(tmp_path: Path) -> None:
     clips = make_clips(tmp_path / "c", PLAN)
     sf.write(clips[0].path, np.zeros(22050, np.float32), 22050)
     with pytest.raises(AudioError, match="clip t0 .* silent"):
-        master_episode(clips, TITLES, tags(), AudioSettings(), tmp_path / "o", "e")
+        master_episode(
+            clips,
+            TITLES,
+            tags(),
+            AudioSettings(),
+            tmp_path / "o",
+            "e",
+            store=Store(tmp_path / "store"),
+        )
 
 
 def test_bad_music_file_carries_ffmpegs_words(tmp_path: Path) -> None:
@@ -45,20 +70,35 @@ def test_bad_music_file_carries_ffmpegs_words(tmp_path: Path) -> None:
     music = tmp_path / "bed.mp3"
     music.write_bytes(b"\x00" * 2048)
     with pytest.raises(AudioError, match=r"(?s)decoding .*bed\.mp3 failed.*\n.+"):
-        master_episode(clips, TITLES, tags(), AudioSettings(), tmp_path / "o", "e", music=music)
+        master_episode(
+            clips,
+            TITLES,
+            tags(),
+            AudioSettings(),
+            tmp_path / "o",
+            "e",
+            music=music,
+            store=Store(tmp_path / "store"),
+        )
     assert not list((tmp_path / "o").glob("*.part"))
 
 
 def test_rerun_with_the_same_inputs_reuses_the_episode(tmp_path: Path) -> None:
     clips = make_clips(tmp_path / "c", PLAN)
-    first = master_episode_task.fn(clips, TITLES, tags(), AudioSettings(), tmp_path / "o", "e")
+    first = master_episode_task.fn(
+        clips, TITLES, tags(), AudioSettings(), tmp_path / "o", "e", store=Store(tmp_path / "store")
+    )
     stamp = first.mp3.stat().st_mtime_ns
-    again = master_episode_task.fn(clips, TITLES, tags(), AudioSettings(), tmp_path / "o", "e")
+    again = master_episode_task.fn(
+        clips, TITLES, tags(), AudioSettings(), tmp_path / "o", "e", store=Store(tmp_path / "store")
+    )
     assert again == first and first.mp3.stat().st_mtime_ns == stamp
     louder = AudioSettings(target_lufs=-12.0)
-    changed = master_episode(clips, TITLES, tags(), louder, tmp_path / "o", "e")
+    changed = master_episode(
+        clips, TITLES, tags(), louder, tmp_path / "o", "e", store=Store(tmp_path / "store")
+    )
     assert changed.integrated_lufs == pytest.approx(-12.0, abs=0.5)
     assert first.mp3.stat().st_mtime_ns != stamp
     assert sorted(os.listdir(tmp_path / "o")) == [
-        "e.chapters.json", "e.master.json", "e.mp3", "e.srt", "e.vtt",
+        "e.chapters.json", "e.mp3", "e.srt", "e.vtt",
     ]  # fmt: skip

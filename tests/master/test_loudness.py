@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from castwright.config import AudioSettings
-from tasks.master import master_episode
+from castwright.core.config import AudioSettings
+from castwright.core.store import Store
+from tasks.master.stage import master_episode
 from tests.master.conftest import (
     TITLES,
     Mastered,
@@ -55,7 +56,13 @@ def test_other_rate_and_targets(tmp_path: Path) -> None:
         sample_rate=48000, target_lufs=-16.0, true_peak_dbtp=-2.0, bitrate_kbps=128
     )
     result = master_episode(
-        make_clips(tmp_path / "c", plan), TITLES, tags(None), audio, tmp_path, "e"
+        make_clips(tmp_path / "c", plan),
+        TITLES,
+        tags(None),
+        audio,
+        tmp_path,
+        "e",
+        store=Store(tmp_path / "store"),
     )
     stream = ffprobe(result.mp3)["streams"][0]
     assert (stream["sample_rate"], stream["bit_rate"]) == ("48000", "128000")
@@ -78,7 +85,16 @@ def test_music_bed_plays_alone_then_ducks_under_speech(tmp_path: Path) -> None:
     music = write_wav(tmp_path / "bed.wav", np.stack([tones, tones], axis=1), rate)
     plan = [("Ada", "news", 14), ("Ben", "news", 12), ("Ada", "mail", 14)]
     clips = make_clips(tmp_path / "c", plan)
-    result = master_episode(clips, TITLES, tags(), AudioSettings(), tmp_path, "bed", music=music)
+    result = master_episode(
+        clips,
+        TITLES,
+        tags(),
+        AudioSettings(),
+        tmp_path,
+        "bed",
+        music=music,
+        store=Store(tmp_path / "store"),
+    )
     got = ebur128(result.mp3)
     assert abs(got["I"] + 14.0) <= 0.5 and got["TP"] <= -1.0
     x = decode(result.mp3)

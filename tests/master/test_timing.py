@@ -8,7 +8,7 @@ import re
 import numpy as np
 import soundfile as sf
 
-from tasks.master import SHORT_REACTION_PAUSE
+from tasks.master.stage import SHORT_REACTION_PAUSE
 from tests.master.conftest import FRAME_S, TITLES, Mastered, turns_in
 
 _SPAN = re.compile(r"^(\d\d):(\d\d):(\d\d)[.,](\d{3}) --> ", re.M)

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from castwright.config import AudioSettings
-from castwright.models import Chapter, Cue
-from tasks.audio.dsp import block_energy, block_size, to_working, true_peak_blocks
-from tasks.audio.loudness import gain_curve, gated_loudness, limiter_gain
-from tasks.audio.tags import chapters_json, srt, webvtt
-from tasks.master import pause_blocks
+from castwright.core.config import AudioSettings
+from castwright.core.models import Chapter, Cue
+from tasks.master.dsp import block_energy, block_size, to_working, true_peak_blocks
+from tasks.master.loudness import gain_curve, gated_loudness, limiter_gain
+from tasks.master.stage import pause_blocks
+from tasks.master.tags import chapters_json, srt, webvtt
 from tests.master.conftest import ebur128, make_clips, write_wav
 from tests.master.synth import speech_like
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from castwright.config import ShowConfig
-from castwright.models import Chapter, Cue, Link, MasteredEpisode, Newsletter, Section
-from castwright.storage import LocalStorage
+from castwright.clients.storage import LocalStorage
+from castwright.core.config import ShowConfig
+from castwright.core.models import Chapter, Cue, Link, MasteredEpisode, Newsletter, Section
 
 BASE_URL = "http://127.0.0.1:8000/podcast/"
 

@@ -17,10 +17,10 @@ from typing import IO, Any
 import feedparser
 import pytest
 
-from castwright.config import ShowConfig
-from castwright.models import MasteredEpisode, Newsletter
-from castwright.storage import LocalStorage
-from tasks.publish import list_episodes, publish_episode
+from castwright.clients.storage import LocalStorage
+from castwright.core.config import ShowConfig
+from castwright.core.models import MasteredEpisode, Newsletter
+from tasks.publish.stage import list_episodes, publish_episode
 from tests.publish.conftest import BASE_URL, make_mastered, make_newsletter
 
 OLD, NEW = "2026-11-09-the-weekly-signal", "2026-11-16-the-weekly-signal"

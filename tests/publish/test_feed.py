@@ -15,11 +15,11 @@ import podcastparser
 import pytest
 from lxml import etree
 
-from castwright.artwork import image_size
-from castwright.config import ShowConfig
-from castwright.errors import PublishError
-from castwright.storage import LocalStorage
-from tasks.publish import PublishedEpisode, publish_episode
+from castwright.clients.storage import LocalStorage
+from castwright.core.config import ShowConfig
+from castwright.core.errors import PublishError
+from tasks.publish.artwork import image_size
+from tasks.publish.stage import PublishedEpisode, publish_episode
 from tests.publish.conftest import (
     BASE_URL,
     make_mastered,

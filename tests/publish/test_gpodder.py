@@ -8,11 +8,10 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from castwright.config import ShowConfig
-from castwright.storage import LocalStorage
-from tasks.publish import publish_episode
+from castwright.clients.storage import LocalStorage
+from castwright.core.config import ShowConfig
+from tasks.publish.stage import publish_episode
 from tests.publish.conftest import make_mastered, make_newsletter, need_tool
-
 
 # Episode GUIDs are UUIDs; gpo's listing also carries log lines ("[gpodder.util] ...").
 GUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import lxml.html
 
-from castwright.artwork import image_size
-from castwright.config import ShowConfig
-from castwright.page import parse_vtt
-from castwright.storage import LocalStorage
-from tasks.publish import publish_episode
+from castwright.clients.storage import LocalStorage
+from castwright.core.config import ShowConfig
+from tasks.publish.artwork import image_size
+from tasks.publish.page import parse_vtt
+from tasks.publish.stage import publish_episode
 from tests.publish.conftest import (
     BASE_URL,
     CUES,

@@ -11,10 +11,10 @@ import pytest
 from lxml import etree
 from prefect.states import Failed
 
-from castwright.config import ShowConfig
-from castwright.errors import PublishError
-from castwright.storage import LocalStorage, StorageUnavailable
-from tasks.publish import (
+from castwright.clients.storage import LocalStorage, StorageUnavailable
+from castwright.core.config import ShowConfig
+from castwright.core.errors import PublishError
+from tasks.publish.stage import (
     list_episodes,
     publish_episode,
     publish_episode_task,

@@ -15,10 +15,10 @@ import pytest
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from castwright.config import ShowConfig
-from castwright.errors import PublishError
-from castwright.storage import IMMUTABLE, S3Storage, StorageUnavailable
-from tasks.publish import list_episodes, publish_episode, remove_episode
+from castwright.clients.storage import IMMUTABLE, S3Storage, StorageUnavailable
+from castwright.core.config import ShowConfig
+from castwright.core.errors import PublishError
+from tasks.publish.stage import list_episodes, publish_episode, remove_episode
 from tests.publish.conftest import make_mastered, make_newsletter
 
 BUCKET = "castwright-test"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from castwright.errors import PublishError
-from castwright.storage import LocalStorage, public_url, validate_key
+from castwright.clients.storage import LocalStorage, public_url, validate_key
+from castwright.core.errors import PublishError
 
 
 @pytest.mark.parametrize(

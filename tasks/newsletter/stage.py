@@ -1,0 +1,246 @@
+"""Stage 1: read a markdown newsletter into sections and each host's opinion comments.
+
+Supported comment shapes (host names are the show's configured hosts, case-insensitive):
+
+    **Ada:** I think this changes everything.          (bold name, on its own paragraph)
+    > Marvin: Not so fast.                              (quoted line)
+    Comments:                                           (a list under the section)
+    - Ada: ...
+    - **Marvin**: ...
+
+Sections are `##` headings (or `#` headings when the issue has no `##`). YAML front matter may set
+`title` and `date`. Fenced code blocks, images and tables never break parsing: code and tables stay
+in the section body, images are dropped, and comment lines inside code fences are ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from pathlib import Path
+
+import httpx
+import yaml
+from prefect import task
+
+from castwright.core.errors import NewsletterError
+from castwright.core.models import Comment, Link, Newsletter, Section
+from tasks.newsletter.html import html_to_markdown
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 1_000_000
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((https?://[^)\s]+)\)")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_COMMENTS_LABEL = re.compile(r"^\s*\**(comments|opinions)\**\s*:?\**\s*$", re.I)
+
+
+def read_text(path: Path) -> str:
+    """Read a newsletter file, refusing what cannot be a newsletter with a clear reason."""
+    if not path.is_file():
+        raise NewsletterError(f"{path}: file not found")
+    data = path.read_bytes()
+    _check_bytes(data, str(path))
+    return _decode(data, str(path))
+
+
+def _check_bytes(data: bytes, name: str) -> None:
+    if len(data) > MAX_BYTES:
+        raise NewsletterError(
+            f"{name}: {len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for one issue; "
+            "split the issue or trim it"
+        )
+    if not data.strip():
+        raise NewsletterError(f"{name}: the file is empty")
+    if b"\x00" in data[:8192]:
+        raise NewsletterError(f"{name}: this is a binary file, not a markdown newsletter")
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NewsletterError(
+            f"{name}: not UTF-8 text (byte {exc.start}); re-save the file as UTF-8"
+        ) from exc
+    return text.replace("\r\n", "\n")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, object], str]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise NewsletterError(f"the YAML front matter is invalid: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise NewsletterError("the YAML front matter must be a mapping (key: value lines)")
+    return meta, text[match.end() :]
+
+
+def _comment_pattern(hosts: list[str]) -> re.Pattern[str]:
+    names = "|".join(re.escape(h) for h in sorted(hosts, key=len, reverse=True))
+    return re.compile(
+        rf"^\s*(?:>\s*|[-*+]\s+)?(?:\*\*|__)?({names})(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.+)$",
+        re.I,
+    )
+
+
+def _canonical_host(name: str, hosts: list[str]) -> str:
+    return next(h for h in hosts if h.casefold() == name.casefold())
+
+
+def _slug(text: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "section"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _plain(markdown: str) -> str:
+    """Markdown to readable plain text: images dropped, links to their text, emphasis removed."""
+    text = _IMAGE.sub("", markdown)
+    text = _LINK.sub(r"\1", text)
+    text = re.sub(r"(\*\*|__|\*|_|`)(\S.*?\S|\S)\1", r"\2", text)
+    lines = [ln.strip() for ln in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _split_headings(body: str) -> list[tuple[int, str, list[str]]]:
+    """Return (level, heading, lines) blocks; text before the first heading has level 0."""
+    blocks: list[tuple[int, str, list[str]]] = [(0, "", [])]
+    in_code = False
+    for line in body.splitlines():
+        if _FENCE.match(line):
+            in_code = not in_code
+        heading = None if in_code else _HEADING.match(line)
+        if heading:
+            blocks.append((len(heading.group(1)), heading.group(2).strip(), []))
+        else:
+            blocks[-1][2].append(line)
+    return blocks
+
+
+def _parse_section(title: str, lines: list[str], hosts: list[str], taken: set[str]) -> Section:
+    pattern = _comment_pattern(hosts)
+    body: list[str] = []
+    comments: list[Comment] = []
+    in_code = in_comment = False
+    for line in lines:
+        if _FENCE.match(line):
+            in_code = not in_code
+        match = None if in_code else pattern.match(line)
+        if match:
+            host = _canonical_host(match.group(1), hosts)
+            comments.append(Comment(host=host, text=_plain(match.group(2))))
+            in_comment = True
+        elif in_comment and line.strip() and not line.lstrip().startswith(("-", "*", "#")):
+            last = comments[-1]  # the comment's paragraph goes on
+            comments[-1] = Comment(host=last.host, text=f"{last.text} {_plain(line.lstrip('> '))}")
+        else:
+            in_comment = False
+            if not _COMMENTS_LABEL.match(line):
+                body.append(line)
+    raw = "\n".join(body)
+    links = [Link(text=_plain(t), url=u) for t, u in _LINK.findall(raw)]
+    return Section(
+        id=_slug(title, taken),
+        title=_plain(title),
+        body=_plain(raw),
+        links=links,
+        comments=comments,
+    )
+
+
+def parse_newsletter(text: str, hosts: list[str], source_name: str = "newsletter") -> Newsletter:
+    """Parse markdown text into a Newsletter. `hosts` are the show's host names."""
+    meta, body = split_front_matter(text)
+    blocks = _split_headings(body)
+    levels = [lvl for lvl, _, _ in blocks if lvl > 0]
+    section_level = 2 if 2 in levels else (min(levels) if levels else 0)
+    title = str(meta.get("title") or next((h for lvl, h, _ in blocks if lvl == 1), "") or "")
+    taken: set[str] = set()
+    sections = [
+        _parse_section(h, lines, hosts, taken)
+        for lvl, h, lines in blocks
+        if lvl == section_level and section_level > 0
+    ]
+    sections = [s for s in sections if s.body or s.comments]
+    if not sections:
+        raise NewsletterError(
+            f"{source_name}: no sections with text found; start each news item with a '## Title' line"
+        )
+    if not title:
+        title = sections[0].title
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    newsletter = Newsletter(
+        title=_plain(title), date=_date(meta.get("date")), sections=sections, source_sha256=digest
+    )
+    if newsletter.comment_count == 0:
+        log.warning(
+            "%s: no host comments found (expected lines like '**%s:** ...'); the hosts will "
+            "discuss the content and there are no opinions to preserve",
+            source_name,
+            hosts[0],
+        )
+    return newsletter
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value if not isinstance(value, dt.datetime) else value.date()
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise NewsletterError(f"front matter date {value!r} is not YYYY-MM-DD") from exc
+
+
+def fetch_text(url: str, http: httpx.Client | None = None) -> str:
+    """Download an issue published as markdown or HTML (production input), with the same limits."""
+    client = http or httpx.Client(timeout=30.0, follow_redirects=True)
+    try:
+        response = client.get(url)
+    except httpx.HTTPError as exc:
+        raise NewsletterError(f"{url}: could not download the issue ({exc})") from exc
+    if response.status_code != 200:
+        raise NewsletterError(f"{url}: the server answered {response.status_code}; check the URL")
+    data = response.content
+    _check_bytes(data, url)
+    text = _decode(data, url)
+    if "html" in response.headers.get("content-type", "") or text.lstrip().lower().startswith(
+        ("<!doctype", "<html")
+    ):
+        return html_to_markdown(text)
+    return text
+
+
+def load_newsletter(source: Path | str, hosts: list[str]) -> Newsletter:
+    """Read an issue from a file path or an http(s) URL."""
+    if isinstance(source, str) and source.startswith(("http://", "https://")):
+        return parse_newsletter(fetch_text(source), hosts, source_name=source)
+    path = Path(source)
+    return parse_newsletter(read_text(path), hosts, source_name=str(path))
+
+
+@task(name="parse-newsletter")
+def parse_newsletter_task(source: str, hosts: list[str]) -> Newsletter:
+    return load_newsletter(source, hosts)
+
+
+def episode_slug(newsletter: Newsletter) -> str:
+    """A stable, URL-safe name for the episode, the same on every rerun of the same issue.
+
+    Dated issues: `2026-11-16-small-models`; undated ones add a hash of the source instead.
+    """
+    words = re.sub(r"[^a-z0-9]+", "-", newsletter.title.lower()).strip("-")[:60].rstrip("-")
+    if newsletter.date:
+        return f"{newsletter.date.isoformat()}-{words}".rstrip("-")
+    return f"{words}-{newsletter.source_sha256[:8]}".lstrip("-")

@@ -1,0 +1,171 @@
+"""The episode catalog: catalog.json in storage, the source of truth for every published episode.
+
+The feed and the show page are regenerated from it on every publish (feedgen cannot read a feed
+back). Episode identity is stable: the GUID is a UUIDv5 of the show's GUID and the episode slug,
+and an episode keeps its number and first publication date when its issue is published again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from castwright.clients.storage import REVALIDATE, Storage
+from castwright.core.errors import PublishError
+from castwright.core.models import Chapter, Newsletter
+
+CATALOG_KEY = "catalog.json"
+# Podcasting 2.0 <podcast:guid> namespace: uuid5(this, feed URL without scheme).
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+Slug = Annotated[str, Field(pattern=_SLUG.pattern, max_length=100)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoteLink(Strict):
+    text: str
+    url: str
+
+
+class NoteSection(Strict):
+    """One newsletter section as it appears in the show notes: its title and its links."""
+
+    title: str
+    links: list[NoteLink] = Field(default_factory=list)
+
+
+class EpisodeRecord(Strict):
+    guid: str
+    slug: Slug
+    number: int = Field(ge=1)
+    title: str
+    pub_date: AwareDatetime
+    notes: list[NoteSection]
+    audio_key: str
+    audio_bytes: int = Field(gt=0)
+    audio_sha256: str
+    duration_s: float = Field(gt=0)
+    transcript_vtt_key: str | None = None
+    transcript_srt_key: str | None = None
+    chapters_key: str | None = None
+    chapters: list[Chapter] = Field(default_factory=list)
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+    @property
+    def keys(self) -> list[str]:
+        """Every storage key this episode's published files live at."""
+        optional = [self.transcript_vtt_key, self.transcript_srt_key, self.chapters_key]
+        return [self.audio_key, *(k for k in optional if k)]
+
+
+class Catalog(Strict):
+    format: Literal[1] = 1
+    show_guid: str
+    next_number: int = Field(
+        default=1, ge=1, description="Numbers are never reused, even after removal."
+    )
+    episodes: list[EpisodeRecord] = Field(default_factory=list)
+
+    def newest_first(self) -> list[EpisodeRecord]:
+        return sorted(self.episodes, key=lambda e: (e.pub_date, e.number), reverse=True)
+
+    def find(self, guid_or_slug: str) -> EpisodeRecord | None:
+        return next((e for e in self.episodes if guid_or_slug in (e.guid, e.slug)), None)
+
+    def episode_guid(self, slug: str) -> str:
+        """Stable per show and slug: UUIDv5 of the show GUID and the slug."""
+        return str(uuid.uuid5(uuid.UUID(self.show_guid), validate_slug(slug)))
+
+
+def validate_slug(slug: str) -> str:
+    if len(slug) > 100 or not _SLUG.fullmatch(slug):
+        raise PublishError(
+            f"episode slug {slug!r} is not allowed: use lowercase letters, digits and single "
+            "dashes, e.g. '2026-11-16-the-weekly-signal' (at most 100 characters)"
+        )
+    return slug
+
+
+def show_guid(feed_url: str) -> str:
+    """The Podcasting 2.0 show GUID, from the feed URL without scheme or trailing slash."""
+    bare = re.sub(r"^[a-z][a-z0-9+.-]*://", "", feed_url, flags=re.I).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def show_notes(newsletter: Newsletter) -> list[NoteSection]:
+    """Section titles and their web links (only http/https: nothing a reader's app could run)."""
+    return [
+        NoteSection(
+            title=s.title,
+            links=[NoteLink(text=k.text, url=k.url) for k in s.links if _is_web_url(k.url)],
+        )
+        for s in newsletter.sections
+    ]
+
+
+def _is_web_url(url: str) -> bool:
+    return re.match(r"^https?://[^\s<>\"']+$", url, flags=re.I) is not None
+
+
+def load_catalog(storage: Storage, feed_url: str) -> Catalog:
+    """The catalog in storage, or a new empty one the first time a show is published."""
+    return read_catalog(storage) or Catalog(show_guid=show_guid(feed_url))
+
+
+def read_catalog(storage: Storage) -> Catalog | None:
+    raw = storage.get_bytes(CATALOG_KEY)
+    if raw is None:
+        return None
+    try:
+        return Catalog.model_validate_json(raw)
+    except ValidationError as exc:
+        raise PublishError(
+            f"{CATALOG_KEY} in {storage!r} is damaged ({exc.error_count()} problems, first: "
+            f"{exc.errors()[0]['msg']}); restore it from a backup or fix it by hand. Do not "
+            "delete it: a feed rebuilt without it would drop every published episode"
+        ) from exc
+
+
+def save_catalog(storage: Storage, catalog: Catalog) -> None:
+    data = json.dumps(catalog.model_dump(mode="json"), indent=2, ensure_ascii=False)
+    storage.put_bytes(CATALOG_KEY, data.encode(), "application/json", REVALIDATE)
+
+
+def upsert(catalog: Catalog, record: EpisodeRecord) -> tuple[Catalog, EpisodeRecord]:
+    """Add `record`, or update the episode with its slug in place (same GUID, number, date)."""
+    old = catalog.find(record.slug)
+    if old is None:
+        record = record.model_copy(update={"number": catalog.next_number})
+        episodes = [*catalog.episodes, record]
+        next_number = catalog.next_number + 1
+    else:
+        keep = {"guid": old.guid, "number": old.number, "pub_date": old.pub_date,
+                "created_at": old.created_at}  # fmt: skip
+        record = record.model_copy(update=keep)
+        episodes = [record if e.slug == record.slug else e for e in catalog.episodes]
+        next_number = catalog.next_number
+    updated = catalog.model_copy(update={"episodes": episodes, "next_number": next_number})
+    return updated, record
+
+
+def remove(catalog: Catalog, guid_or_slug: str) -> tuple[Catalog, EpisodeRecord]:
+    found = catalog.find(guid_or_slug)
+    if found is None:
+        known = ", ".join(e.slug for e in catalog.newest_first()) or "none"
+        raise PublishError(f"no published episode {guid_or_slug!r}; published: {known}")
+    episodes = [e for e in catalog.episodes if e.guid != found.guid]
+    return catalog.model_copy(update={"episodes": episodes}), found
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)

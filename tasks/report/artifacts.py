@@ -1,0 +1,133 @@
+"""What an operator sees on the flow run: the script, per-turn quality, reports, links and cost.
+
+Everything here is published as Prefect artifacts (readable in the UI and through the client) and
+computed from the stage results; nothing is re-measured.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
+from pydantic import BaseModel
+
+from castwright.core.config import Prices
+from castwright.core.models import Clip, MasteredEpisode, Script
+from tasks.script.opinions import report_markdown
+from tasks.script.writer import ScriptResult
+
+
+@contextmanager
+def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    """Record a stage's wall time in seconds (for the manifest and the benchmarks)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = round(time.perf_counter() - started, 2)
+
+
+class CostEstimate(BaseModel):
+    llm_prompt_tokens: int
+    llm_completion_tokens: int
+    llm_usd: float
+    gpu_seconds: float
+    gpu_usd: float
+    total_usd: float
+
+
+def estimate_cost(
+    script_result: ScriptResult | None, clips: list[Clip], prices: Prices
+) -> CostEstimate:
+    """LLM tokens x price plus worker GPU seconds x price, for the work this run actually paid."""
+    prompt = completion = 0
+    if script_result is not None:
+        usage = script_result.draft_usage + script_result.refine_usage
+        prompt, completion = usage.prompt_tokens, usage.completion_tokens
+    llm = (prompt * prices.llm_input_per_mtok + completion * prices.llm_output_per_mtok) / 1e6
+    gpu_seconds = sum(c.worker_ms for c in clips if not c.cached) / 1000
+    gpu = gpu_seconds * prices.gpu_per_hour / 3600
+    return CostEstimate(
+        llm_prompt_tokens=prompt, llm_completion_tokens=completion, llm_usd=round(llm, 4),
+        gpu_seconds=round(gpu_seconds, 1), gpu_usd=round(gpu, 4), total_usd=round(llm + gpu, 4),
+    )  # fmt: skip
+
+
+def script_markdown(script: Script) -> str:
+    lines = ["# Script", ""]
+    section = None
+    for turn in script.turns:
+        if turn.section != section:
+            section = turn.section
+            lines += ["", f"## {section}", ""]
+        lines.append(f"**{turn.speaker}** ({turn.id}): {turn.text}  ")
+    return "\n".join(lines)
+
+
+def turn_table(clips: list[Clip]) -> list[dict[str, Any]]:
+    """One row per turn: who spoke it, with which voice and engine, and how it scored."""
+    return [
+        {
+            "turn": c.turn_id,
+            "speaker": c.speaker,
+            "voice": c.voice,
+            "engine": c.engine,
+            "duration_s": round(c.duration_s, 2),
+            "score": round(c.score, 1),
+            "attempts": c.attempts,
+            "cached": c.cached,
+            "clip": c.path.name,
+        }  # fmt: skip
+        for c in clips
+    ]
+
+
+def audio_markdown(mastered: MasteredEpisode) -> str:
+    return (
+        "# Audio\n\n| measure | value |\n|---|---|\n"
+        f"| duration | {mastered.duration_s / 60:.2f} min |\n"
+        f"| integrated loudness | {mastered.integrated_lufs:.1f} LUFS |\n"
+        f"| true peak | {mastered.true_peak_dbtp:.1f} dBTP |\n"
+        f"| loudness range | {mastered.lra:.1f} LU |\n"
+        f"| chapters | {len(mastered.chapters)} |\n"
+    )
+
+
+def cost_markdown(cost: CostEstimate) -> str:
+    return (
+        "# Cost estimate\n\n| item | amount | USD |\n|---|---|---|\n"
+        f"| LLM | {cost.llm_prompt_tokens} prompt + {cost.llm_completion_tokens} completion tokens | {cost.llm_usd:.4f} |\n"
+        f"| TTS GPU | {cost.gpu_seconds:.1f} s | {cost.gpu_usd:.4f} |\n"
+        f"| total | | {cost.total_usd:.4f} |\n"
+    )
+
+
+def publish_artifacts(
+    script: Script, script_result: ScriptResult | None, clips: list[Clip], mastered: MasteredEpisode,
+    cost: CostEstimate, links: dict[str, str],
+) -> None:  # fmt: skip
+    """Attach the run's reports to the current flow run."""
+    create_markdown_artifact(
+        key="script", markdown=script_markdown(script), description="The final script"
+    )
+    create_table_artifact(
+        key="turns", table=turn_table(clips), description="Per-turn voice quality"
+    )
+    if script_result is not None:
+        opinions = report_markdown(script_result.opinions)
+        create_markdown_artifact(key="opinions", markdown=f"# Opinion check\n\n{opinions}")
+    create_markdown_artifact(
+        key="audio", markdown=audio_markdown(mastered), description="Loudness and format"
+    )
+    create_markdown_artifact(
+        key="cost", markdown=cost_markdown(cost), description="Estimated cost of this run"
+    )
+    for key, url in links.items():
+        create_link_artifact(key=key, link=url)

@@ -1,0 +1,167 @@
+"""Speech normalization: make the final script speakable, whatever the LLM wrote.
+
+The per-language rule tables in prompts/speech-rules/ are shown to BOTH LLM passes and enforced
+again here on the final script, on whole words, case-aware, with a report of every replacement.
+URLs and e-mail addresses become speakable, symbols become words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from num2words import num2words
+from pydantic import BaseModel, ConfigDict
+
+from castwright.core.errors import ConfigError
+from castwright.core.models import Script, Turn
+from castwright.core.paths import PROMPTS_DIR
+
+RULES_DIR = PROMPTS_DIR / "speech-rules"
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    term: str
+    spoken: str
+    case: Literal["exact", "any"] = "any"
+
+
+class Replacement(BaseModel):
+    turn_id: str
+    found: str
+    spoken: str
+
+
+_SYMBOLS: dict[str, dict[str, str]] = {
+    "en": {
+        "%": " percent",
+        "&": " and ",
+        "+": " plus ",
+        "=": " equals ",
+        "@": " at ",
+        "#": "number ",
+    },
+    "pt-BR": {
+        "%": " por cento",
+        "&": " e ",
+        "+": " mais ",
+        "=": " igual a ",
+        "@": " arroba ",
+        "#": "número ",
+    },
+}
+_CURRENCY = {
+    "en": {"$": "dollars", "€": "euros", "£": "pounds"},
+    "pt-BR": {"$": "dólares", "€": "euros", "£": "libras", "R$": "reais"},
+}
+_URL = re.compile(r"\bhttps?://(?:www\.)?([^\s/]+)\S*", re.I)
+_EMAIL = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
+
+
+@cache
+def load_rules(language: str, rules_dir: Path = RULES_DIR) -> tuple[Rule, ...]:
+    path = rules_dir / f"{language}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in rules_dir.glob("*.yaml")))
+        raise ConfigError(f"no speech rules for language {language!r} ({path}); known: {known}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rules = tuple(Rule.model_validate(r) for r in data["rules"])
+    return tuple(sorted(rules, key=lambda r: len(r.term), reverse=True))
+
+
+def _term_pattern(rule: Rule) -> re.Pattern[str]:
+    flags = 0 if rule.case == "exact" else re.I
+    return re.compile(rf"(?<![\w.]){re.escape(rule.term)}(?![\w])", flags)
+
+
+def _speak_url(match: re.Match[str]) -> str:
+    return match.group(1).replace(".", " dot ")
+
+
+def _speak_email(match: re.Match[str]) -> str:
+    return f"{match.group(1)} at {match.group(2).replace('.', ' dot ')}"
+
+
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(st|nd|rd|th|º|ª)?(?![\w])")
+_NUM2WORDS_LANG = {"en": "en", "pt-BR": "pt_BR"}
+
+
+def _speak_number(match: re.Match[str], language: str) -> str:
+    whole, decimals, ordinal = match.group(1).replace(",", ""), match.group(2), match.group(3)
+    lang = _NUM2WORDS_LANG.get(language, "en")
+    value = int(whole)
+    if ordinal:
+        return str(num2words(value, lang=lang, to="ordinal"))
+    if decimals is not None:
+        return str(num2words(float(f"{whole}.{decimals}"), lang=lang))
+    if language == "en" and len(whole) == 4 and 1100 <= value <= 2099 and "," not in match.group(1):
+        return str(num2words(value, lang=lang, to="year"))
+    return str(num2words(value, lang=lang))
+
+
+def speak_numbers(text: str, language: str) -> str:
+    """Digits to words: '40' -> 'forty', '3.5' -> 'three point five', '2026' -> 'twenty twenty-six'."""
+    return _NUMBER.sub(lambda m: _speak_number(m, language), text)
+
+
+def _speak_symbols(text: str, language: str) -> str:
+    currency = _CURRENCY.get(language, _CURRENCY["en"])
+    for sign, word in sorted(currency.items(), key=lambda kv: -len(kv[0])):
+        text = re.sub(rf"{re.escape(sign)}\s?(\d+(?:[.,]\d+)*)", rf"\1 {word}", text)
+    for sign, word in _SYMBOLS.get(language, _SYMBOLS["en"]).items():
+        text = text.replace(sign, word)
+    text = speak_numbers(text, language)
+    text = re.sub(r"[*_`~<>\[\]{}|\\]", "", text)
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def normalize_text(
+    text: str, rules: tuple[Rule, ...], language: str
+) -> tuple[str, list[tuple[str, str]]]:
+    """Return the speakable text and the (found, spoken) pairs that were replaced."""
+    found: list[tuple[str, str]] = []
+    text = _sub_recording(_EMAIL, _speak_email, text, found)
+    text = _sub_recording(_URL, _speak_url, text, found)
+    for rule in rules:
+        text = _sub_recording(_term_pattern(rule), _spoken(rule), text, found)
+    return _speak_symbols(text, language), found
+
+
+def _spoken(rule: Rule) -> Callable[[re.Match[str]], str]:
+    return lambda _match: rule.spoken
+
+
+def _sub_recording(
+    pattern: re.Pattern[str],
+    speak: Callable[[re.Match[str]], str],
+    text: str,
+    found: list[tuple[str, str]],
+) -> str:
+    def replace(match: re.Match[str]) -> str:
+        spoken = speak(match)
+        found.append((match.group(0), spoken))
+        return spoken
+
+    return pattern.sub(replace, text)
+
+
+def normalize_script(script: Script, language: str) -> tuple[Script, list[Replacement]]:
+    rules = load_rules(language)
+    turns: list[Turn] = []
+    report: list[Replacement] = []
+    for turn in script.turns:
+        text, found = normalize_text(turn.text, rules, language)
+        report += [Replacement(turn_id=turn.id, found=f, spoken=s) for f, s in found]
+        turns.append(turn.model_copy(update={"text": text}))
+    return Script(turns=turns), report
+
+
+def surviving_terms(script: Script, language: str) -> list[str]:
+    """Rule terms still present in a script: empty after `normalize_script`."""
+    rules = load_rules(language)
+    return [r.term for t in script.turns for r in rules if _term_pattern(r).search(t.text)]

@@ -1,0 +1,149 @@
+from pathlib import Path
+
+import pytest
+
+from castwright.core.errors import NewsletterError
+from castwright.core.paths import DEFAULT_NEWSLETTER
+from tasks.newsletter.stage import episode_slug, load_newsletter, parse_newsletter, read_text
+
+HOSTS = ["Ada", "Marvin"]
+
+SHAPES = """---
+title: Shapes
+date: 2026-01-05
+---
+# Ignored H1
+
+## Bold comments
+Body with a [link](https://example.com/a) and ![img](pic.png).
+
+**Ada:** First opinion.
+
+**Marvin:** Second opinion
+that goes on.
+
+Trailing body paragraph.
+
+## Quoted comments
+```python
+# not a heading
+Ada: not a comment inside code
+```
+| a | b |
+|---|---|
+| 1 | 2 |
+
+> Marvin: quoted take.
+> Ada: quoted reply.
+
+## List comments
+Some news.
+
+Comments:
+- Ada: listed one.
+- **Marvin**: listed two.
+"""
+
+
+def test_parses_all_comment_shapes_and_keeps_code_and_tables_in_body() -> None:
+    nl = parse_newsletter(SHAPES, HOSTS)
+    assert nl.title == "Shapes" and str(nl.date) == "2026-01-05"
+    assert [s.title for s in nl.sections] == ["Bold comments", "Quoted comments", "List comments"]
+    bold, quoted, listed = nl.sections
+    assert [(c.host, c.text) for c in bold.comments] == [
+        ("Ada", "First opinion."),
+        ("Marvin", "Second opinion that goes on."),
+    ]
+    assert "Trailing body paragraph." in bold.body and "img" not in bold.body
+    assert bold.links[0].url == "https://example.com/a"
+    assert [(c.host, c.text) for c in quoted.comments] == [
+        ("Marvin", "quoted take."),
+        ("Ada", "quoted reply."),
+    ]
+    assert "not a comment inside code" in quoted.body and "| 1 | 2 |" in quoted.body
+    assert [(c.host, c.text) for c in listed.comments] == [
+        ("Ada", "listed one."),
+        ("Marvin", "listed two."),
+    ]
+    assert "Comments" not in listed.body
+
+
+def test_example_newsletter_has_both_hosts_on_every_section() -> None:
+    nl = load_newsletter(DEFAULT_NEWSLETTER, HOSTS)
+    assert 3 <= len(nl.sections) <= 5
+    for section in nl.sections:
+        assert {c.host for c in section.comments} == set(HOSTS)
+
+
+def test_no_comments_is_a_warning_not_an_error(caplog: pytest.LogCaptureFixture) -> None:
+    nl = parse_newsletter("## News\nSomething happened.\n", HOSTS)
+    assert nl.comment_count == 0
+    assert "no host comments" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+        ("## Caf\u00e9\ncr\u00e8me".encode("latin-1"), "not UTF-8"),
+        (b"x" * 1_000_001, "limit"),
+    ],
+)
+def test_unreadable_input_gets_a_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "issue.md"
+    path.write_bytes(content)
+    with pytest.raises(NewsletterError, match=message):
+        read_text(path)
+
+
+def test_text_without_sections_is_refused() -> None:
+    with pytest.raises(NewsletterError, match="no sections"):
+        parse_newsletter("---\ntitle: x\n---\n\n", HOSTS)
+
+
+def test_slug_is_stable_and_safe() -> None:
+    nl = parse_newsletter(
+        "---\ntitle: '../../etc <script>'\ndate: 2026-02-03\n---\n## A\nb\n", HOSTS
+    )
+    assert episode_slug(nl) == "2026-02-03-etc-script"
+    undated = parse_newsletter("# Hello World\n## A\nb\n", HOSTS)
+    assert episode_slug(undated) == episode_slug(undated)
+    assert episode_slug(undated).startswith("hello-world-")
+
+
+HTML_ISSUE = """<!doctype html><html><head><title>x</title><style>p{}</style></head><body>
+<nav>Home | About</nav><h1>Web Issue</h1>
+<h2>Chips get cheaper</h2><p>Prices fell by a third. <a href="https://example.com/chips">Source</a></p>
+<p><strong>Ada:</strong> Finally good news.</p>
+<blockquote>Marvin: Wait for the next shortage.</blockquote>
+<script>alert('x')</script></body></html>"""
+
+
+def test_issue_from_an_html_url() -> None:
+    from tasks.newsletter.stage import load_newsletter
+    from tests.fakes.http import Reply, serve
+
+    with serve(lambda request: Reply(200, raw=HTML_ISSUE.encode())) as server:
+        nl = load_newsletter(f"{server.base_url}/issue.html", HOSTS)
+    assert nl.title == "Web Issue"
+    (section,) = nl.sections
+    assert section.title == "Chips get cheaper" and "Prices fell by a third." in section.body
+    assert section.links[0].url == "https://example.com/chips"
+    assert [(c.host, c.text) for c in section.comments] == [
+        ("Ada", "Finally good news."),
+        ("Marvin", "Wait for the next shortage."),
+    ]
+    assert "alert" not in section.body and "Home" not in section.body
+
+
+def test_url_errors_are_clear() -> None:
+    from tasks.newsletter.stage import load_newsletter
+    from tests.fakes.http import Reply, serve
+
+    with (
+        serve(lambda request: Reply(404, {"error": "nope"})) as server,
+        pytest.raises(NewsletterError, match="404"),
+    ):
+        load_newsletter(f"{server.base_url}/missing.md", HOSTS)

@@ -1,0 +1,65 @@
+import pytest
+
+from castwright.core.models import Script, Turn
+from tasks.script.normalize import load_rules, normalize_script, normalize_text, surviving_terms
+
+
+def _script(text: str) -> Script:
+    return Script(turns=[Turn(id="t001", speaker="Ada", text=text, section="s")])
+
+
+@pytest.mark.parametrize("language", ["en", "pt-BR"])
+def test_no_table_term_survives_a_script_full_of_them(language: str) -> None:
+    rules = load_rules(language)
+    text = " ".join(f"({r.term}), {r.term}." for r in rules)
+    script, report = normalize_script(_script(text), language)
+    assert surviving_terms(script, language) == []
+    assert len(report) >= len(rules)
+
+
+def test_pt_br_required_terms() -> None:
+    text, found = normalize_text(
+        "Os EUA e a UE regulam IA, LLM e API.", load_rules("pt-BR"), "pt-BR"
+    )
+    assert text == (
+        "Os Estados Unidos e a União Europeia regulam inteligência artificial, "
+        "modelo de linguagem e interface de programação."
+    )
+    assert ("EUA", "Estados Unidos") in found
+
+
+def test_whole_words_and_case_only() -> None:
+    rules = load_rules("en")
+    text, found = normalize_text("Said the AI to the aide: us and US.", rules, "en")
+    assert text == "Said the A.I. to the aide: us and United States."
+    assert [f for f, _ in found] == ["AI", "US"]
+
+
+def test_urls_emails_and_symbols_become_speakable() -> None:
+    text, _ = normalize_text(
+        "See https://www.example.com/x?y=1 or mail ed@news.example.org: 40% & $5.", (), "en"
+    )
+    assert (
+        text
+        == "See example dot com or mail ed at news dot example dot org: forty percent and five dollars."
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "spoken"),
+    [
+        (
+            "en",
+            "In 2026, 1,200 people paid $3.50 for the 2nd time.",
+            "In twenty twenty-six, one thousand, two hundred people paid three point five dollars "
+            "for the second time.",
+        ),
+        (
+            "pt-BR",
+            "Em 2026, 40% dos usuários.",
+            "Em dois mil e vinte e seis, quarenta por cento dos usuários.",
+        ),
+    ],
+)
+def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
+    assert normalize_text(text, load_rules(language), language)[0] == spoken
