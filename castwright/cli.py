@@ -46,12 +46,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     show = check_inputs(str(args.newsletter), Path(args.show))  # fail fast, before any server
     runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=show.tts.concurrency)
     flow = episode_flow.with_options(task_runner=runner)  # type: ignore[arg-type]
-    result = flow(
+    state = flow(
         newsletter=str(args.newsletter), show=str(args.show), out=str(args.out),
         target_minutes=args.minutes, script_file=str(args.script) if args.script else None,
-        publish=not args.no_publish,
+        publish=not args.no_publish, return_state=True,
     )  # fmt: skip
+    if not state.is_completed():
+        raise CastwrightError(state.message or f"the episode run ended {state.name}")
+    result = state.result()
     print(f"episode {result['slug']}: {result['mp3']}")
+    length = result["length"]
+    print(f"length: {length['measured_minutes']:.1f} min measured, target "
+          f"{length['target_minutes']:g} min ({length['measured_error']:+.0%}); "
+          f"script: {result['script_report']}")  # fmt: skip
     if result.get("feed_url"):
         print(
             f"feed: {result['feed_url']}  (preview: python -m http.server 8000 --directory {args.out})"

@@ -10,13 +10,17 @@ through the factory and calls a stage. Nothing here decides how a stage works.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from castwright.clients.factory import open_clients
 from castwright.core.config import ShowConfig, load_show
+from castwright.core.errors import CastwrightError
 from castwright.core.models import Clip, EpisodeTags, MasteredEpisode, Newsletter, Script
 from castwright.core.settings import Settings, settings_from_env
 from castwright.core.store import Store
@@ -25,11 +29,56 @@ from tasks.publish import stage as publish
 from tasks.publish.catalog import EpisodeRecord
 from tasks.publish.stage import PublishedEpisode
 from tasks.report.artifacts import estimate_cost, publish_artifacts
-from tasks.report.manifest import models_used, write_manifest
+from tasks.report.manifest import length_record, models_used, write_manifest
+from tasks.script.gate import ScriptReport, report_summary
 from tasks.script.writer import ScriptResult
 from tasks.speech import voices
 
 log = logging.getLogger("castwright")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _ExpectedFailureFilter(logging.Filter):
+    """Log a known failure (a CastwrightError: its message says what to do) without a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], CastwrightError):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_QUIET = _ExpectedFailureFilter()
+
+
+def quiet_expected_tracebacks() -> None:
+    """Attach the filter to every handler Prefect and castwright log through (idempotent)."""
+    names = ["", "prefect", *logging.Logger.manager.loggerDict]
+    for logger in (logging.getLogger(n) for n in names):
+        for handler in getattr(logger, "handlers", []):
+            if _QUIET not in handler.filters:
+                handler.addFilter(_QUIET)
+
+
+def expected_failures(fn: Callable[P, R]) -> Callable[P, R]:
+    """Flow wrapper: a known failure ends the flow run Failed with its one-line message (the
+    state's message, the CLI's error), not an exception with a traceback."""
+    from prefect.states import Failed
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        quiet_expected_tracebacks()
+        try:
+            return fn(*args, **kwargs)
+        except CastwrightError as exc:
+            log.error("%s", exc)
+            return Failed(message=str(exc))  # type: ignore[return-value]
+
+    # Prefect builds its parameter model from the signature: hand it the flow's own, with the
+    # types resolved where the flow is defined (not in this module).
+    run.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
+    return run
 
 
 @dataclass
@@ -92,18 +141,24 @@ def dry_run_result(run: EpisodeRun) -> dict[str, Any]:
 
 def finish_episode(
     run: EpisodeRun, script: Script, script_result: ScriptResult | None, clips: list[Clip],
-    mastered: MasteredEpisode, published: PublishedEpisode | None,
+    mastered: MasteredEpisode, published: PublishedEpisode | None, report: ScriptReport,
 ) -> dict[str, Any]:  # fmt: skip
     """Write the manifest and attach the artifacts; the flow's return value."""
     cost = estimate_cost(script_result, clips, run.show.prices)
     manifest = write_manifest(
         run.episode_dir, run.show, run.issue, script, script_result, clips, mastered, published,
-        cost, run.timings, models_used(run.settings, run.show),
+        cost, run.timings, models_used(run.settings, run.show), report,
     )  # fmt: skip
     links = {"episode-mp3": published.episode_url, "feed": published.feed_url} if published else {}
-    publish_artifacts(script, script_result, clips, mastered, cost, links)
+    target = run.show.script.target_minutes
+    publish_artifacts(script, script_result, clips, mastered, cost, links, target)
+    length = length_record(run.show, report, mastered)
+    log.info("episode: %.1f min measured, target %g min (%+.0f%%); script: %s",
+             length["measured_minutes"], target, 100 * (length["measured_error"] or 0),
+             report_summary(report))  # fmt: skip
     return {"slug": run.slug, "manifest": str(manifest), "mp3": str(mastered.mp3),
-            "feed_url": published.feed_url if published else None, "flow_run_id": current_run_id()}  # fmt: skip
+            "feed_url": published.feed_url if published else None, "flow_run_id": current_run_id(),
+            "length": length, "script_report": report_summary(report)}  # fmt: skip
 
 
 def check_inputs(newsletter: str, show_file: Path) -> ShowConfig:

@@ -18,11 +18,12 @@ from pydantic import Field
 
 from castwright.clients.factory import open_clients
 from castwright.core.paths import DEFAULT_SHOW
-from flows.app import dry_run_result, finish_episode, start_episode
+from flows.app import dry_run_result, expected_failures, finish_episode, start_episode
 from tasks.master.stage import master_episode_task
 from tasks.publish.stage import publish_episode_task
 from tasks.report.artifacts import timed
 from tasks.script.files import save_script
+from tasks.script.gate import gate_script
 from tasks.script.review import review_script
 from tasks.script.stage import script_stage
 from tasks.speech.stage import voice_stage
@@ -37,6 +38,7 @@ DEFAULT_TTS_CONCURRENCY = 20
     task_runner=ThreadPoolTaskRunner(max_workers=DEFAULT_TTS_CONCURRENCY),  # type: ignore[arg-type]
     log_prints=True,
 )
+@expected_failures
 def episode_flow(
     newsletter: Annotated[
         str, Field(min_length=1, description="Issue: a markdown file path or http(s) URL")
@@ -77,9 +79,13 @@ def episode_flow(
             script, script_result = script_stage(
                 run.issue, run.show, clients, run.store, run.episode_dir, force_script, script_file
             )
+        save_script(script, run.script_path)
+        report = gate_script(
+            run.issue, script, run.show, run.episode_dir, approved=review or dry_run
+        )
         if review:
             script = review_script(script, run.show)
-        save_script(script, run.script_path)
+            save_script(script, run.script_path)
         if dry_run:
             return dry_run_result(run)
         with timed(run.timings, "voices"):
@@ -96,4 +102,4 @@ def episode_flow(
                     run.show, run.issue, mastered, clients.storage,
                     run.settings.public_base_url, run.slug,
                 )  # fmt: skip
-        return finish_episode(run, script, script_result, clips, mastered, published)
+        return finish_episode(run, script, script_result, clips, mastered, published, report)

@@ -10,6 +10,7 @@ A run opens `Clients` once (`open_clients`) and passes it down; each client star
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -75,6 +76,7 @@ class Clients:
         self._llm: LLMClient | None = None
         self._tts: RunPodClient | None = None
         self._storage: Storage | None = None
+        self._opening = threading.Lock()  # mapped tasks may ask for a client at the same time
 
     @property
     def log_dir(self) -> Path:
@@ -82,15 +84,17 @@ class Clients:
 
     @property
     def llm(self) -> LLMClient:
-        if self._llm is None:
-            self._llm = self._stack.enter_context(open_llm(self.settings, self.log_dir))
-        return self._llm
+        with self._opening:
+            if self._llm is None:
+                self._llm = self._stack.enter_context(open_llm(self.settings, self.log_dir))
+            return self._llm
 
     @property
     def tts(self) -> RunPodClient:
-        if self._tts is None:
-            self._tts = self._stack.enter_context(open_tts(self.settings, self.log_dir))
-        return self._tts
+        with self._opening:
+            if self._tts is None:
+                self._tts = self._stack.enter_context(open_tts(self.settings, self.log_dir))
+            return self._tts
 
     @property
     def storage(self) -> Storage:

@@ -21,7 +21,12 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, SecretStr
 
-from castwright.core.errors import ServiceError, TransientServiceError
+from castwright.core.errors import (
+    ClipCheckFailedError,
+    ServiceError,
+    SynthesisError,
+    TransientServiceError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +215,7 @@ def _job_output(job: dict[str, Any]) -> dict[str, Any]:
     if status == "COMPLETED":
         output = job.get("output")
         if isinstance(output, dict) and "error" in output:
-            raise ServiceError(f"TTS job {job_id} failed: {output['error']}")
+            raise job_error(str(job_id), str(output["error"]))
         if not isinstance(output, dict):
             raise ServiceError(
                 f"TTS job {job_id} completed without an output object: {str(output)[:200]}"
@@ -218,16 +223,24 @@ def _job_output(job: dict[str, Any]) -> dict[str, Any]:
         return output
     if status in ("TIMED_OUT", "CANCELLED"):
         raise TransientServiceError(f"TTS job {job_id} ended {status}")
-    error = str(job.get("error", "no error message"))
-    if _is_worker_crash(error):
-        raise TransientServiceError(f"TTS worker crashed on job {job_id}: {error[:500]}")
-    raise ServiceError(f"TTS job {job_id} failed: {error[:1000]}")
+    raise job_error(str(job_id), str(job.get("error", "no error message")))
 
 
-def _is_worker_crash(error: str) -> bool:
-    """An uncaught exception in a RunPod worker arrives as a JSON string with a traceback."""
+def _error_object(error: str) -> dict[str, Any]:
+    """The worker's errors are JSON inside RunPod's error string (see worker/README.md)."""
     try:
         data = json.loads(error)
     except json.JSONDecodeError:
-        return False
-    return isinstance(data, dict) and "error_traceback" in data
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def job_error(job_id: str, error: str) -> ServiceError | SynthesisError:
+    """The exception for a failed job: a crashed worker is transient (an uncaught exception
+    arrives with a traceback); a clip that never passed the check can be acted on upstream."""
+    data = _error_object(error)
+    if "error_traceback" in data:
+        return TransientServiceError(f"TTS worker crashed on job {job_id}: {error[:500]}")
+    if data.get("code") == "clip_check_failed":
+        return ClipCheckFailedError(f"TTS job {job_id}: {data.get('message', error)}", data)
+    return ServiceError(f"TTS job {job_id} failed: {str(data.get('message', error))[:1000]}")

@@ -63,13 +63,36 @@ class LLMPass(Strict):
     )
 
 
+class GateSettings(Strict):
+    """The script gate: a script that breaks one of these rules is not voiced (no TTS is paid)."""
+
+    min_coverage: float = Field(
+        90.0, ge=0, le=100, description="Key facts of each section's news that must be told (%)."
+    )
+    opinions_kept: bool = Field(
+        True, description="Every host comment must be kept, by its own host."
+    )
+    max_length_error: float = Field(
+        0.25, ge=0, le=10, description="Largest allowed |estimate - target| / target."
+    )
+    allow_labels: bool = Field(False, description="Allow speaker labels inside a turn's text.")
+    allow_repeats: bool = Field(False, description="Allow a sentence said twice in the script.")
+
+
 class ScriptSettings(Strict):
     target_minutes: float = Field(30.0, gt=0, le=180, description="Episode length target.")
     words_per_minute: int = Field(
         150, ge=60, le=250, description="Speaking rate: turns minutes into a word budget."
     )
+    length_tolerance: float = Field(
+        0.10, ge=0.01, le=1.0, description="Expand or condense until within this of the target."
+    )
+    length_passes: int = Field(
+        2, ge=0, le=5, description="Most expand/condense LLM passes to reach the target length."
+    )
     draft: LLMPass = LLMPass(temperature=0.3)
     refine: LLMPass = LLMPass(temperature=0.6)
+    gate: GateSettings = GateSettings()
 
 
 class TTSSettings(Strict):

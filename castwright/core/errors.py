@@ -17,6 +17,10 @@ class ScriptError(CastwrightError):
     """The LLM did not produce a valid script, even after repair attempts."""
 
 
+class ScriptGateError(ScriptError):
+    """The script failed the quality gate; nothing was voiced."""
+
+
 class ServiceError(CastwrightError):
     """An external service (LLM server, TTS endpoint) failed or cannot be reached."""
 
@@ -27,6 +31,15 @@ class TransientServiceError(ServiceError):
 
 class SynthesisError(CastwrightError):
     """A turn could not be voiced with an acceptable clip."""
+
+
+class ClipCheckFailedError(SynthesisError):
+    """The worker voiced the turn but no clip passed its check (worker error code
+    `clip_check_failed`); `details` holds the worker's figures (best_score, transcript, ...)."""
+
+    def __init__(self, message: str, details: dict[str, object]) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 class AudioError(CastwrightError):

@@ -87,6 +87,9 @@ class Clip(Strict):
     voice: str
     worker_ms: int = Field(0, description="Generation + check time the worker spent (GPU time).")
     cached: bool = False
+    rephrased_from: str | None = Field(
+        None, description="The script's text, when the voice needed other words"
+    )
 
 
 # --- master ---------------------------------------------------------------------------------

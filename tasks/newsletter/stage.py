@@ -35,6 +35,8 @@ MAX_BYTES = 1_000_000
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((https?://[^)\s]+)\)")
+# any other link target (mailto:, javascript:, relative): only its text is kept, never spoken
+_OTHER_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\([^()\s]*(?:\([^()\s]*\))?[^()\s]*\)")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _COMMENTS_LABEL = re.compile(r"^\s*\**(comments|opinions)\**\s*:?\**\s*$", re.I)
@@ -108,7 +110,7 @@ def _slug(text: str, taken: set[str]) -> str:
 def _plain(markdown: str) -> str:
     """Markdown to readable plain text: images dropped, links to their text, emphasis removed."""
     text = _IMAGE.sub("", markdown)
-    text = _LINK.sub(r"\1", text)
+    text = _OTHER_LINK.sub(r"\1", _LINK.sub(r"\1", text))
     text = re.sub(r"(\*\*|__|\*|_|`)(\S.*?\S|\S)\1", r"\2", text)
     lines = [ln.strip() for ln in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

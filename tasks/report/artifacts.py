@@ -89,10 +89,13 @@ def turn_table(clips: list[Clip]) -> list[dict[str, Any]]:
     ]
 
 
-def audio_markdown(mastered: MasteredEpisode) -> str:
+def audio_markdown(mastered: MasteredEpisode, target_minutes: float | None = None) -> str:
+    minutes = mastered.duration_s / 60
+    target = (f" (target {target_minutes:g} min, {(minutes - target_minutes) / target_minutes:+.0%})"
+              if target_minutes else "")  # fmt: skip
     return (
         "# Audio\n\n| measure | value |\n|---|---|\n"
-        f"| duration | {mastered.duration_s / 60:.2f} min |\n"
+        f"| duration | {minutes:.2f} min{target} |\n"
         f"| integrated loudness | {mastered.integrated_lufs:.1f} LUFS |\n"
         f"| true peak | {mastered.true_peak_dbtp:.1f} dBTP |\n"
         f"| loudness range | {mastered.lra:.1f} LU |\n"
@@ -111,7 +114,7 @@ def cost_markdown(cost: CostEstimate) -> str:
 
 def publish_artifacts(
     script: Script, script_result: ScriptResult | None, clips: list[Clip], mastered: MasteredEpisode,
-    cost: CostEstimate, links: dict[str, str],
+    cost: CostEstimate, links: dict[str, str], target_minutes: float | None = None,
 ) -> None:  # fmt: skip
     """Attach the run's reports to the current flow run."""
     create_markdown_artifact(
@@ -124,7 +127,9 @@ def publish_artifacts(
         opinions = report_markdown(script_result.opinions)
         create_markdown_artifact(key="opinions", markdown=f"# Opinion check\n\n{opinions}")
     create_markdown_artifact(
-        key="audio", markdown=audio_markdown(mastered), description="Loudness and format"
+        key="audio",
+        markdown=audio_markdown(mastered, target_minutes),
+        description="Loudness and format",
     )
     create_markdown_artifact(
         key="cost", markdown=cost_markdown(cost), description="Estimated cost of this run"

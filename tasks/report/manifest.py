@@ -14,6 +14,7 @@ from castwright.core.prompts import prompts_sha256
 from castwright.core.settings import Settings
 from castwright.core.store import atomic_json
 from tasks.report.artifacts import turn_table
+from tasks.script.gate import ScriptReport
 from tasks.script.writer import ScriptResult
 
 
@@ -32,10 +33,25 @@ def models_used(settings: Settings, show: ShowConfig) -> dict[str, Any]:
     }
 
 
+def length_record(
+    show: ShowConfig, report: ScriptReport | None, mastered: MasteredEpisode
+) -> dict[str, float | None]:
+    """The episode's length against its target: the script's estimate and the measured MP3."""
+    target = show.script.target_minutes
+    measured = mastered.duration_s / 60
+    return {
+        "target_minutes": target,
+        "estimated_minutes": report.estimated_minutes if report else None,
+        "measured_minutes": round(measured, 2),
+        "measured_error": round((measured - target) / target, 3),
+    }
+
+
 def build_manifest(
     show: ShowConfig, issue: Newsletter, script: Script, script_result: ScriptResult | None,
     clips: list[Clip], mastered: MasteredEpisode, published: BaseModel | None, cost: BaseModel,
     timings: dict[str, float] | None = None, models: dict[str, Any] | None = None,
+    report: ScriptReport | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     return {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -54,7 +70,10 @@ def build_manifest(
             "from_file": script_result is None,
             "reused": bool(script_result and script_result.reused),
             "opinions": [r.model_dump() for r in script_result.opinions] if script_result else [],
+            "repairs": script_result.repairs if script_result else [],
+            "gate": report.model_dump(mode="json") if report else None,
         },
+        "length": length_record(show, report, mastered),
         "models": models or {},
         "voices": {h.name: h.voice for h in show.hosts},
         "turns": turn_table(clips),
@@ -71,9 +90,19 @@ def write_manifest(
     episode_dir: Path, show: ShowConfig, issue: Newsletter, script: Script,
     script_result: ScriptResult | None, clips: list[Clip], mastered: MasteredEpisode,
     published: BaseModel | None, cost: BaseModel, timings: dict[str, float] | None = None,
-    models: dict[str, Any] | None = None,
+    models: dict[str, Any] | None = None, report: ScriptReport | None = None,
 ) -> Path:  # fmt: skip
     data = build_manifest(
-        show, issue, script, script_result, clips, mastered, published, cost, timings, models
+        show,
+        issue,
+        script,
+        script_result,
+        clips,
+        mastered,
+        published,
+        cost,
+        timings,
+        models,
+        report,
     )
     return atomic_json(episode_dir / "manifest.json", data)

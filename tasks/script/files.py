@@ -52,12 +52,12 @@ def load_script(path: Path, show: ShowConfig) -> Script:
 def save_script_reports(result: ScriptResult, episode_dir: Path) -> list[Path]:
     """Write the opinion report and the normalization report next to the episode."""
     flagged = sum(r.status != "kept" for r in result.opinions)
-    restored = "".join(f"- {line}\n" for line in result.restored_opinions) or "none\n"
+    repairs = "".join(f"- {line}\n" for line in result.repairs) or "none\n"
     opinions = atomic_write(
         episode_dir / "opinions.md",
         f"# Opinion check\n\n{len(result.opinions)} comments, {flagged} flagged.\n\n"
-        f"{report_markdown(result.opinions)}\n\nRestored verbatim after the LLM dropped them:\n"
-        f"{restored}\nScoring: see tasks/script/opinions.py.\n",
+        f"{report_markdown(result.opinions)}\n\nRepaired by code after the LLM passes:\n"
+        f"{repairs}\nScoring: see tasks/script/opinions.py.\n",
     )
     replacements = atomic_json(
         episode_dir / "normalization.json", [r.model_dump() for r in result.replacements]

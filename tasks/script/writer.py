@@ -1,8 +1,19 @@
-"""The script writer: draft and refine every section, check the opinions, normalize for speech.
+"""The script writer: the code lays out each section, the LLM writes the conversation around it.
 
-Draft decides who says what and in which order (content unchanged); refine makes it sound like a
-conversation, per host persona. Each pass sees the speech rules; the final script is normalized
-again in code (tasks.script.normalize).
+Per section (tasks.script.skeleton): the fixed lines (transition, the news, each host's comment by
+that host) and gaps. The *draft* pass fills the gaps (reactions, questions, follow-ups); the
+*refine* pass rewrites every line in its host's manner. Every LLM-written line is checked before
+it enters (tasks.script.checks): labels cut, repeats dropped, grounded in the section, no invented
+numbers, no opinion given to the wrong host; a rewritten line must also keep its own facts and, for
+a comment, its substance and stance, or the line stays as it was.
+
+Then the section is checked as a whole and repaired, each repair re-checked:
+- opinions (tasks.script.opinions): a flagged comment gets one more refine with feedback, then the
+  deterministic fix: the comment said verbatim by its own host, the other host's line that
+  carried it taken out;
+- coverage (tasks.script.facts): below the gate's minimum, one more refine with the missing facts
+  fed back, then the news lines go back to the newsletter's own sentences.
+Last, the length loop (tasks.script.length) and the speech normalization (tasks.script.normalize).
 """
 
 from __future__ import annotations
@@ -16,16 +27,21 @@ from castwright.core.config import ShowConfig
 from castwright.core.models import Newsletter, Script, Section, Turn
 from castwright.core.prompts import render
 from castwright.core.text import pack, speech_units
+from tasks.script import checks
+from tasks.script.facts import SectionCoverage, is_told, key_facts, section_coverage, tokens
+from tasks.script.gate import check_script
+from tasks.script.length import estimate_minutes, fit_length
 from tasks.script.normalize import Replacement, load_rules, normalize_script
-from tasks.script.opinions import OpinionRow, check_opinions, check_section, feedback
+from tasks.script.opinions import KEPT, OpinionRow, check_section, coverage, feedback, judge
 from tasks.script.replies import ReplyTurn, ask_for_turns
+from tasks.script.skeleton import Line, build_skeleton
 
 log = logging.getLogger("tasks.script")
 
 OPINION_RETRIES = 1
-CONTEXT_TURNS = 4
+COVERAGE_RETRIES = 1
 MAX_TURN_WORDS = 60
-MIN_SECTION_WORDS = 40
+MIN_REWRITE_RATIO, MAX_REWRITE_RATIO = 0.5, 2.0
 
 
 class ScriptResult(BaseModel):
@@ -34,48 +50,198 @@ class ScriptResult(BaseModel):
     refine_usage: Usage
     replacements: list[Replacement] = Field(default_factory=list)
     opinions: list[OpinionRow] = Field(default_factory=list)
-    restored_opinions: list[str] = Field(default_factory=list, description="Said verbatim by code")
+    coverage: list[SectionCoverage] = Field(default_factory=list)
+    repairs: list[str] = Field(default_factory=list, description="Deterministic fixes made by code")
     estimated_minutes: float
     reused: bool = False
 
 
-def word_budgets(newsletter: Newsletter, target_words: int) -> list[int]:
-    """Share the episode's word budget among sections in proportion to their source length."""
-    sizes = [
-        len(s.body.split()) + sum(len(c.text.split()) for c in s.comments)
-        for s in newsletter.sections
+class Writer:
+    """The state of one script being written: the LLM, the show, and what has been said."""
+
+    def __init__(self, llm: LLMClient, show: ShowConfig) -> None:
+        self.llm, self.show, self.hosts = llm, show, show.host_names
+        self.language = show.language
+        self.said = checks.Said()
+        self.draft_usage = Usage()
+        self.refine_usage = Usage()
+        self.repairs: list[str] = []
+
+    def _messages(self, system: str, user: str) -> list[dict[str, str]]:
+        rules = load_rules(self.language)
+        return [
+            {"role": "system", "content": render(system, show=self.show, hosts=self.show.hosts, rules=rules)},
+            {"role": "user", "content": user},
+        ]  # fmt: skip
+
+    # --- draft: fill the gaps ---------------------------------------------------------------
+
+    def fill_gaps(self, section: Section, lines: list[Line]) -> list[Line]:
+        """Ask for every empty gap at once; keep the gap lines that pass the checks."""
+        gaps = [line for line in lines if not line.fixed and not line.text]
+        if not gaps:
+            return lines
+        user = render("draft.user.j2", section=section, lines=lines, gaps=len(gaps))
+        replies, used = ask_for_turns(
+            self.llm, self._messages("draft.system.j2", user), self.hosts, self.show.script.draft
+        )
+        self.draft_usage += used
+        for gap, reply in _assign(gaps, replies):
+            gap.text = self._accept(reply.text, gap.speaker, section) or ""
+        return [line for line in lines if line.fixed or line.text]
+
+    def _accept(self, raw: str, speaker: str, section: Section) -> str | None:
+        text = self.said.fresh(checks.without_labels(raw, speaker, self.hosts))
+        problem = checks.line_problem(text, speaker, section, self.hosts, self.language)
+        if problem:
+            log.debug("script: dropped %s's line %r: %s", speaker, raw[:80], problem)
+            return None
+        self.said.add(text)
+        return text
+
+    # --- refine: rewrite every line in its host's manner --------------------------------------
+
+    def refine(
+        self, section: Section, lines: list[Line], notes: list[str] | None = None
+    ) -> list[Line]:
+        turns = _as_turns(section, lines)
+        user = render("refine.user.j2", section=section, turns=turns, feedback=notes or [])
+        replies, used = ask_for_turns(
+            self.llm, self._messages("refine.system.j2", user), self.hosts, self.show.script.refine
+        )
+        self.refine_usage += used
+        kept = 0
+        for line, reply in zip(lines, replies, strict=False):
+            if reply.speaker == line.speaker and (new := self._rewrite(line, reply.text, section)):
+                line.text, kept = new, kept + 1
+        log.info("script: %r refined, %d of %d lines rewritten", section.title, kept, len(lines))
+        return lines
+
+    def _rewrite(self, line: Line, raw: str, section: Section) -> str | None:
+        text = " ".join(checks.without_labels(raw, line.speaker, self.hosts).split())
+        if not text or text == line.text:
+            return None
+        ratio = len(text.split()) / max(1, len(line.text.split()))
+        if not MIN_REWRITE_RATIO <= ratio <= MAX_REWRITE_RATIO:
+            return None
+        if checks.line_problem(text, line.speaker, section, self.hosts, self.language):
+            return None
+        if not self._keeps_meaning(line, text, section):
+            return None
+        others = checks.Said()
+        others.keys = self.said.keys - {checks.sentence_key(s) for s in checks.sentences(line.text)}
+        if others.fresh(text) != " ".join(checks.sentences(text)):
+            return None  # it would repeat something already said
+        self.said.add(text)
+        return text
+
+    def _keeps_meaning(self, line: Line, text: str, section: Section) -> bool:
+        spoken = tokens(text, self.language)
+        facts = key_facts(Section(id="line", title="", body=line.text), self.language)
+        if not all(is_told(f, spoken, self.language) for f in facts):
+            return False
+        if line.kind != "opinion":
+            return True
+        comment = next(
+            c for c in section.comments if c.host == line.speaker and c.text == line.original
+        )
+        other = next(h for h in self.hosts if h != line.speaker)
+        turn = Turn(id="x", speaker=line.speaker, text=text, section=section.id)
+        return judge(comment, section.id, [turn], other).status == "kept"
+
+    # --- section repairs ----------------------------------------------------------------------
+
+    def enforce_opinions(self, section: Section, lines: list[Line]) -> list[Line]:
+        """Refine again with feedback when a comment is flagged; then fix it in code."""
+        flagged = self.flagged_opinions(section, lines)
+        for _ in range(OPINION_RETRIES):
+            if not flagged:
+                return lines
+            log.info("script: %d opinion(s) flagged in %r; refining again with feedback",
+                     len(flagged), section.title)  # fmt: skip
+            lines = self.refine(section, lines, feedback(flagged))
+            flagged = self.flagged_opinions(section, lines)
+        for row in flagged:
+            lines = self._restore_opinion(row, section, lines)
+        if flagged and (still := self.flagged_opinions(section, lines)):
+            log.warning(
+                "script: opinions still flagged after repair: %s", [r.comment for r in still]
+            )
+        return lines
+
+    def flagged_opinions(self, section: Section, lines: list[Line]) -> list[OpinionRow]:
+        rows = check_section(section.comments, section.id, _as_turns(section, lines), self.hosts)
+        return [r for r in rows if r.status != "kept"]
+
+    def _restore_opinion(self, row: OpinionRow, section: Section, lines: list[Line]) -> list[Line]:
+        kept = []
+        for line in lines:
+            if line.kind == "opinion" and line.speaker == row.host and line.original == row.comment:
+                line.text = line.original
+            elif line.speaker != row.host and coverage(row.comment, line.text) >= KEPT:
+                if line.fixed:
+                    line.text = line.original  # a fixed line of the other host: its own text
+                else:
+                    continue  # a gap line that carried the other host's comment goes
+            kept.append(line)
+        self.repairs.append(f"{row.host}'s comment said as written ({row.status}): {row.comment}")
+        log.warning(
+            "script: %s's comment in %r was %s; said as written",
+            row.host,
+            section.title,
+            row.status,
+        )
+        return kept
+
+    def enforce_coverage(self, section: Section, lines: list[Line]) -> list[Line]:
+        """Below the minimum coverage: refine with the missing facts, then the news as written."""
+        minimum = self.show.script.gate.min_coverage
+        for _ in range(COVERAGE_RETRIES):
+            cov = section_coverage(section, _as_turns(section, lines), self.language)
+            if cov.percent >= minimum:
+                return lines
+            note = f"These facts of the news are missing; tell them: {', '.join(cov.missing)}."
+            lines = self.refine(section, lines, [note])
+        if section_coverage(section, _as_turns(section, lines), self.language).percent < minimum:
+            for line in lines:
+                if line.kind == "news":
+                    line.text = line.original
+            self.repairs.append(f"{section.title}: the news said as the newsletter wrote it")
+            log.warning("script: %r told too little of its news; using the newsletter's sentences",
+                        section.title)  # fmt: skip
+        return lines
+
+    def section(self, section: Section, position: int, count: int, issue_title: str) -> list[Line]:
+        log.info("script: section %d/%d %r (draft)", position, count, section.title)
+        lines = self.fill_gaps(
+            section, build_skeleton(section, position, count, self.show, issue_title)
+        )
+        for line in lines:
+            line.original = line.text
+        log.info("script: section %d/%d (refine)", position, count)
+        lines = self.refine(section, lines)
+        lines = self.enforce_opinions(section, lines)
+        return self.enforce_coverage(section, lines)
+
+
+def _assign(gaps: list[Line], replies: list[ReplyTurn]) -> list[tuple[Line, ReplyTurn]]:
+    """Pair each gap with the next reply turn by the same speaker, in order."""
+    pairs, start = [], 0
+    for gap in gaps:
+        for i in range(start, len(replies)):
+            if replies[i].speaker == gap.speaker:
+                pairs.append((gap, replies[i]))
+                start = i + 1
+                break
+    return pairs
+
+
+def _as_turns(section: Section, lines: list[Line]) -> list[Turn]:
+    return [
+        Turn(id=f"l{i:03d}", speaker=line.speaker, text=line.text, section=section.id)
+        for i, line in enumerate(lines, 1)
+        if line.text
     ]
-    total = sum(sizes) or 1
-    return [max(MIN_SECTION_WORDS, round(target_words * n / total)) for n in sizes]
-
-
-def _system(name: str, show: ShowConfig) -> dict[str, str]:
-    rules = load_rules(show.language)
-    return {"role": "system", "content": render(name, show=show, hosts=show.hosts, rules=rules)}
-
-
-def draft_section(
-    llm: LLMClient, show: ShowConfig, section: Section, position: int, count: int,
-    previous: list[Turn], target_words: int,
-) -> tuple[list[ReplyTurn], Usage]:  # fmt: skip
-    user = render(
-        "draft.user.j2", section=section, position=position, section_count=count,
-        previous=previous[-CONTEXT_TURNS:], target_words=target_words,
-    )  # fmt: skip
-    messages = [_system("draft.system.j2", show), {"role": "user", "content": user}]
-    return ask_for_turns(llm, messages, show.host_names, show.script.draft, section.comments)
-
-
-def refine_section(
-    llm: LLMClient,
-    show: ShowConfig,
-    section: Section,
-    turns: list[Turn],
-    feedback: list[str] | None = None,
-) -> tuple[list[ReplyTurn], Usage]:
-    user = render("refine.user.j2", section=section, turns=turns, feedback=feedback or [])
-    messages = [_system("refine.system.j2", show), {"role": "user", "content": user}]
-    return ask_for_turns(llm, messages, show.host_names, show.script.refine, section.comments)
 
 
 def split_sentences(text: str, max_words: int = MAX_TURN_WORDS) -> list[str]:
@@ -83,99 +249,36 @@ def split_sentences(text: str, max_words: int = MAX_TURN_WORDS) -> list[str]:
     return pack(speech_units(text, max_words), lambda _: max_words)
 
 
-def number_turns(section_turns: list[tuple[str, list[ReplyTurn]]]) -> Script:
+def number_turns(sections: list[tuple[str, list[Line]]]) -> Script:
     turns: list[Turn] = []
-    for section_id, replies in section_turns:
-        for reply in replies:
-            for piece in split_sentences(reply.text):
-                turns.append(
-                    Turn(
-                        id=f"t{len(turns) + 1:03d}",
-                        speaker=reply.speaker,
-                        text=piece,
-                        section=section_id,
-                    )
-                )
+    for section_id, lines in sections:
+        for line in lines:
+            for piece in split_sentences(line.text):
+                turns.append(Turn(id=f"t{len(turns) + 1:03d}", speaker=line.speaker, text=piece,
+                                  section=section_id))  # fmt: skip
     return Script(turns=turns)
 
 
-def refine_checked(
-    llm: LLMClient, show: ShowConfig, section: Section, draft: list[Turn]
-) -> tuple[list[ReplyTurn], Usage]:
-    """Refine a section; when an opinion is flagged, refine again with that feedback (bounded)."""
-    replies, usage = refine_section(llm, show, section, draft)
-    flagged = _flags(section, replies, show)
-    for _ in range(OPINION_RETRIES):
-        if not flagged:
-            break
-        log.info(
-            "script: %d opinion(s) flagged in %r; refining again with feedback",
-            len(flagged),
-            section.title,
-        )
-        retry, used = refine_section(llm, show, section, draft, feedback(flagged))
-        usage += used
-        retry_flagged = _flags(section, retry, show)
-        if len(retry_flagged) < len(flagged):
-            replies, flagged = retry, retry_flagged
-    return replies, usage
-
-
-def _flags(section: Section, replies: list[ReplyTurn], show: ShowConfig) -> list[OpinionRow]:
-    turns = number_turns([(section.id, replies)]).turns
-    rows = check_section(section.comments, section.id, turns, show.host_names)
-    return [r for r in rows if r.status != "kept"]
-
-
-def restore_missing_opinions(
-    section: Section, replies: list[ReplyTurn], show: ShowConfig
-) -> tuple[list[ReplyTurn], list[str]]:
-    """The last line of the opinion rule: a comment the LLM still dropped is said verbatim by its
-    host at the end of the section, and reported."""
-    missing = [r for r in _flags(section, replies, show) if r.status == "missing"]
-    for row in missing:
-        log.warning(
-            "script: restoring %s's dropped opinion verbatim in %r", row.host, section.title
-        )
-    restored = [ReplyTurn(speaker=r.host, text=r.comment) for r in missing]
-    return replies + restored, [f"{r.host}: {r.comment}" for r in missing]
-
-
 def write_script(newsletter: Newsletter, show: ShowConfig, llm: LLMClient) -> ScriptResult:
-    """Draft and refine every section, then normalize the final script for speech."""
-    budgets = word_budgets(
-        newsletter, round(show.script.target_minutes * show.script.words_per_minute)
-    )
+    """Lay out, draft and refine every section, fit the length, then normalize for speech."""
+    writer = Writer(llm, show)
     count = len(newsletter.sections)
-    draft_usage = refine_usage = Usage()
-    drafted: list[Turn] = []
-    refined: list[tuple[str, list[ReplyTurn]]] = []
-    restored: list[str] = []
-    for i, (section, budget) in enumerate(zip(newsletter.sections, budgets, strict=True), 1):
-        log.info("script: section %d/%d %r (draft, ~%d words)", i, count, section.title, budget)
-        replies, used = draft_section(llm, show, section, i, count, drafted, budget)
-        draft_usage += used
-        replies, _ = restore_missing_opinions(section, replies, show)
-        section_draft = number_turns([(section.id, replies)]).turns
-        drafted += section_draft
-        log.info("script: section %d/%d (refine)", i, count)
-        replies, used = refine_checked(llm, show, section, section_draft)
-        refine_usage += used
-        replies, put_back = restore_missing_opinions(section, replies, show)
-        restored += put_back
-        refined.append((section.id, replies))
-    script, replacements = normalize_script(number_turns(refined), show.language)
-    opinions = check_opinions(newsletter, script, show.host_names)
-    minutes = script.words() / show.script.words_per_minute
-    log.info("script: %d turns, %d words, about %.1f minutes (target %.1f)",
-             len(script.turns), script.words(), minutes, show.script.target_minutes)  # fmt: skip
-    for row in opinions:
-        level = logging.INFO if row.status == "kept" else logging.WARNING
-        log.log(
-            level, "opinion %-10s %3.0f  %s: %s", row.status, row.score, row.host, row.comment[:70]
-        )
+    skeletons = [build_skeleton(s, i, count, show, newsletter.title)
+                 for i, s in enumerate(newsletter.sections, 1)]  # fmt: skip
+    for lines in skeletons:  # the fixed lines of the whole episode are "said" up front
+        for line in lines:
+            writer.said.add(line.text)
+    sections = [
+        (s.id, writer.section(s, i, count, newsletter.title))
+        for i, s in enumerate(newsletter.sections, 1)
+    ]
+    sections = fit_length(writer, newsletter, sections)
+    script, replacements = normalize_script(number_turns(sections), show.language)
+    report = check_script(newsletter, script, show)
+    log.info("script: %d turns, %d words, about %.1f minutes (target %.1f)", len(script.turns),
+             script.words(), report.estimated_minutes, show.script.target_minutes)  # fmt: skip
     return ScriptResult(
-        script=script, draft_usage=draft_usage, refine_usage=refine_usage,
-        replacements=replacements, opinions=opinions, restored_opinions=restored,
-        estimated_minutes=round(minutes, 2),
+        script=script, draft_usage=writer.draft_usage, refine_usage=writer.refine_usage,
+        replacements=replacements, opinions=report.opinions, coverage=report.coverage,
+        repairs=writer.repairs, estimated_minutes=round(estimate_minutes(script, show), 2),
     )  # fmt: skip

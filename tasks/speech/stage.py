@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -26,11 +27,12 @@ from prefect.tasks import exponential_backoff
 from castwright.clients.factory import Clients
 from castwright.clients.tts import RunPodClient
 from castwright.core.config import ShowConfig, TTSSettings, VoiceProfile, load_voice
-from castwright.core.errors import SynthesisError, TransientServiceError
+from castwright.core.errors import ClipCheckFailedError, SynthesisError, TransientServiceError
 from castwright.core.models import Clip, Script, Turn
 from castwright.core.retry import retry_on
 from castwright.core.store import Store, content_key
 from castwright.core.text import pack, speech_units
+from tasks.script.rephrase import rephrase_turn
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +107,10 @@ def chunk_text(text: str, tts: TTSSettings) -> list[str]:
 
 
 def is_stored(turn: Turn, voice: VoiceProfile, tts: TTSSettings, store: Store) -> bool:
-    """Whether every chunk of this turn is already in the clip store."""
+    """Whether every chunk of this turn (in the words it was voiced with) is in the clip store."""
+    spoken = _rephrased(turn, voice, tts, store)
+    if spoken is not None:
+        turn = turn.model_copy(update={"text": spoken})
     return all(
         store.has(CLIPS, clip_key(job_input(turn.model_copy(update={"text": text}), voice, tts)),
                   ".wav", ".json")
@@ -167,11 +172,47 @@ def _joined_meta(metas: list[dict[str, Any]], duration: float) -> dict[str, Any]
     }  # fmt: skip
 
 
+Rephraser = Callable[[Turn, str], str | None]
+
+
 def synthesize_turn(
+    turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient | None, store: Store,
+    rephrase: Rephraser | None = None,
+) -> Clip:  # fmt: skip
+    """The checked clip for one turn. When no clip of it passes the worker's check (after the
+    worker's own retries with adjusted parameters), the line is rephrased once and voiced again."""
+    spoken = _rephrased(turn, voice, tts, store)
+    if spoken is not None:  # an earlier run had to rephrase it: reuse those words
+        clip = _voice_turn(turn.model_copy(update={"text": spoken}), voice, tts, client, store)
+        return clip.model_copy(update={"rephrased_from": turn.text})
+    try:
+        return _voice_turn(turn, voice, tts, client, store)
+    except ClipCheckFailedError as exc:
+        text = rephrase(turn, str(exc.details.get("transcript", ""))) if rephrase else None
+        if text is None:
+            raise
+        log.warning(
+            "voices: %s never passed the clip check (%s); voicing it rephrased", turn.id, exc
+        )
+        clip = _voice_turn(turn.model_copy(update={"text": text}), voice, tts, client, store)
+        store.put_json(CLIPS, _alias_key(turn, voice, tts), {"text": text})
+        return clip.model_copy(update={"rephrased_from": turn.text})
+
+
+def _alias_key(turn: Turn, voice: VoiceProfile, tts: TTSSettings) -> str:
+    return clip_key({"rephrased": job_input(turn, voice, tts)})
+
+
+def _rephrased(turn: Turn, voice: VoiceProfile, tts: TTSSettings, store: Store) -> str | None:
+    alias = store.get_json(CLIPS, _alias_key(turn, voice, tts))
+    return str(alias["text"]) if isinstance(alias, dict) and "text" in alias else None
+
+
+def _voice_turn(
     turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient | None, store: Store
 ) -> Clip:
-    """The checked clip for one turn. Long turns are voiced in chunks (each stored by content,
-    so a retry pays only for the missing ones) and joined with short crossfades."""
+    """Long turns are voiced in chunks (each stored by content, so a retry pays only for the
+    missing ones) and joined with short crossfades."""
     pieces = [
         _voice_piece(text, turn, voice, tts, client, store) for text in chunk_text(turn.text, tts)
     ]
@@ -202,9 +243,10 @@ def synthesize_turn(
     task_run_name="voice-{turn.id}",
 )
 def synthesize_turn_task(
-    turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient, store: Store
-) -> Clip:
-    return synthesize_turn(turn, voice, tts, client, store)
+    turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient, store: Store,
+    rephrase: Rephraser | None = None,
+) -> Clip:  # fmt: skip
+    return synthesize_turn(turn, voice, tts, client, store, rephrase)
 
 
 def warmup_job(show: ShowConfig) -> dict[str, Any]:
@@ -248,8 +290,12 @@ def voice_stage(
         return [synthesize_turn(t, voices[t.speaker], show.tts, None, store) for t in script.turns]
     client = clients.tts
     client.wait_until_ready(warmup_job(show))
+
+    def rephrase(turn: Turn, heard: str) -> str | None:
+        return rephrase_turn(clients.llm, show, turn, heard)
+
     futures = synthesize_turn_task.map(
         script.turns, [voices[t.speaker] for t in script.turns],
-        unmapped(show.tts), unmapped(client), unmapped(store),
+        unmapped(show.tts), unmapped(client), unmapped(store), unmapped(rephrase),
     )  # fmt: skip
     return track_progress(futures)

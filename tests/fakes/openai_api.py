@@ -47,6 +47,24 @@ def echo_dialogue(body: dict[str, Any]) -> str:
     )
 
 
+def gap_filler(body: dict[str, Any]) -> str:
+    """A well-behaved model for castwright's draft pass: one line per [GAP n], by the host the gap
+    names, about a word of the section's news; other prompts (refine) are echoed."""
+    prompt = body["messages"][-1]["content"]
+    gaps = re.findall(r"^\[GAP (\d+)\] (Ada|Marvin) ", prompt, re.M)
+    if not gaps:
+        return echo_dialogue(body)
+    news = prompt.split("News:", 1)[1].split("\n\n", 1)[0]
+    words = sorted({w for w in re.findall(r"[A-Za-z][a-z]{5,}", news)}) or ["story"]
+    offset = len(re.findall(r"^(?:Ada|Marvin): ", prompt, re.M))  # differs from call to call
+    lines = []
+    for n, speaker in gaps:
+        word = words[(int(n) + offset) % len(words)]
+        tag = "".join(chr(97 + int(d)) for d in f"{n}{offset}")  # unique, and no digits
+        lines.append((speaker, f"Wait, {word}? Tell me more about {word}, {tag}."))
+    return turns_json(*lines)
+
+
 Scripted = Reply | str | Callable[[dict[str, Any]], str]
 
 

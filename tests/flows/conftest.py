@@ -8,14 +8,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
+from castwright.core.paths import DEFAULT_SHOW
 from tests.fakes.audio import speech_output
 from tests.fakes.http import FakeServer
-from tests.fakes.openai_api import echo_dialogue, fake_openai
+from tests.fakes.openai_api import fake_openai, gap_filler
 from tests.fakes.runpod_api import FakeRunPod, fake_runpod
 
 DUMMY_OPENAI_KEY = "sk-DUMMY-openai-7f3e9a"
 DUMMY_RUNPOD_KEY = "rp-DUMMY-runpod-51c2d8"
+
+
+def lenient_show(folder: Path) -> Path:
+    """The example show with its script gate relaxed, for tests that voice a few hand-made turns
+    (the gate itself is tested on whole scripts in tests/script/test_gate.py and test_gate_flow)."""
+    show = yaml.safe_load(DEFAULT_SHOW.read_text(encoding="utf-8"))
+    show["cover"] = str((DEFAULT_SHOW.parent / show["cover"]).resolve())
+    show["script"]["gate"] = {"min_coverage": 0, "opinions_kept": False, "max_length_error": 10,
+                              "allow_labels": True, "allow_repeats": True}  # fmt: skip
+    path = folder / "lenient-show.yaml"
+    path.write_text(yaml.safe_dump(show, sort_keys=False), encoding="utf-8")
+    return path
 
 
 @dataclass
@@ -30,7 +44,7 @@ class Services:
 @pytest.fixture
 def services(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Services]:
     fake = FakeRunPod(output=speech_output, api_key=DUMMY_RUNPOD_KEY)
-    with fake_runpod(fake) as runpod_server, fake_openai([], default=echo_dialogue) as llm_server:
+    with fake_runpod(fake) as runpod_server, fake_openai([], default=gap_filler) as llm_server:
         env = {
             "CASTWRIGHT_TTS_URL": runpod_server.base_url, "RUNPOD_API_KEY": DUMMY_RUNPOD_KEY,
             "CASTWRIGHT_LLM_BASE_URL": f"{llm_server.base_url}/v1", "OPENAI_API_KEY": DUMMY_OPENAI_KEY,

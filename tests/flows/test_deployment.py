@@ -18,6 +18,7 @@ from castwright.clients.local import free_port
 from castwright.core.paths import DEFAULT_NEWSLETTER, PROJECT_ROOT
 from tests.fakes.audio import speech_output
 from tests.fakes.runpod_api import FakeRunPod, fake_runpod
+from tests.flows.conftest import lenient_show
 
 PREFECT = [sys.executable, "-m", "prefect"]
 
@@ -83,7 +84,7 @@ def test_weekly_deployment_runs_through_a_process_worker(
         try:
             _prefect(env, "deployment", "run", "castwright-episode/weekly",
                      "-p", f"newsletter={DEFAULT_NEWSLETTER}", "-p", f"script_file={script}",
-                     "-p", f"out={out}", "--watch", "--watch-timeout", "300", timeout=330)  # fmt: skip
+                     "-p", f"out={out}", "-p", f"show={lenient_show(tmp_path)}", "--watch", "--watch-timeout", "300", timeout=330)  # fmt: skip
         finally:
             worker.terminate()
             worker.wait(timeout=30)

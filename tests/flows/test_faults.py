@@ -17,13 +17,13 @@ from typing import Any
 import feedparser
 import pytest
 import yaml
+from prefect.exceptions import FailedRun
 
-from castwright.core.errors import ScriptError, SynthesisError
 from castwright.core.paths import DEFAULT_NEWSLETTER, PROJECT_ROOT
 from flows.episode import episode_flow
 from tests.fakes.http import Reply
 from tests.fakes.openai_api import completion, echo_dialogue
-from tests.flows.conftest import Services
+from tests.flows.conftest import Services, lenient_show
 
 SECOND_ISSUE = """---
 title: A second issue
@@ -45,6 +45,7 @@ CRASH = json.dumps(
 def _run(
     services: Services, newsletter: Path | str = DEFAULT_NEWSLETTER, **params: Any
 ) -> dict[str, Any]:
+    params.setdefault("show", str(lenient_show(services.work.parent)))  # faults, not the gate
     return episode_flow(newsletter=str(newsletter), out=str(services.out), **params)
 
 
@@ -94,7 +95,7 @@ def test_garbage_audio_fails_clearly_and_leaves_the_earlier_episode(
     second.write_text(SECOND_ISSUE)
     garbage = {"audio_base64": "AAAAnotaudio", "sample_rate": 24000, "score": 99.0, "metadata": {}}
     services.runpod.chaos = lambda job: {"output": garbage} if job["text"] != "Hello." else None
-    with pytest.raises(SynthesisError, match="unreadable audio"):
+    with pytest.raises(FailedRun, match="unreadable audio"):
         _run(services, second)
     assert (services.out / "feed.xml").read_bytes() == feed_before
     assert len(_entries(services)) == 1
@@ -107,7 +108,9 @@ def test_broken_llm_fails_clearly_and_publishes_nothing(
 
     with openai_api.fake_openai([], default="{not json") as llm:
         os.environ["CASTWRIGHT_LLM_BASE_URL"] = f"{llm.base_url}/v1"
-        with pytest.raises(ScriptError, match="no valid script after 3 attempts"):
+        with pytest.raises(
+            FailedRun, match="no valid script after 3 attempts"
+        ):  # a clean Failed run
             _run(services)
     assert not (services.out / "feed.xml").exists()
 
@@ -133,7 +136,7 @@ def test_killed_mid_run_then_rerun_loses_no_turn(services: Services) -> None:
     services.runpod.chaos = lambda job: {"states": ["IN_PROGRESS", "COMPLETED"]}  # ~2 s per job
     script = _script_file(services.work.parent, turns=8)
     cmd = [sys.executable, "-m", "castwright.cli", "run", str(DEFAULT_NEWSLETTER), "--out", str(services.out),
-           "--script", str(script)]  # fmt: skip
+           "--script", str(script), "--show", str(lenient_show(services.work.parent))]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip

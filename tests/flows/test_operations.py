@@ -24,6 +24,7 @@ from flows.episode import episode_flow
 from tests.fakes.audio import speech_output
 from tests.fakes.http import FakeServer
 from tests.fakes.runpod_api import FakeRunPod, fake_runpod
+from tests.flows.conftest import lenient_show
 
 TEXTS = [
     "Welcome to the show.",
@@ -72,14 +73,22 @@ def test_rerun_voices_only_the_turn_that_failed(
     fake.output = lambda job: {"error": "boom"} if job["text"] == FAILING else original(job)
     out = tmp_path / "public"
     with pytest.raises(Exception, match="boom"):
-        episode_flow(newsletter=str(DEFAULT_NEWSLETTER), script_file=str(script_file), out=str(out))
+        episode_flow(
+            newsletter=str(DEFAULT_NEWSLETTER),
+            script_file=str(script_file),
+            out=str(out),
+            show=str(lenient_show(tmp_path)),
+        )
     assert sorted(_synthesized(fake)) == sorted(TEXTS)
     assert not (out / "feed.xml").exists()  # nothing with a gap was published
 
     fake.output = original
     fake.jobs.clear()
     result = episode_flow(
-        newsletter=str(DEFAULT_NEWSLETTER), script_file=str(script_file), out=str(out)
+        newsletter=str(DEFAULT_NEWSLETTER),
+        script_file=str(script_file),
+        out=str(out),
+        show=str(lenient_show(tmp_path)),
     )
     assert _synthesized(fake) == [FAILING]
     manifest = json.loads(Path(result["manifest"]).read_text())
@@ -111,7 +120,7 @@ def test_review_pauses_and_resumes_with_an_edited_script(
 
     def run() -> None:
         result.update(episode_flow(newsletter=str(DEFAULT_NEWSLETTER), script_file=str(script_file),
-                                   review=True, dry_run=True))  # fmt: skip
+                                   review=True, dry_run=True, show=str(lenient_show(tmp_path))))  # fmt: skip
 
     thread = threading.Thread(target=run)
     thread.start()

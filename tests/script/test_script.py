@@ -13,10 +13,12 @@ from castwright.core.models import Script, Turn
 from castwright.core.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW
 from castwright.core.prompts import render
 from tasks.newsletter.stage import load_newsletter
+from tasks.script.checks import labelled_turns, repeated_sentences
 from tasks.script.files import load_script, save_script
-from tasks.script.writer import split_sentences, write_script
+from tasks.script.skeleton import build_skeleton
+from tasks.script.writer import ScriptResult, split_sentences, write_script
 from tests.fakes.http import Reply
-from tests.fakes.openai_api import completion, echo_dialogue, fake_openai, turns_json
+from tests.fakes.openai_api import completion, echo_dialogue, fake_openai, gap_filler, turns_json
 
 SHOW = load_show(DEFAULT_SHOW)
 ISSUE = load_newsletter(DEFAULT_NEWSLETTER, SHOW.host_names)
@@ -28,27 +30,34 @@ def _llm(base_url: str, mode: str = "json_schema") -> LLMClient:
 
 
 def _good() -> str:
-    return turns_json(("Ada", "The EU did it, e.g. today."), ("Marvin", "Hmm, so 40% more."))
+    """Section 1's three reaction gaps, filled well (with an acronym and an abbreviation)."""
+    return turns_json(
+        ("Marvin", "So the EU crowd will run this on laptops, e.g. at home?"),
+        ("Marvin", "Hmm, so private beats clever?"),
+        ("Ada", "Fair. Laptops still invent facts."),
+    )
 
 
-def test_both_passes_validate_and_are_normalized() -> None:
-    with fake_openai([_good(), _good()], default=echo_dialogue) as server:
+def test_draft_fills_the_gaps_around_the_news_and_everything_is_normalized() -> None:
+    with fake_openai([_good()], default=gap_filler) as server:
         result = write_script(ISSUE, SHOW, _llm(server.base_url))
-    # section 1: draft + refine + one refine with feedback (the stub dropped the opinions)
-    assert len(server.requests) == 2 * len(ISSUE.sections) + 1
-    assert "Fix these problems" in server.requests[2].body["messages"][-1]["content"]
-    assert all(row.status == "kept" for row in result.opinions[2:])
     first = server.requests[0].body
     assert first["response_format"]["type"] == "json_schema"
     assert first["response_format"]["json_schema"]["strict"] is True
     enum = first["response_format"]["json_schema"]["schema"]["properties"]["turns"]["items"]
     assert enum["properties"]["speaker"]["enum"] == ["Ada", "Marvin"]
-    texts = [t.text for t in result.script.turns]
-    assert texts[0] == "The European Union did it, for example today."
-    assert texts[1] == "Hmm, so forty percent more."
+    assert "[GAP 1] Marvin reacts" in first["messages"][-1]["content"]
+    texts = [(t.speaker, t.text) for t in result.script.turns]
+    assert (
+        "Marvin",
+        "So the European Union crowd will run this on laptops, for example at home?",
+    ) in texts
     assert {r.found for r in result.replacements} >= {"EU", "e.g."}
-    assert result.draft_usage.completion_tokens == 20 * len(ISSUE.sections)
+    # the news is told, each comment by its own host, whatever the model wrote around them
+    assert all(c.percent == 100 for c in result.coverage)
+    assert all(row.status == "kept" for row in result.opinions)
     assert [t.id for t in result.script.turns][:3] == ["t001", "t002", "t003"]
+    assert result.draft_usage.completion_tokens >= 20 * len(ISSUE.sections)
 
 
 def test_llama_cpp_mode_sends_schema_in_json_object() -> None:
@@ -107,10 +116,9 @@ def test_rendered_prompts_carry_persona_normalization_and_opinion_blocks() -> No
     refine = render("refine.system.j2", show=SHOW, hosts=SHOW.hosts, rules=load_rules("en"))
     assert '"EU" -> "European Union"' in refine and "never WHAT" in refine
     section = ISSUE.sections[0]
-    user = render(
-        "draft.user.j2", section=section, position=1, section_count=4, previous=[], target_words=100
-    )
-    assert section.comments[0].text in user and "about 100 words" in user
+    lines = build_skeleton(section, 1, 4, SHOW, ISSUE.title)
+    user = render("draft.user.j2", section=section, lines=lines, gaps=3)
+    assert section.comments[0].text in user and "[GAP 3]" in user and "Write the 3 gap" in user
 
 
 def test_long_turns_split_at_sentence_boundaries() -> None:
@@ -135,31 +143,94 @@ def test_script_file_round_trip_and_validation(tmp_path: Path) -> None:
         load_script(path, SHOW)
 
 
-def test_host_with_an_opinion_who_never_speaks_is_sent_back() -> None:
-    only_ada = turns_json(("Ada", "Just me."))
-    with fake_openai([only_ada], default=echo_dialogue) as server:
-        write_script(ISSUE, SHOW, _llm(server.base_url))
-    repair = server.requests[1].body["messages"][-1]["content"]
-    assert (
-        f'Marvin never speaks: add a turn where Marvin says "{ISSUE.sections[0].comments[1].text}"'
-        in repair
+def _section_one(result: ScriptResult) -> list[tuple[str, str]]:
+    first = ISSUE.sections[0].id
+    return [(t.speaker, t.text) for t in result.script.turns if t.section == first]
+
+
+def test_a_refine_that_swaps_or_flips_opinions_changes_nothing() -> None:
+    ada, marvin = ISSUE.sections[0].comments
+    swapped = turns_json(  # the refine pass gives Ada's comment to Marvin and flips Marvin's
+        *[("Ada", "Welcome.")] * 3,
+        ("Marvin", ada.text),
+        ("Ada", "Maybe this is the most important story, perhaps."),
+        ("Marvin", "I am excited. They never invent facts."),
     )
-
-
-def test_opinions_still_dropped_after_repairs_are_restored_verbatim(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    only_ada = turns_json(("Ada", "Just me."))
-    with fake_openai([only_ada] * 9, default=echo_dialogue) as server:
+    with fake_openai([_good(), swapped], default=gap_filler) as server:
         result = write_script(ISSUE, SHOW, _llm(server.base_url))
+    lines = _section_one(result)
+    assert ("Ada", ada.text) in lines and ("Marvin", marvin.text) in lines
+    assert ("Marvin", ada.text) not in lines and not any("perhaps" in t for _, t in lines)
+    assert all(row.status == "kept" for row in result.opinions)
+
+
+def test_a_flagged_opinion_gets_feedback_then_is_said_as_written() -> None:
+    from tasks.script.writer import Writer
+
     section = ISSUE.sections[0]
-    first = [t for t in result.script.turns if t.section == section.id]
-    assert first[0].text == "Just me."
-    assert [(t.speaker, t.text) for t in first[1:]] == [(c.host, c.text) for c in section.comments]
-    assert result.restored_opinions == [f"{c.host}: {c.text}" for c in section.comments]
+    ada = section.comments[0]
+    lines = build_skeleton(section, 1, 4, SHOW, ISSUE.title)
+    for line in lines:
+        line.original = line.text
+    opinion = next(ln for ln in lines if ln.kind == "opinion" and ln.speaker == "Ada")
+    opinion.text = "This is not the most important story of the month."  # flipped upstream
+    stolen = next(ln for ln in lines if not ln.fixed)
+    stolen.text = ada.text  # and a gap line of Marvin's carries Ada's comment
+    with fake_openai([], default=echo_dialogue) as server:
+        writer = Writer(_llm(server.base_url), SHOW)
+        assert {r.status for r in writer.flagged_opinions(section, lines)} == {"wrong-host"}
+        fixed = writer.enforce_opinions(section, lines)
+    assert "Fix these problems" in server.requests[0].body["messages"][-1]["content"]
+    assert writer.flagged_opinions(section, fixed) == []
+    assert ("Ada", ada.text) in [(ln.speaker, ln.text) for ln in fixed]
+    assert stolen not in fixed
+    assert any("said as written" in r for r in writer.repairs)
+
+
+def test_a_wrong_host_line_is_taken_out_in_code(caplog: pytest.LogCaptureFixture) -> None:
+    ada = ISSUE.sections[0].comments[0]
+    stolen = turns_json(("Marvin", ada.text), ("Marvin", "Hmm, so?"), ("Ada", "Fair."))
+    with fake_openai([stolen], default=gap_filler) as server:
+        result = write_script(ISSUE, SHOW, _llm(server.base_url))
+    lines = _section_one(result)
+    assert ("Marvin", ada.text) not in lines and ("Ada", ada.text) in lines
     assert [r.status for r in result.opinions[:2]] == ["kept", "kept"]
-    assert "keeping a reply where Marvin never speaks" in caplog.text
-    assert "restoring Marvin's dropped opinion verbatim" in caplog.text
+
+
+def test_labels_repeats_and_ungrounded_lines_never_enter_the_script() -> None:
+    news = ISSUE.sections[0].body.split(".")[0] + "."
+    bad = turns_json(
+        ("Marvin", "Good point. Ada: Good rules, and Marvin agrees."),  # a label: cut there
+        ("Marvin", news),  # a repeat of the news
+        ("Ada", "I love pizza and football on sunny weekends."),  # nothing to do with the news
+    )
+    with fake_openai([bad], default=gap_filler) as server:
+        result = write_script(ISSUE, SHOW, _llm(server.base_url))
+    lines = _section_one(result)
+    assert ("Marvin", "Good point.") in lines
+    assert not any("pizza" in text for _, text in lines)
+    assert repeated_sentences(result.script.turns) == []
+    assert labelled_turns(result.script.turns, SHOW.host_names) == []
+
+
+def test_an_invented_number_is_rejected() -> None:
+    invented = turns_json(
+        ("Marvin", "Ninety vendors shipped laptops?"), ("Marvin", "Hmm."), ("Ada", "Fair.")
+    )
+    with fake_openai([invented], default=gap_filler) as server:
+        result = write_script(ISSUE, SHOW, _llm(server.base_url))
+    assert not any("ninety" in text.lower() for _, text in _section_one(result))
+
+
+def test_a_rewrite_that_loses_a_fact_keeps_the_line_as_it_was() -> None:
+    news = build_skeleton(ISSUE.sections[0], 1, 4, SHOW, ISSUE.title)[2].text
+    lossy = turns_json(
+        ("Ada", "Welcome."), ("Ada", "First up."),
+        ("Ada", news.replace("two billion parameters", "many parameters")),
+    )  # fmt: skip
+    with fake_openai([_good(), lossy], default=gap_filler) as server:
+        result = write_script(ISSUE, SHOW, _llm(server.base_url))
+    assert ("Ada", news) in _section_one(result)
 
 
 def test_a_sentence_over_the_limit_is_cut_at_clauses_then_words() -> None:

@@ -1,0 +1,128 @@
+"""Checks of a line the LLM wrote, before it may enter the script, and their repairs.
+
+- speaker labels inside a turn ("... Marvin: They still invent facts") are cut: the text after
+  another host's label is that host's line, not this one's;
+- a sentence already said in the episode is dropped (a looping model repeats itself);
+- a line must be grounded in its section: it shares a content word with the section's title,
+  news or comments, or is a short reaction (at most REACTION_WORDS words); a number the section
+  does not contain is an invented fact, and the line is rejected;
+- a line must not carry the other host's comment (that would give an opinion to the wrong host).
+"""
+
+from __future__ import annotations
+
+import re
+
+from castwright.core.models import Section, Turn
+from tasks.script.facts import COMMON_NUMBER_WORDS, NUMBER_WORDS, stem, tokens
+from tasks.script.opinions import KEPT, content_words, coverage
+
+REACTION_WORDS = 5
+MAX_LINE_WORDS = 60
+
+
+def _label_pattern(hosts: list[str]) -> re.Pattern[str]:
+    names = "|".join(re.escape(h) for h in hosts)
+    return re.compile(rf"(?:\*\*|\b)({names})\s*(?:\*\*)?\s*:\s*(?:\*\*)?", re.I)
+
+
+def has_label(text: str, hosts: list[str]) -> bool:
+    return bool(_label_pattern(hosts).search(text))
+
+
+def without_labels(text: str, speaker: str, hosts: list[str]) -> str:
+    """The part of `text` that is `speaker`'s own: own labels removed, and everything from another
+    host's label on cut off."""
+    kept, owner = [], speaker
+    position = 0
+    for match in _label_pattern(hosts).finditer(text):
+        if owner.casefold() == speaker.casefold():
+            kept.append(text[position : match.start()])
+        owner, position = match.group(1), match.end()
+    if owner.casefold() == speaker.casefold():
+        kept.append(text[position:])
+    return " ".join(" ".join(kept).split())
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
+
+
+def sentence_key(sentence: str) -> str:
+    return re.sub(r"\W+", " ", sentence).strip().casefold()
+
+
+class Said:
+    """Every sentence said so far in the episode, to keep repeats out."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    def add(self, text: str) -> None:
+        self.keys.update(k for k in map(sentence_key, sentences(text)) if k)
+
+    def fresh(self, text: str) -> str:
+        """`text` without the sentences already said (and without repeats inside it)."""
+        kept, seen = [], set(self.keys)
+        for sentence in sentences(text):
+            key = sentence_key(sentence)
+            if key and key not in seen:
+                seen.add(key)
+                kept.append(sentence)
+        return " ".join(kept)
+
+
+def _section_text(section: Section) -> str:
+    return " ".join([section.title, section.body, *(c.text for c in section.comments)])
+
+
+def invented_numbers(text: str, section: Section, language: str) -> bool:
+    """A number in `text` that the section never mentions (digits or words, compared spoken)."""
+    numeric = {stem(w) for w in NUMBER_WORDS[language] - COMMON_NUMBER_WORDS}
+    known = {w for w in tokens(_section_text(section), language) if w in numeric}
+    return bool({w for w in tokens(text, language) if w in numeric} - known)
+
+
+def grounded(text: str, section: Section) -> bool:
+    words = content_words(text)
+    return len(text.split()) <= REACTION_WORDS or bool(
+        words & content_words(_section_text(section))
+    )
+
+
+def carries_other_opinion(text: str, speaker: str, section: Section) -> bool:
+    return any(c.host != speaker and coverage(c.text, text) >= KEPT for c in section.comments)
+
+
+def line_problem(
+    text: str, speaker: str, section: Section, hosts: list[str], language: str
+) -> str | None:
+    """Why an LLM-written line cannot go into the script, or None when it can."""
+    if not text:
+        return "empty, or only repeats"
+    if len(text.split()) > MAX_LINE_WORDS:
+        return f"longer than {MAX_LINE_WORDS} words"
+    if not grounded(text, section):
+        return "not about this section's news"
+    if invented_numbers(text, section, language):
+        return "a number the news does not contain"
+    if carries_other_opinion(text, speaker, section):
+        return "the other host's opinion"
+    return None
+
+
+def repeated_sentences(turns: list[Turn]) -> list[str]:
+    """Sentences said more than once in the whole script (the gate's repetition rule)."""
+    seen: set[str] = set()
+    repeats: list[str] = []
+    for turn in turns:
+        for sentence in sentences(turn.text):
+            key = sentence_key(sentence)
+            if key in seen and sentence not in repeats:
+                repeats.append(sentence)
+            seen.add(key)
+    return repeats
+
+
+def labelled_turns(turns: list[Turn], hosts: list[str]) -> list[str]:
+    return [t.id for t in turns if has_label(t.text, hosts)]

@@ -1,0 +1,351 @@
+"""Key facts of a section, and whether a script still tells them (the coverage check).
+
+How the key facts of a section body are picked (link texts are not news and are left out):
+- **numbers**: every number, written in digits ("40%", "2026", "1,200") or in words ("two
+  hundred", "forty percent"), with the word after it when that word says what is counted
+  ("two hundred startups"); digits are first spoken the way the script speaks them, so "40%" and
+  "forty percent" are the same fact;
+- **names**: capitalized words that are not common words ("Europe", "OpenAI"), runs of them kept
+  together ("Hugging Face");
+- **key terms**: per sentence, the two longest content words of at least six letters that are
+  not already part of a number or a name ("parameters", "renegotiate").
+
+A fact is a short phrase; it is *told* when its words appear, in order and next to each other,
+in the section's turns after both sides are normalized the same way (lower case, punctuation and
+hyphens dropped, numbers spoken, light suffix stemming). Coverage is the share of a section's
+facts that are told. Limits: lexical, like the opinion check: a faithful paraphrase with other
+words ("graphics card" -> "GPU") counts as missing, which errs on the side of telling the news.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+from castwright.core.models import Section, Turn
+from tasks.script.normalize import speak_numbers
+
+MIN_TERM_LETTERS = 6
+TERMS_PER_SENTENCE = 2
+
+_NUMBER_WORDS_LISTS = {
+    "en": [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+        "trillion",
+        "percent",
+        "half",
+        "dozen",
+    ],
+    "pt-BR": [
+        "zero",
+        "um",
+        "uma",
+        "dois",
+        "duas",
+        "três",
+        "quatro",
+        "cinco",
+        "seis",
+        "sete",
+        "oito",
+        "nove",
+        "dez",
+        "onze",
+        "doze",
+        "treze",
+        "catorze",
+        "quatorze",
+        "quinze",
+        "dezesseis",
+        "dezessete",
+        "dezoito",
+        "dezenove",
+        "vinte",
+        "trinta",
+        "quarenta",
+        "cinquenta",
+        "sessenta",
+        "setenta",
+        "oitenta",
+        "noventa",
+        "cem",
+        "cento",
+        "duzentos",
+        "trezentos",
+        "quatrocentos",
+        "quinhentos",
+        "mil",
+        "milhão",
+        "milhões",
+        "bilhão",
+        "bilhões",
+        "por",
+        "cento",
+        "meio",
+        "metade",
+    ],
+}
+NUMBER_WORDS = {lang: frozenset(words) for lang, words in _NUMBER_WORDS_LISTS.items()}
+#: number words too common to be a fact on their own ("the one thing", "half the time")
+COMMON_NUMBER_WORDS = frozenset({"one", "um", "uma", "half", "meio", "metade"})
+_JOINERS = {"en": {"and", "point"}, "pt-BR": {"e", "vírgula"}}
+_COMMON = set(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "in",
+        "on",
+        "at",
+        "of",
+        "for",
+        "to",
+        "from",
+        "by",
+        "with",
+        "and",
+        "or",
+        "but",
+        "if",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "yes",
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "i",
+        "our",
+        "your",
+        "their",
+        "his",
+        "her",
+        "them",
+        "us",
+        "my",
+        "me",
+        "what",
+        "which",
+        "who",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "some",
+        "most",
+        "more",
+        "less",
+        "many",
+        "much",
+        "few",
+        "other",
+        "such",
+        "only",
+        "just",
+        "also",
+        "than",
+        "then",
+        "so",
+        "very",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "may",
+        "might",
+        "must",
+        "there",
+        "here",
+        "about",
+        "after",
+        "before",
+        "over",
+        "under",
+        "into",
+        "out",
+        "up",
+        "down",
+        "again",
+        "new",
+        "last",
+        "next",
+        "week",
+        "year",
+        "month",
+        "day",
+        "today",
+        "early",
+        "late",
+        "read",
+        "listening",
+    ]
+)
+
+
+class SectionCoverage(BaseModel):
+    section: str
+    facts: list[str]
+    missing: list[str]
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * (1 - len(self.missing) / len(self.facts)) if self.facts else 100.0
+
+
+def stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def tokens(text: str, language: str) -> list[str]:
+    """Lower-cased, stemmed words of `text` with numbers spoken, as both sides are compared."""
+    spoken = speak_numbers(text, language).replace("%", " percent").lower()
+    return [stem(w) for w in re.findall(r"[^\W_]+", spoken.replace("-", " "))]
+
+
+def news_sentences(section: Section) -> list[str]:
+    """The body's sentences, without the lines that are only link texts."""
+    links = {link.text.strip().casefold() for link in section.links}
+    lines = [ln for ln in section.body.splitlines() if ln.strip().casefold() not in links]
+    text = " ".join(" ".join(lines).split())
+    return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
+
+
+def _numbers(words: list[str], language: str) -> list[tuple[int, int]]:
+    """(start, end) spans of number phrases, extended by the counted word after them."""
+    numeric, joiners = NUMBER_WORDS[language], _JOINERS[language]
+    spans, i = [], 0
+    while i < len(words):
+        if words[i].lower() not in numeric:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(words) and (
+            words[j].lower() in numeric
+            or (
+                words[j].lower() in joiners
+                and j + 1 < len(words)
+                and words[j + 1].lower() in numeric
+            )
+        ):
+            j += 1
+        if j < len(words) and words[j].lower() not in _COMMON and words[j].isalpha():
+            j += 1  # "two hundred startups": what is counted is part of the fact
+        spans.append((i, j))
+        i = j
+    return spans
+
+
+def _names(raw: list[str], taken: set[int]) -> list[tuple[int, int]]:
+    spans, i = [], 0
+    while i < len(raw):
+        word = raw[i]
+        if i not in taken and word[:1].isupper() and word.lower() not in _COMMON:
+            j = i + 1
+            while j < len(raw) and raw[j][:1].isupper() and j not in taken:
+                j += 1
+            spans.append((i, j))
+            i = j
+        else:
+            i += 1
+    return spans
+
+
+def _sentence_facts(sentence: str, language: str) -> list[str]:
+    raw = re.findall(
+        r"[^\W_]+(?:['’][^\W_]+)?", speak_numbers(sentence, language).replace("-", " ")
+    )
+    spans = _numbers(raw, language)
+    taken = {k for a, b in spans for k in range(a, b)}
+    names = _names(raw, taken)
+    taken |= {k for a, b in names for k in range(a, b)}
+    terms = sorted(
+        (k for k, w in enumerate(raw) if k not in taken and len(w) >= MIN_TERM_LETTERS
+         and w.lower() not in _COMMON),
+        key=lambda k: -len(raw[k]),
+    )[:TERMS_PER_SENTENCE]  # fmt: skip
+    picked = sorted(spans + names + [(k, k + 1) for k in terms])
+    return [" ".join(raw[a:b]) for a, b in picked]
+
+
+def key_facts(section: Section, language: str = "en") -> list[str]:
+    """The facts a listener must hear for this section's news to count as told (no duplicates)."""
+    facts: list[str] = []
+    for sentence in news_sentences(section):
+        for fact in _sentence_facts(sentence, language):
+            if fact.lower() not in {f.lower() for f in facts}:
+                facts.append(fact)
+    return facts
+
+
+def is_told(fact: str, spoken: list[str], language: str = "en") -> bool:
+    """Whether the words of `fact` appear in order, next to each other, in `spoken` tokens."""
+    wanted = tokens(fact, language)
+    n = len(wanted)
+    return n > 0 and any(spoken[i : i + n] == wanted for i in range(len(spoken) - n + 1))
+
+
+def section_coverage(
+    section: Section, turns: list[Turn], language: str = "en", facts: list[str] | None = None
+) -> SectionCoverage:
+    facts = key_facts(section, language) if facts is None else facts
+    spoken = tokens(" ".join(t.text for t in turns if t.section == section.id), language)
+    missing = [f for f in facts if not is_told(f, spoken, language)]
+    return SectionCoverage(section=section.id, facts=facts, missing=missing)

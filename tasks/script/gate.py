@@ -1,0 +1,139 @@
+"""The script gate: one quality report of the script, and no voices paid for a script that fails.
+
+The report measures what a listener would notice: is each section's news told (coverage), does
+each host say their own comment (opinions), is the length near the target, are speaker labels read
+aloud, is a sentence said twice. It runs on every script, written by the LLM or edited by hand
+(`--script`), and is written next to the episode (`script-report.md`, `script-report.json`), shown
+as a flow-run artifact and logged. The show's `script.gate` settings relax each rule.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from castwright.core.config import ShowConfig
+from castwright.core.errors import ScriptGateError
+from castwright.core.models import Newsletter, Script
+from castwright.core.store import atomic_json, atomic_write
+from tasks.script.checks import labelled_turns, repeated_sentences
+from tasks.script.facts import SectionCoverage, section_coverage
+from tasks.script.length import estimate_minutes, length_error
+from tasks.script.opinions import OpinionRow, check_opinions, report_markdown
+
+log = logging.getLogger("tasks.script")
+
+
+class ScriptReport(BaseModel):
+    coverage: list[SectionCoverage]
+    opinions: list[OpinionRow]
+    estimated_minutes: float
+    target_minutes: float
+    length_error: float
+    labelled_turns: list[str]
+    repeated_sentences: list[str]
+    failures: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    @property
+    def mean_coverage(self) -> float:
+        return (
+            sum(c.percent for c in self.coverage) / len(self.coverage) if self.coverage else 100.0
+        )
+
+
+def _failures(
+    cov: list[SectionCoverage], opinions: list[OpinionRow], error: float, labels: list[str],
+    repeats: list[str], show: ShowConfig,
+) -> list[str]:  # fmt: skip
+    gate, failures = show.script.gate, []
+    for c in cov:
+        if c.percent < gate.min_coverage:
+            failures.append(f"section {c.section}: {c.percent:.0f}% of its news told "
+                            f"(needs {gate.min_coverage:.0f}%); missing: {', '.join(c.missing)}")  # fmt: skip
+    if gate.opinions_kept:
+        failures += [f"{r.host}'s comment is {r.status} in {r.section}: {r.comment}"
+                     for r in opinions if r.status != "kept"]  # fmt: skip
+    if abs(error) > gate.max_length_error:
+        failures.append(
+            f"length {error:+.0%} off the target (allowed ±{gate.max_length_error:.0%})"
+        )
+    if labels and not gate.allow_labels:
+        failures.append(f"speaker labels read aloud in {', '.join(labels)}")
+    if repeats and not gate.allow_repeats:
+        failures.append(f"{len(repeats)} sentence(s) said twice, e.g. {repeats[0]!r}")
+    return failures
+
+
+def check_script(newsletter: Newsletter, script: Script, show: ShowConfig) -> ScriptReport:
+    """Measure `script` against its newsletter and the show's gate settings."""
+    cov = [section_coverage(s, script.turns, show.language) for s in newsletter.sections]
+    opinions = check_opinions(newsletter, script, show.host_names)
+    minutes = estimate_minutes(script, show)
+    error = length_error(minutes, show)
+    labels = labelled_turns(script.turns, show.host_names)
+    repeats = repeated_sentences(script.turns)
+    return ScriptReport(
+        coverage=cov, opinions=opinions, estimated_minutes=round(minutes, 2),
+        target_minutes=show.script.target_minutes, length_error=round(error, 3),
+        labelled_turns=labels, repeated_sentences=repeats,
+        failures=_failures(cov, opinions, error, labels, repeats, show),
+    )  # fmt: skip
+
+
+def report_summary(report: ScriptReport) -> str:
+    kept = sum(r.status == "kept" for r in report.opinions)
+    return (
+        f"coverage {report.mean_coverage:.0f}% (lowest {min((c.percent for c in report.coverage), default=100):.0f}%), "
+        f"opinions {kept}/{len(report.opinions)} kept, length {report.estimated_minutes:.1f} of "
+        f"{report.target_minutes:g} min ({report.length_error:+.0%}), "
+        f"{len(report.labelled_turns)} labelled turn(s), {len(report.repeated_sentences)} repeat(s)"
+    )
+
+
+def report_markdown_text(report: ScriptReport) -> str:
+    rows = "\n".join(
+        f"| {c.section} | {c.percent:.0f}% | {', '.join(c.missing) or '-'} |"
+        for c in report.coverage
+    )
+    verdict = (
+        "passed" if report.passed else "FAILED:\n" + "\n".join(f"- {f}" for f in report.failures)
+    )
+    return (
+        f"# Script report\n\n{report_summary(report)}\n\nGate: {verdict}\n\n"
+        f"## Coverage of each section's news\n\n| section | told | missing facts |\n|---|---|---|\n"
+        f"{rows}\n\n## Opinions\n\n{report_markdown(report.opinions)}\n\n"
+        "How facts are picked and scored: tasks/script/facts.py; opinions: tasks/script/opinions.py.\n"
+    )
+
+
+def write_report(report: ScriptReport, episode_dir: Path) -> Path:
+    atomic_json(episode_dir / "script-report.json", report.model_dump(mode="json"))
+    return atomic_write(episode_dir / "script-report.md", report_markdown_text(report))
+
+
+def gate_script(
+    newsletter: Newsletter, script: Script, show: ShowConfig, episode_dir: Path, approved: bool
+) -> ScriptReport:
+    """Report on the script; raise ScriptGateError when it fails (unless a reviewer approved it)."""
+    from prefect.artifacts import create_markdown_artifact
+
+    report = check_script(newsletter, script, show)
+    path = write_report(report, episode_dir)
+    create_markdown_artifact(key="script-report", markdown=report_markdown_text(report),
+                             description="Script quality gate")  # fmt: skip
+    log.info("script gate: %s", report_summary(report))
+    if report.passed or approved:
+        return report
+    raise ScriptGateError(
+        "the script failed the quality gate, so nothing was voiced:\n  - "
+        + "\n  - ".join(report.failures)
+        + f"\nReport: {path}. To go on: edit {episode_dir / 'script.yaml'} and run again with "
+        "--script (flow parameter script_file), or run with review=true to approve it by hand; "
+        "the show file's script.gate settings relax each rule."
+    )

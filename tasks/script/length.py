@@ -1,0 +1,133 @@
+"""Length control: estimate the episode's minutes, then expand or condense toward the target.
+
+The estimate is what the master stage will produce: the words at the show's speaking rate plus
+the pauses it inserts (`audio.pause_ms` between turns, `audio.section_pause_ms` at a section
+change). Outside `script.length_tolerance` of the target:
+- too short: up to `script.length_passes` expand passes, each asking the LLM for more discussion
+  of every section (questions and answers about its facts, checked like every gap line), in
+  proportion to what is missing;
+- too long: a condense step drops LLM-written lines (reactions and discussion; never the news
+  or a comment), the longest first, from the section with the most of them, until it fits.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import TYPE_CHECKING
+
+from castwright.core.config import ShowConfig
+from castwright.core.errors import ScriptError
+from castwright.core.models import Newsletter, Script
+from tasks.script.skeleton import Line, discussion_gaps
+
+if TYPE_CHECKING:
+    from tasks.script.writer import Writer
+
+log = logging.getLogger("tasks.script")
+
+WORDS_PER_GAP = 14  # until the model has written a line, assume it writes this many words
+MAX_GAPS_PER_SECTION = 10
+
+
+def _minutes(words: int, turns: int, sections: int, show: ShowConfig) -> float:
+    audio = show.audio
+    pauses_ms = max(0, turns - 1) * audio.pause_ms
+    pauses_ms += max(0, sections - 1) * max(0, audio.section_pause_ms - audio.pause_ms)
+    return words / show.script.words_per_minute + pauses_ms / 60_000
+
+
+def estimate_minutes(script: Script, show: ShowConfig) -> float:
+    """Minutes the mastered episode of `script` will last."""
+    sections = len({t.section for t in script.turns})
+    return _minutes(script.words(), len(script.turns), sections, show)
+
+
+def _lines_minutes(sections: list[tuple[str, list[Line]]], show: ShowConfig) -> float:
+    lines = [line for _, ls in sections for line in ls]
+    words = sum(len(line.text.split()) for line in lines)
+    return _minutes(words, len(lines), len(sections), show)
+
+
+def length_error(minutes: float, show: ShowConfig) -> float:
+    """(estimate - target) / target: negative when short."""
+    return (minutes - show.script.target_minutes) / show.script.target_minutes
+
+
+def _insert_at(lines: list[Line]) -> int:
+    """New discussion goes after the news and its reactions, before the comments."""
+    first_opinion = next((i for i, ln in enumerate(lines) if ln.kind == "opinion"), None)
+    if first_opinion is not None:
+        return first_opinion
+    return next((i for i, ln in enumerate(lines) if ln.kind == "close"), len(lines))
+
+
+def expand(
+    writer: Writer, newsletter: Newsletter, sections: list[tuple[str, list[Line]]], words: int
+) -> list[tuple[str, list[Line]]]:
+    """One expand pass: about `words` more words of discussion, shared by news length."""
+    sizes = [len(s.body.split()) + 1 for s in newsletter.sections]
+    written = [len(ln.text.split()) for _, lines in sections for ln in lines if not ln.fixed]
+    per_gap = sum(written) / len(written) if written else WORDS_PER_GAP  # this model's habit
+    grown = []
+    for position, (section, (sid, lines)) in enumerate(
+        zip(newsletter.sections, sections, strict=True), 1
+    ):
+        share = words * sizes[position - 1] / sum(sizes)
+        n = min(MAX_GAPS_PER_SECTION, max(1, math.ceil(share / per_gap)))
+        at = _insert_at(lines)
+        before = lines[at - 1].speaker if at else writer.hosts[1]
+        asker = next(h for h in writer.hosts if h != before)
+        with_gaps = lines[:at] + discussion_gaps(asker, writer.hosts, n) + lines[at:]
+        try:
+            filled = writer.fill_gaps(section, with_gaps)
+        except ScriptError as exc:  # more discussion is a bonus: a bad answer costs only length
+            log.warning("script: expand pass for %r gave nothing usable (%s)", section.title, exc)
+            continue
+        for line in filled:
+            line.original = line.original or line.text
+        grown.append((sid, filled))
+    return grown if len(grown) == len(sections) else _merge(sections, grown)
+
+
+def _merge(
+    old: list[tuple[str, list[Line]]], new: list[tuple[str, list[Line]]]
+) -> list[tuple[str, list[Line]]]:
+    grown = dict(new)
+    return [(sid, grown.get(sid, lines)) for sid, lines in old]
+
+
+def condense(
+    sections: list[tuple[str, list[Line]]], show: ShowConfig
+) -> list[tuple[str, list[Line]]]:
+    """Drop LLM-written lines, longest first, until the estimate is within tolerance."""
+    tolerance = show.script.length_tolerance
+    while length_error(_lines_minutes(sections, show), show) > tolerance:
+        droppable = [(len(ln.text.split()), si, li) for si, (_, lines) in enumerate(sections)
+                     for li, ln in enumerate(lines) if not ln.fixed]  # fmt: skip
+        if not droppable:
+            break
+        _, si, li = max(droppable)
+        sid, lines = sections[si]
+        sections[si] = (sid, lines[:li] + lines[li + 1 :])
+    return sections
+
+
+def fit_length(
+    writer: Writer, newsletter: Newsletter, sections: list[tuple[str, list[Line]]]
+) -> list[tuple[str, list[Line]]]:
+    show = writer.show
+    tolerance = show.script.length_tolerance
+    for attempt in range(show.script.length_passes):
+        minutes = _lines_minutes(sections, show)
+        error = length_error(minutes, show)
+        if error >= -tolerance:
+            break
+        missing = round(-error * show.script.target_minutes * show.script.words_per_minute)
+        log.info("script: about %.1f of %.1f minutes; expand pass %d asks for ~%d more words",
+                 minutes, show.script.target_minutes, attempt + 1, missing)  # fmt: skip
+        sections = expand(writer, newsletter, sections, missing)
+    if length_error(_lines_minutes(sections, show), show) > tolerance:
+        log.info("script: longer than the target; dropping discussion lines to fit")
+        sections = condense(sections, show)
+    return sections
