@@ -13,6 +13,8 @@ from tests.fakes.audio import speech_output
 from tests.fakes.http import FakeServer
 from tests.fakes.openai_api import echo_dialogue, fake_openai
 from tests.fakes.runpod_api import FakeRunPod, fake_runpod
+from tests.integration.prefect_server import PrefectServer
+from tests.integration.prefect_server import prefect_server as start_prefect_server
 
 DUMMY_OPENAI_KEY = "sk-DUMMY-openai-7f3e9a"
 DUMMY_RUNPOD_KEY = "rp-DUMMY-runpod-51c2d8"
@@ -40,3 +42,10 @@ def services(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Servic
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         yield Services(fake, runpod_server, llm_server, tmp_path / "work", tmp_path / "public")
+
+
+@pytest.fixture
+def prefect_server(tmp_path: Path) -> Iterator[PrefectServer]:
+    """A real `prefect server start` for one test; its log must have no ERROR line at the end."""
+    with start_prefect_server(tmp_path) as server:
+        yield server
