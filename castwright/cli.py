@@ -5,6 +5,7 @@
     castwright feed rebuild [--show FILE] [--out DIR]
     castwright episodes list [--out DIR]
     castwright episodes remove ID [--show FILE] [--out DIR]
+    castwright doctor [--pool NAME] [--deployment FLOW/NAME ...]
 
 Every command prints what it does; errors print one clear message and exit with status 1.
 """
@@ -104,6 +105,14 @@ def cmd_episodes_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from castwright.doctor import DEPLOYMENTS, report, run_checks
+
+    findings = run_checks(args.pool, args.deployment or DEPLOYMENTS)
+    print(report(findings))
+    return 0 if all(f.ok for f in findings) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="castwright", description="Newsletter in, podcast out.")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -152,6 +161,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     remove.add_argument("id")
     _show_out(remove).set_defaults(handler=cmd_episodes_remove)
+
+    doctor = sub.add_parser(
+        "doctor", help="check that the weekly schedule will fire (Prefect API, pool, worker)"
+    )
+    doctor.add_argument(
+        "--pool", default="castwright", help="work pool to check (default: castwright)"
+    )
+    doctor.add_argument(
+        "--deployment",
+        action="append",
+        metavar="FLOW/NAME",
+        help="deployment to check, repeatable (default: the two in prefect.yaml)",
+    )
+    doctor.set_defaults(handler=cmd_doctor)
     return parser
 
 

@@ -22,6 +22,7 @@ LAYERS = {
     "flows": 3,
     "castwright.cli": 4,
     "castwright.docs": 4,
+    "castwright.doctor": 4,
 }
 PRODUCT = ("castwright", "tasks", "flows")
 CLIENT_CLASSES = {"OpenAI", "LLMClient", "RunPodClient", "LocalStorage", "S3Storage"}

@@ -15,6 +15,8 @@ from tests.fakes.audio import speech_output
 from tests.fakes.http import FakeServer
 from tests.fakes.openai_api import fake_openai, gap_filler
 from tests.fakes.runpod_api import FakeRunPod, fake_runpod
+from tests.flows.prefect_server import PrefectServer
+from tests.flows.prefect_server import prefect_server as start_prefect_server
 
 DUMMY_OPENAI_KEY = "sk-DUMMY-openai-7f3e9a"
 DUMMY_RUNPOD_KEY = "rp-DUMMY-runpod-51c2d8"
@@ -54,3 +56,10 @@ def services(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Servic
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         yield Services(fake, runpod_server, llm_server, tmp_path / "work", tmp_path / "public")
+
+
+@pytest.fixture
+def prefect_server(tmp_path: Path) -> Iterator[PrefectServer]:
+    """A real `prefect server start` for one test; its log must have no ERROR line at the end."""
+    with start_prefect_server(tmp_path) as server:
+        yield server
