@@ -1,8 +1,11 @@
 """The candidate loop: generate, check, regenerate until a clip passes or the budget runs out.
 
-Each attempt generates `n_candidates` clips and checks them all (best of N); when any candidate
-of an attempt reaches `min_score`, no further attempt starts. The best clip overall wins, a tie
-going to the shortest. The whole loop runs under one absolute deadline.
+Each attempt generates `n_candidates` clips and checks them all (best of N): the transcript
+check, and the speaker check when the job has a reference print. When any candidate of an
+attempt passes both, no further attempt starts. Later attempts change the parameters a little
+(`adjusted`: speed, sampling temperature), since Kokoro is deterministic and a retry with the
+same input would give the same clip. The best clip wins: one in the right voice first, then the
+highest score, then the shortest. The whole loop runs under one absolute deadline.
 """
 
 from __future__ import annotations
@@ -11,16 +14,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
 from worker.audio import FloatArray
 from worker.engines.base import Engine, SynthesisRequest
 from worker.errors import GenerationTimeoutError, NoCandidatePassedError
 from worker.scoring import ClipCheck
+from worker.speaker import SpeakerCheck, SpeakerReference
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: per retry round (attempt 2, 3, ...): speed factor (Piper/Kokoro) and sampling temperature
+#: factor (Qwen3); the first attempt uses the request as sent
+RETRY_ADJUSTMENTS: tuple[tuple[float, float], ...] = ((0.92, 0.85), (1.08, 1.1), (0.86, 0.7))
 
 
 class Checker(Protocol):
@@ -37,16 +45,37 @@ class LoopPolicy:
     timeout_s: float = 180.0
 
 
+def adjusted(request: SynthesisRequest, attempt: int) -> SynthesisRequest:
+    """The request for attempt `attempt` (1-based): unchanged first, then a little different."""
+    if attempt <= 1:
+        return request
+    speed, temperature = RETRY_ADJUSTMENTS[(attempt - 2) % len(RETRY_ADJUSTMENTS)]
+    return replace(
+        request,
+        speed=round(min(2.0, max(0.5, request.speed * speed)), 3),
+        temperature_scale=temperature,
+    )
+
+
 @dataclass(frozen=True)
 class Candidate:
     samples: FloatArray
     sample_rate: int
     check: ClipCheck
     generation_ms: int
+    speaker: SpeakerCheck | None = None
+    speed: float = 1.0
 
     @property
-    def sort_key(self) -> tuple[float, float]:
-        return (-self.check.score, self.check.duration_s)
+    def right_voice(self) -> bool:
+        return self.speaker is None or self.speaker.passed
+
+    def passed(self, min_score: float) -> bool:
+        return self.check.passed(min_score) and self.right_voice
+
+    @property
+    def sort_key(self) -> tuple[bool, float, float]:
+        return (not self.right_voice, -self.check.score, self.check.duration_s)
 
 
 @dataclass
@@ -64,7 +93,7 @@ class LoopResult:
         return sum(c.check.elapsed_ms for c in self.candidates)
 
     def passed(self, min_score: float) -> int:
-        return sum(c.check.passed(min_score) for c in self.candidates)
+        return sum(c.passed(min_score) for c in self.candidates)
 
 
 def call_with_timeout(fn: Callable[[], T], timeout_s: float) -> T:
@@ -94,15 +123,28 @@ def call_with_timeout(fn: Callable[[], T], timeout_s: float) -> T:
 
 
 def _generate(
-    engine: Engine, request: SynthesisRequest, checker: Checker, index: int, timeout_s: float
+    engine: Engine,
+    request: SynthesisRequest,
+    checker: Checker,
+    index: int,
+    timeout_s: float,
+    speaker: SpeakerReference | None = None,
 ) -> Candidate:
     one = request.for_candidate(index)
     started = time.perf_counter()
     samples, sr = call_with_timeout(lambda: engine.synthesize(one), timeout_s)
     generation_ms = int(1000 * (time.perf_counter() - started))
     check = checker.check(request.text, samples, sr, request.language, request.speed)
-    log.info("candidate %d: score %.1f (%s)", index, check.score, check.reason)
-    return Candidate(samples, sr, check, generation_ms)
+    voice = speaker.check(samples, sr) if speaker is not None and check.score > 0 else None
+    log.info(
+        "candidate %d (speed %.2f): score %.1f (%s)%s",
+        index,
+        request.speed,
+        check.score,
+        check.reason,
+        f"; {voice.reason}" if voice else "",
+    )
+    return Candidate(samples, sr, check, generation_ms, voice, request.speed)
 
 
 def generate_best(
@@ -111,6 +153,7 @@ def generate_best(
     checker: Checker,
     policy: LoopPolicy,
     clock: Callable[[], float] = time.monotonic,
+    speaker: SpeakerReference | None = None,
 ) -> LoopResult:
     """Return the best candidate that passed, or raise NoCandidatePassedError."""
     deadline = clock() + policy.timeout_s
@@ -118,29 +161,54 @@ def generate_best(
     attempts = 0
     while attempts < policy.max_attempts and clock() < deadline:
         attempts += 1
+        this_attempt = adjusted(request, attempts)
         for _ in range(policy.n_candidates):
             remaining = deadline - clock()
             if remaining <= 0:
                 break
             index = len(candidates)
-            candidates.append(_generate(engine, request, checker, index, remaining))
-        if any(c.check.passed(policy.min_score) for c in candidates):
+            candidates.append(_generate(engine, this_attempt, checker, index, remaining, speaker))
+        if any(c.passed(policy.min_score) for c in candidates):
             break
     if not candidates:
         raise GenerationTimeoutError(
             f"generation_timeout_s: no candidate generated within {policy.timeout_s:.0f} s"
         )
     result = LoopResult(min(candidates, key=lambda c: c.sort_key), candidates, attempts)
-    if not result.best.check.passed(policy.min_score):
-        raise NoCandidatePassedError(_failure_message(result, policy, clock() >= deadline))
+    if not result.best.passed(policy.min_score):
+        raise _failure(result, policy, clock() >= deadline)
     return result
 
 
-def _failure_message(result: LoopResult, policy: LoopPolicy, timed_out: bool) -> str:
-    best = result.best.check
+def _failure(result: LoopResult, policy: LoopPolicy, timed_out: bool) -> NoCandidatePassedError:
+    best, voice = result.best, result.best.speaker
     stop = f", stopped at generation_timeout_s={policy.timeout_s:.0f}" if timed_out else ""
-    return (
+    failed: list[str] = []
+    why: list[str] = []
+    if not best.check.passed(policy.min_score):
+        failed.append("transcript")
+        why.append(
+            f"best score {best.check.score:.1f} < min_score {policy.min_score:.1f}: "
+            f"{best.check.reason}"
+        )
+    if voice is not None and not voice.passed:
+        failed.append("speaker")
+        why.append(voice.reason)
+    message = (
         f"no candidate passed the check after {result.attempts} attempts "
-        f"({len(result.candidates)} candidates{stop}) (best score {best.score:.1f} < "
-        f"min_score {policy.min_score:.1f}: {best.reason})"
+        f"({len(result.candidates)} candidates{stop}) ({'; '.join(why)})"
+    )
+    return NoCandidatePassedError(
+        message,
+        failed_checks=failed,
+        best_score=best.check.score,
+        min_score=policy.min_score,
+        transcript=best.check.transcript,
+        reason=best.check.reason,
+        speaker_distance=voice.distance if voice else None,
+        speaker_limit=voice.limit if voice else None,
+        attempts=result.attempts,
+        candidates=len(result.candidates),
+        scores=[c.check.score for c in result.candidates],
+        timed_out=timed_out,
     )

@@ -9,6 +9,7 @@ nothing. Expected failures come back as {"error": "..."}; only a real bug raises
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Mapping
@@ -62,6 +63,14 @@ def to_policy(params: TTSInput) -> LoopPolicy:
     )
 
 
+def error_output(exc: WorkerError) -> dict[str, Any]:
+    """RunPod's error shape; the string is JSON: {"code", "message", **details}."""
+    error: dict[str, Any] = {"error": json.dumps(exc.payload(), ensure_ascii=False)}
+    if exc.refresh_worker:
+        error["refresh_worker"] = True
+    return error
+
+
 def _voice_label(request: SynthesisRequest, engine: Engine) -> str:
     if request.voice:
         return request.voice
@@ -71,9 +80,14 @@ def _voice_label(request: SynthesisRequest, engine: Engine) -> str:
 
 
 def build_output(
-    params: TTSInput, engine: Engine, request: SynthesisRequest, result: LoopResult
+    params: TTSInput,
+    engine: Engine,
+    request: SynthesisRequest,
+    result: LoopResult,
+    speaker_source: str | None = None,
 ) -> TTSOutput:
     best = result.best
+    heard = best.speaker.print if best.speaker else None
     metadata = Metadata(
         candidates_generated=len(result.candidates),
         candidates_passed=result.passed(params.min_score),
@@ -84,6 +98,9 @@ def build_output(
         engine=engine.name,
         model=engine.model,
         voice=_voice_label(request, engine),
+        speeds=[c.speed for c in result.candidates],
+        speaker_distances=[c.speaker.distance if c.speaker else None for c in result.candidates],
+        speaker_reference=speaker_source,
     )
     return TTSOutput(
         audio_base64=encode_base64(best.samples, best.sample_rate, params.audio_format),
@@ -92,6 +109,8 @@ def build_output(
         duration_s=round(duration_s(best.samples, best.sample_rate), 3),
         score=best.check.score,
         transcript=best.check.transcript,
+        speaker_distance=best.speaker.distance if best.speaker else None,
+        voice_print=heard.to_dict() if heard else None,
         metadata=metadata,
     )
 
@@ -104,14 +123,17 @@ def handle(job: Mapping[str, Any], worker: Worker) -> dict[str, Any]:
         engine = worker.engine(params.engine)
         worker.checker.ensure_language(params.language)
         request = to_request(params)
-        result = generate_best(engine, request, worker.checker, to_policy(params))
-        output = build_output(params, engine, request, result)
+        speaker = None
+        if params.speaker_check:
+            speaker = worker.speaker_reference(
+                engine, request, params.voice_print, params.max_speaker_distance
+            )
+        policy = to_policy(params)
+        result = generate_best(engine, request, worker.checker, policy, speaker=speaker)
+        output = build_output(params, engine, request, result, speaker.source if speaker else None)
     except WorkerError as exc:
         log.warning("job %s failed: %s", job.get("id", "-"), exc)
-        error: dict[str, Any] = {"error": str(exc)}
-        if exc.refresh_worker:
-            error["refresh_worker"] = True
-        return error
+        return error_output(exc)
     summary = f"{output.duration_s:.1f} s audio, score {output.score:.1f}"
     log.info(
         "job %s done in %.2f s: %s", job.get("id", "-"), time.perf_counter() - started, summary

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from worker.audio import FloatArray
 from worker.engines import EngineRegistry, default_registry
 from worker.engines.base import Engine, SynthesisRequest
 from worker.errors import EngineUnavailableError
+from worker.schema import DEFAULT_MAX_SPEAKER_DISTANCE, VoicePrintInput
 from worker.scoring import ClipChecker, Transcriber
 from worker.settings import WorkerSettings
+from worker.speaker import SpeakerReference, VoicePrintBank
+from worker.voiceprint import VoicePrint, voice_print
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +27,7 @@ class Worker:
     engines: dict[str, Engine]
     checker: ClipChecker
     known_engines: tuple[str, ...] = ()
+    prints: VoicePrintBank = field(default_factory=VoicePrintBank)
 
     def engine(self, name: str) -> Engine:
         if name in self.engines:
@@ -36,6 +41,26 @@ class Worker:
             f"engine: {name!r} is not loaded in this worker (loaded: {loaded}); "
             "send the job to an endpoint whose WORKER_ENGINES includes it"
         )
+
+    def _score(self, text: str, samples: FloatArray, sr: int, language: str) -> float:
+        return self.checker.check(text, samples, sr, language).score
+
+    def speaker_reference(
+        self,
+        engine: Engine,
+        request: SynthesisRequest,
+        sent: VoicePrintInput | None = None,
+        max_distance: float = DEFAULT_MAX_SPEAKER_DISTANCE,
+    ) -> SpeakerReference | None:
+        """The print each candidate is checked against: the job's, its reference clip's, or
+        the voice's fixed-phrase print (computed on first use); None if none can be had."""
+        if sent is not None:
+            return SpeakerReference(VoicePrint.from_dict(sent.model_dump()), max_distance, "job")
+        if request.reference is not None:
+            found = voice_print(request.reference.samples, request.reference.sample_rate)
+            return SpeakerReference(found, max_distance, "reference_audio") if found else None
+        found = self.prints.print_for(engine, request, self._score)
+        return SpeakerReference(found, max_distance, "phrase") if found else None
 
     @classmethod
     def load(
@@ -68,6 +93,7 @@ class Worker:
             check = self.checker.check(WARMUP_TEXT, samples, sr)
             elapsed = time.perf_counter() - started
             level = logging.INFO if check.score >= WARMUP_MIN_SCORE else logging.WARNING
+            self.prints.print_for(engine, request, self._score)
             log.log(
                 level,
                 "warm-up of %s: %.2f s, score %.0f (%s)",

@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from worker.errors import InvalidInputError
 
 MAX_TEXT_CHARS = 2000
+DEFAULT_MIN_SCORE = 80.0
+#: voice-print distance a clip may be from its voice's print (worker.speaker)
+DEFAULT_MAX_SPEAKER_DISTANCE = 3.0
 #: base64 of a WAV of about 11 MB; RunPod's /runsync body limit is 20 MB
 MAX_REFERENCE_B64_CHARS = 15_000_000
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -33,6 +36,18 @@ class Sampling(BaseModel):
     repetition_penalty: Annotated[float, Field(ge=1.0, le=2.0)] | None = None
 
 
+class VoicePrintInput(BaseModel):
+    """A voice print, as the worker returns it in `voice_print` (worker.voiceprint)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    f0_median_hz: Annotated[float, Field(ge=40.0, le=600.0)]
+    f0_iqr_st: Annotated[float, Field(ge=0.0, le=48.0)] = 0.0
+    cepstrum: Annotated[list[float], Field(min_length=12, max_length=12)]
+    centroid_hz: Annotated[float, Field(ge=0.0, le=8000.0)]
+    voiced_s: Annotated[float, Field(ge=0.0)] = 0.0
+
+
 class TTSInput(BaseModel):
     """`job["input"]` of one synthesis job."""
 
@@ -48,12 +63,15 @@ class TTSInput(BaseModel):
     speed: Annotated[float, Field(ge=0.5, le=2.0)] = 1.0
     sampling: Sampling | None = None
     n_candidates: Annotated[int, Field(ge=1, le=8)] = 1
-    min_score: Annotated[float, Field(ge=0.0, le=100.0)] = 75.0
+    min_score: Annotated[float, Field(ge=0.0, le=100.0)] = DEFAULT_MIN_SCORE
     max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
     max_new_tokens: Annotated[int, Field(ge=16, le=4096)] = 720
     generation_timeout_s: Annotated[float, Field(gt=0.0, le=3600.0)] = 180.0
     seed: Annotated[int, Field(ge=0, lt=2**32)] | None = None
     audio_format: AudioFormat = "wav"
+    speaker_check: bool = True
+    voice_print: VoicePrintInput | None = None
+    max_speaker_distance: Annotated[float, Field(gt=0.0, le=100.0)] = DEFAULT_MAX_SPEAKER_DISTANCE
 
     @field_validator("language")
     @classmethod
@@ -102,6 +120,9 @@ class Metadata(BaseModel):
     engine: str
     model: str
     voice: str
+    speeds: list[float] = []
+    speaker_distances: list[float | None] = []
+    speaker_reference: str | None = None  # job | reference_audio | phrase; None: unchecked
 
 
 class TTSOutput(BaseModel):
@@ -113,6 +134,8 @@ class TTSOutput(BaseModel):
     duration_s: float
     score: float
     transcript: str
+    speaker_distance: float | None = None
+    voice_print: dict[str, Any] | None = None
     metadata: Metadata
 
 

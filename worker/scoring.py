@@ -1,13 +1,15 @@
 """The clip check: does this audio say the text, and is it speech at all?
 
-Score = 100 * (1 - WER) of the Whisper transcript against the text (normalized), clamped to
-0..100. Garbage gets 0 with a reason before the transcript is even considered: near-silence,
+Score = 100 * (1 - WER) of the Whisper transcript against the text, clamped to 0..100, after
+both are normalized the same way for the clip's language (numbers, acronyms, punctuation, case:
+see worker.textnorm), so "A.I." read correctly and heard as "AI" is not an error. Garbage gets 0 with a reason before the transcript is even considered: near-silence,
 noise or a steady tone, a duration far from what the text implies, and looping.
 Importing this module loads no model (see worker.transcribe for Whisper).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ import numpy as np
 
 from worker.audio import FloatArray, duration_s, frame_rms, resample, to_dbfs
 from worker.errors import InvalidInputError
-from worker.textnorm import normalize_text
+from worker.textnorm import join_compounds, normalize_words, spoken_word_count
 
 WHISPER_SR = 16_000
 
@@ -81,9 +83,38 @@ def word_error_rate(reference: list[str], hypothesis: list[str]) -> float:
     return previous[-1] / len(reference)
 
 
-def score_transcript(text: str, transcript: str) -> float:
-    wer = word_error_rate(normalize_text(text).split(), normalize_text(transcript).split())
-    return round(max(0.0, min(100.0, 100.0 * (1.0 - wer))), 1)
+#: a clip whose numbers differ from the text's scores at most this (below the default pass
+#: mark): "forty percent" heard as "14%" is one word in seven for WER, but a wrong fact
+NUMBER_MISMATCH_CAP = 70.0
+
+
+def number_mismatch(reference: list[str], hypothesis: list[str]) -> str | None:
+    """The numbers of the text that the transcript lacks (or adds), if any."""
+    expected = Counter(w for w in reference if w[0].isdigit())
+    heard = Counter(w for w in hypothesis if w[0].isdigit())
+    if expected == heard:
+        return None
+    missing = " ".join(sorted((expected - heard).elements())) or "-"
+    extra = " ".join(sorted((heard - expected).elements())) or "-"
+    return f"numbers differ: expected {missing}, heard {extra}"
+
+
+def score_transcript(text: str, transcript: str, language: str = "en") -> float:
+    """100 * (1 - WER) after normalization, capped at NUMBER_MISMATCH_CAP when numbers differ."""
+    reference, hypothesis = join_compounds(
+        normalize_words(text, language), normalize_words(transcript, language)
+    )
+    score = max(0.0, min(100.0, 100.0 * (1.0 - word_error_rate(reference, hypothesis))))
+    if number_mismatch(reference, hypothesis):
+        score = min(score, NUMBER_MISMATCH_CAP)
+    return round(score, 1)
+
+
+def raw_score(text: str, transcript: str) -> float:
+    """The score without number/acronym normalization: case and punctuation only (for reports
+    comparing the two)."""
+    fold = [re.findall(r"[^\W_]+", s.lower().replace("'", "")) for s in (text, transcript)]
+    return round(max(0.0, min(100.0, 100.0 * (1.0 - word_error_rate(*fold)))), 1)
 
 
 def repetition_problem(text_words: list[str], heard: list[str], n: int = 3) -> str | None:
@@ -147,9 +178,9 @@ def duration_problem(n_words: int, seconds: float, speed: float, limits: CheckLi
 
 
 def transcript_problem(
-    text_words: list[str], heard: Transcription, limits: CheckLimits
+    text_words: list[str], heard: Transcription, limits: CheckLimits, language: str = "en"
 ) -> str | None:
-    heard_words = normalize_text(heard.text).split()
+    heard_words = normalize_words(heard.text, language)
     if not heard_words:
         return f"no speech recognised (no_speech_prob {heard.no_speech_prob:.2f})"
     if len(heard_words) > limits.max_length_ratio * len(text_words) + 4:
@@ -189,15 +220,17 @@ class ClipChecker:
         self, text: str, samples: FloatArray, sr: int, language: str, speed: float
     ) -> ClipCheck:
         seconds = duration_s(samples, sr)
-        text_words = normalize_text(text).split()
+        text_words = normalize_words(text, language)
         problem = signal_problem(samples, sr, self.limits) or duration_problem(
-            len(text_words), seconds, speed, self.limits
+            spoken_word_count(text_words, language), seconds, speed, self.limits
         )
         if problem:
             return ClipCheck(0.0, "", problem, seconds)
         heard = self.transcriber.transcribe(resample(samples, sr, WHISPER_SR), language)
-        problem = transcript_problem(text_words, heard, self.limits)
+        problem = transcript_problem(text_words, heard, self.limits, language)
         if problem:
             return ClipCheck(0.0, heard.text, problem, seconds)
-        score = score_transcript(text, heard.text)
-        return ClipCheck(score, heard.text, f"WER {100 - score:.1f}%", seconds)
+        score = score_transcript(text, heard.text, language)
+        numbers = number_mismatch(text_words, normalize_words(heard.text, language))
+        reason = f"score {score:.1f}" + (f"; {numbers}" if numbers else "")
+        return ClipCheck(score, heard.text, reason, seconds)

@@ -1,76 +1,214 @@
-"""Text normalization for comparing a script line with its transcript.
+"""Text normalization for comparing a script line with Whisper's transcript of its clip.
 
-Lowercase, Unicode-folded, punctuation stripped, and a light number normalization: integers
-and decimals written as digits become English words on both sides, so "26" and "twenty six"
-compare equal. Years are read as cardinals ("2026" -> "two thousand twenty six") on both sides,
-which is enough when both the text and the transcript use digits.
+Both sides go through the same steps, per language, so that different spellings of the same
+speech compare equal:
+
+- case, Unicode forms, punctuation, hyphens and accents are folded ("Open-source" == "open source");
+- dotted acronyms lose their dots ("A.I." == "AI", "A.P.I.s" == "APIs", "U.S." == "US");
+- English contractions are expanded ("don't" == "do not"; the ambiguous "'s" is kept);
+- symbols become words ("%" -> percent, "&" -> and, "$5" -> 5 dollars);
+- numbers become digit tokens, whether written as digits or as words, per language:
+  "twenty twenty-six" == "two thousand and twenty-six" == "2026", "forty percent" == "40%",
+  "three point five" == "3.5", "1,500" == "fifteen hundred", "21st" == "twenty-first";
+  pt: "dois mil e vinte e seis" == "2026", "três vírgula cinco" == "3,5", "1.500" == "1500".
+
+A spoken word split differently on each side ("e mail" / "email", "A I" / "AI") is joined by
+`join_compounds`, which looks at both sides together.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
-_ONES = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen",
-]  # fmt: skip
-_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
-_SYMBOLS = {"%": " percent ", "&": " and ", "+": " plus ", "@": " at "}
-_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
-_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
-_ORDINAL_SUFFIX_RE = re.compile(r"(?<=\d)(st|nd|rd|th)\b")
-_KEEP_RE = re.compile(r"[^\w\s]")
+from num2words import num2words
 
+from worker.numwords import words_to_numbers
 
-def _under_thousand(value: int) -> list[str]:
-    words: list[str] = []
-    hundreds, rest = divmod(value, 100)
-    if hundreds:
-        words += [_ONES[hundreds], "hundred"]
-    if rest >= 20:
-        tens, ones = divmod(rest, 10)
-        words.append(_TENS[tens])
-        if ones:
-            words.append(_ONES[ones])
-    elif rest or not words:
-        words.append(_ONES[rest])
-    return words
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_DOTTED_ACRONYM_RE = re.compile(r"(?<![\w.])[a-z](?:\.[a-z](?![a-z]))+\.?")
+_TOKEN_RE = re.compile(r"\d+(?:\.\d+)?(?:th)?|[^\W\d_]+")
+
+_EN_CONTRACTIONS = (
+    (re.compile(r"\bwon't\b"), "will not"),
+    (re.compile(r"\bcan't\b|\bcannot\b"), "can not"),
+    (re.compile(r"\bshan't\b"), "shall not"),
+    (re.compile(r"\bain't\b"), "is not"),
+    (re.compile(r"n't\b"), " not"),
+    (re.compile(r"'re\b"), " are"),
+    (re.compile(r"'ve\b"), " have"),
+    (re.compile(r"'ll\b"), " will"),
+    (re.compile(r"'m\b"), " am"),
+    (re.compile(r"'d\b"), " would"),
+)
 
 
-def integer_words(value: int) -> list[str]:
-    if value < 1000:
-        return _under_thousand(value)
-    for scale, name in _SCALES:
-        if value >= scale:
-            head, rest = divmod(value, scale)
-            return integer_words(head) + [name] + (integer_words(rest) if rest else [])
-    return _under_thousand(value)
+class _Language:
+    """What differs per language: symbols, currencies, number punctuation, word equivalents."""
+
+    def __init__(
+        self,
+        symbols: dict[str, str],
+        currencies: dict[str, str],
+        thousands: str,
+        decimal: str,
+        equivalents: dict[str, str],
+        ordinal_suffix: str,
+    ) -> None:
+        self.symbols = symbols
+        self.currencies = currencies
+        sep, dec = re.escape(thousands), re.escape(decimal)
+        self.thousands_re = re.compile(rf"(?<![\d.,])(\d{{1,3}}(?:{sep}\d{{3}})+)(?![\d]|{dec}\d)")
+        self.thousands = thousands
+        self.decimal_re = re.compile(rf"(?<=\d){dec}(?=\d)")
+        self.equivalents = equivalents
+        self.ordinal_re = re.compile(rf"(?<=\d)(?:{ordinal_suffix})\b")
+        self.currency_re = re.compile(
+            r"(" + "|".join(re.escape(c) for c in sorted(currencies, key=len, reverse=True)) + r")"
+            r"\s?(\d[\d.,]*)(\s+(?:thousand|[mbt]illion|mil|[mbt]ilh(?:ao|oes|ão|ões))\b)?"
+        )
 
 
-def number_words(token: str) -> str:
-    whole, _, fraction = token.partition(".")
-    words = integer_words(int(whole)) if len(whole) <= 15 else list(whole)
-    if fraction:
-        words += ["point"] + [_ONES[int(d)] for d in fraction]
-    return " ".join(words)
+LANGUAGES: dict[str, _Language] = {
+    "en": _Language(
+        symbols={"%": " percent ", "&": " and ", "+": " plus ", "@": " at ", "=": " equals "},
+        currencies={"$": "dollars", "€": "euros", "£": "pounds"},
+        thousands=",",
+        decimal=".",
+        equivalents={
+            "per cent": "percent",
+            "mr": "mister",
+            "mrs": "missus",
+            "dr": "doctor",
+            "vs": "versus",
+            "ok": "okay",
+            "etc": "etcetera",
+            "dollar": "dollars",  # "$5 million" is said "five million dollars" or "dollar"
+            "euro": "euros",
+            "pound": "pounds",
+        },
+        ordinal_suffix="st|nd|rd|th",
+    ),
+    "pt": _Language(
+        symbols={"%": " percent ", "&": " e ", "+": " mais ", "@": " arroba ", "=": " igual a "},
+        currencies={"r$": "reais", "$": "dolares", "€": "euros", "£": "libras"},
+        thousands=".",
+        decimal=",",
+        equivalents={
+            "por cento": "percent",
+            "sr": "senhor",
+            "sra": "senhora",
+            "dr": "doutor",
+            "dra": "doutora",
+        }
+        | {"real": "reais", "dolar": "dolares", "euro": "euros"},
+        ordinal_suffix="º|ª|o|a",
+    ),
+}
 
 
-def normalize_text(text: str) -> str:
-    """Lowercase words separated by single spaces, without punctuation."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    folded = folded.replace("’", "'").replace("‘", "'")
-    for symbol, word in _SYMBOLS.items():
+def _language(language: str) -> tuple[str, _Language]:
+    primary = language.split("-")[0].lower()
+    return primary, LANGUAGES.get(primary, LANGUAGES["en"])
+
+
+def _fold_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _digits(text: str, lang: _Language) -> str:
+    """Digit punctuation to one canonical form: no thousands separator, '.' for decimals,
+    'th' for every ordinal suffix ("1st" -> "1th", pt "1º" -> "1th")."""
+    text = lang.thousands_re.sub(lambda m: m.group(1).replace(lang.thousands, ""), text)
+    text = lang.decimal_re.sub("\x00", text)  # protect decimal marks from the punctuation pass
+    return lang.ordinal_re.sub("th", text)
+
+
+def _currencies(text: str, lang: _Language) -> str:
+    """'$5 million' -> '5 million dollars', as it is spoken."""
+
+    def spoken(m: re.Match[str]) -> str:
+        return f" {m.group(2).rstrip('.,')}{m.group(3) or ''} {lang.currencies[m.group(1)]} "
+
+    return lang.currency_re.sub(spoken, text)
+
+
+@cache
+def _equivalent_res(primary: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    lang = LANGUAGES.get(primary, LANGUAGES["en"])
+    return tuple((re.compile(rf"\b{re.escape(k)}\b"), v) for k, v in lang.equivalents.items())
+
+
+def normalize_words(text: str, language: str = "en") -> list[str]:
+    """The comparable words of `text`: lowercase, no punctuation, numbers as digit tokens."""
+    primary, lang = _language(language)
+    folded = unicodedata.normalize("NFKC", text).lower().translate(_APOSTROPHES)
+    folded = _DOTTED_ACRONYM_RE.sub(lambda m: m.group().replace(".", ""), folded)
+    if primary == "en":
+        for pattern, replacement in _EN_CONTRACTIONS:
+            folded = pattern.sub(replacement, folded)
+    folded = _currencies(folded, lang)
+    for symbol, word in lang.symbols.items():
         folded = folded.replace(symbol, word)
-    folded = _THOUSANDS_RE.sub("", folded)
-    folded = _ORDINAL_SUFFIX_RE.sub("", folded)
-    folded = _NUMBER_RE.sub(lambda m: f" {number_words(m.group())} ", folded)
-    folded = folded.replace("'", "")
-    folded = _KEEP_RE.sub(" ", folded).replace("_", " ")
-    return " ".join(folded.split())
+    folded = _digits(folded, lang).replace("'", "")
+    folded = _fold_accents(folded)
+    for pattern, replacement in _equivalent_res(primary):
+        folded = pattern.sub(replacement, folded)
+    tokens = _TOKEN_RE.findall(folded.replace("\x00", "."))
+    return [_canonical_number(t) for t in words_to_numbers(tokens, primary)]
 
 
-def words(text: str) -> list[str]:
-    return normalize_text(text).split()
+def _canonical_number(token: str) -> str:
+    """'3.50' -> '3.5', '2.0' -> '2' (spoken "three point five", "two")."""
+    if "." in token and token[0].isdigit():
+        return token.rstrip("0").rstrip(".")
+    return token
+
+
+def normalize_text(text: str, language: str = "en") -> str:
+    """`normalize_words` joined by single spaces."""
+    return " ".join(normalize_words(text, language))
+
+
+def _join_runs(words: list[str], other: frozenset[str], max_run: int = 4) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(max_run, len(words) - i), 1, -1):
+            run = words[i : i + size]
+            joined = "".join(run)
+            if joined in other and not any(w[0].isdigit() for w in run):
+                out.append(joined)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def join_compounds(reference: list[str], hypothesis: list[str]) -> tuple[list[str], list[str]]:
+    """Join adjacent words on one side that the other side writes as one word:
+    ("e", "mail") vs "email", ("open", "source") vs "opensource", ("a", "i") vs "ai"."""
+    ref_vocab, hyp_vocab = frozenset(reference), frozenset(hypothesis)
+    return _join_runs(reference, hyp_vocab), _join_runs(hypothesis, ref_vocab)
+
+
+_NUM2WORDS_LANG = {"en": "en", "pt": "pt_BR"}
+
+
+def spoken_word_count(words: list[str], language: str = "en") -> int:
+    """How many words the normalized `words` take to say: "2026" counts as its spoken words."""
+    lang = _NUM2WORDS_LANG.get(language.split("-")[0].lower(), "en")
+    count = 0
+    for word in words:
+        if not word[0].isdigit():
+            count += 1
+            continue
+        number = word.removesuffix("th")
+        value: float = float(number) if "." in number else int(number)
+        spoken = str(num2words(value, lang=lang)) if value < 10**15 else number
+        count += len(re.findall(r"[^\W\d_]+", spoken))
+    return count

@@ -97,7 +97,12 @@ class ScriptSettings(Strict):
 
 class TTSSettings(Strict):
     concurrency: int = Field(20, ge=1, le=200, description="Turns synthesized at once.")
-    min_score: float = Field(75.0, ge=0, le=100, description="Whisper check score a clip needs.")
+    min_score: float = Field(
+        80.0,
+        ge=0,
+        le=100,
+        description="Whisper check score a clip needs (numbers and acronyms normalized first).",
+    )
     max_attempts: int = Field(
         3, ge=1, le=10, description="Generation attempts per clip before the turn fails."
     )

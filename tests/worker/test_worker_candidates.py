@@ -10,25 +10,30 @@ from tests.worker.worker_testkit import (
     FixedTranscriber,
     ScriptedEngine,
     SlowEngine,
+    error_payload,
     silence,
     white_noise,
 )
-from worker.candidates import LoopPolicy, generate_best
+from worker.candidates import LoopPolicy, adjusted, generate_best
 from worker.engines import EngineRegistry, default_registry
 from worker.engines.base import SynthesisRequest
+from worker.engines.kokoro import KokoroEngine
 from worker.engines.piper import PiperEngine
 from worker.errors import EngineUnavailableError, NoCandidatePassedError
 from worker.handler import handle
-from worker.runtime import Worker
+from worker.runtime import WARMUP_TEXT, Worker
 from worker.scoring import ClipChecker
 from worker.settings import WorkerSettings
+from worker.speaker import phrase_for
 
 Clip = tuple[np.ndarray, int]
 REQUEST = SynthesisRequest(text=SENTENCE, language="en")
 
 
 def job(**overrides: object) -> dict[str, object]:
-    return {"id": "job-1", "input": {"text": SENTENCE, "engine": "scripted", **overrides}}
+    """A job for the loop tests; the speaker check has its own tests (test_worker_speaker)."""
+    fields = {"text": SENTENCE, "engine": "scripted", "speaker_check": False, **overrides}
+    return {"id": "job-1", "input": fields}
 
 
 def worker_with(engine: ScriptedEngine | SlowEngine, checker: ClipChecker) -> Worker:
@@ -72,9 +77,13 @@ def test_always_bad_fails_after_max_attempts() -> None:
     engine = ScriptedEngine([(silence(4.0), 16_000)])
     worker = worker_with(engine, ClipChecker(FixedTranscriber(SENTENCE)))
     out = handle(job(max_attempts=4, min_score=80), worker)
-    assert set(out) == {"error"}
-    assert out["error"].startswith("no candidate passed the check after 4 attempts")
-    assert "best score 0.0 < min_score 80.0: near-silent audio" in out["error"]
+    error = error_payload(out)
+    assert error["code"] == "clip_check_failed" and error["failed_checks"] == ["transcript"]
+    assert error["message"].startswith("no candidate passed the check after 4 attempts")
+    assert "best score 0.0 < min_score 80.0: near-silent audio" in error["message"]
+    assert (error["best_score"], error["min_score"], error["attempts"]) == (0.0, 80.0, 4)
+    assert error["scores"] == [0.0] * 4 and error["transcript"] == ""
+    assert error["reason"].startswith("near-silent audio")
     assert len(engine.requests) == 4
 
 
@@ -101,7 +110,9 @@ def test_a_stuck_generation_times_out_and_asks_for_a_fresh_worker() -> None:
     worker = worker_with(SlowEngine(seconds=2.0), ClipChecker(FixedTranscriber(SENTENCE)))
     out = handle(job(engine="slow", generation_timeout_s=0.2), worker)
     assert out["refresh_worker"] is True
-    assert out["error"].startswith("generation_timeout_s: generation still running after 0 s")
+    error = error_payload(out)
+    assert error["code"] == "generation_timeout"
+    assert error["message"].startswith("generation_timeout_s: generation still running after 0 s")
 
 
 def test_deadline_stops_new_attempts() -> None:
@@ -125,11 +136,15 @@ def test_engine_refusals_come_back_as_errors(
     registry.register("piper", lambda _settings: piper_engine)
     worker = Worker.load(WorkerSettings(engines=("piper",)), registry, checker.transcriber)
     out = handle({"input": {"text": "Hi.", "engine": "piper", "voice": "en_GB-alba"}}, worker)
-    assert out["error"].startswith("voice: piper has no voice 'en_GB-alba'; available: en_US-joe")
+    error = error_payload(out)
+    assert error["code"] == "invalid_input"
+    assert error["message"].startswith("voice: piper has no voice 'en_GB-alba'; available: en_US")
     out = handle(
         {"input": {"text": "Hi.", "engine": "piper", "mode": "fine-tuned", "voice": "x"}}, worker
     )
-    assert "mode: engine 'piper' supports mode 'preset' only" in out["error"]
+    error = error_payload(out)
+    assert error["code"] == "engine_unavailable"
+    assert "mode: engine 'piper' supports mode 'preset' only" in error["message"]
 
 
 def test_unknown_engine_in_worker_engines_is_refused() -> None:
@@ -141,4 +156,32 @@ def test_warm_up_runs_each_engine_that_has_a_default_voice(piper_clip: Clip) -> 
     scripted, slow = ScriptedEngine([piper_clip]), SlowEngine(seconds=5.0)
     worker = Worker({"scripted": scripted, "slow": slow}, ClipChecker(FixedTranscriber("hello")))
     worker.warm_up()  # the slow engine has no default voice: skipped, so this returns at once
-    assert [(r.voice, r.language) for r in scripted.requests] == [("test-voice", "en")]
+    # one warm-up line, then the fixed phrase of the default voice's print
+    assert [(r.text, r.voice) for r in scripted.requests] == [
+        (WARMUP_TEXT, "test-voice"),
+        (phrase_for("en"), "test-voice"),
+    ]
+
+
+def test_retries_change_speed_and_temperature_a_little() -> None:
+    engine = ScriptedEngine([(silence(4.0), 16_000)])
+    checker = ClipChecker(FixedTranscriber(""))
+    slow = SynthesisRequest(text=SENTENCE, language="en", speed=0.9)
+    with pytest.raises(NoCandidatePassedError) as failure:
+        generate_best(engine, slow, checker, LoopPolicy(n_candidates=2, max_attempts=3))
+    speeds = [r.speed for r in engine.requests]
+    assert speeds == [0.9, 0.9, 0.828, 0.828, 0.972, 0.972]  # 0.9 x (1, 0.92, 1.08)
+    assert [r.temperature_scale for r in engine.requests] == [1.0, 1.0, 0.85, 0.85, 1.1, 1.1]
+    assert failure.value.details["attempts"] == 3
+    assert adjusted(slow, 1) is slow
+
+
+def test_a_retry_of_deterministic_kokoro_gives_a_different_clip(
+    kokoro_engine: KokoroEngine,
+) -> None:
+    request = SynthesisRequest(text="Good rules.", language="en")
+    first, sr = kokoro_engine.synthesize(request)
+    again, _ = kokoro_engine.synthesize(request)
+    retry, _ = kokoro_engine.synthesize(adjusted(request, 2))
+    assert np.array_equal(first, again)  # the same input gives the same clip ...
+    assert retry.size > first.size * 1.04  # ... so the retry is slower (speed x 0.92)

@@ -109,8 +109,10 @@ def test_local_api_runsync_completes_and_fails_in_runpod_shapes(local_api: str) 
     assert done["output"]["score"] >= 75.0 and done["output"]["sample_rate"] == 22_050
     failed = _post(f"{local_api}/runsync", {"input": {"text": LINE, "engine": "kokoro"}})
     assert failed["status"] == "FAILED"
-    assert "engine: 'kokoro' is not loaded in this worker (loaded: piper)" in failed["error"]
+    error = json.loads(failed["error"])
+    assert error["code"] == "engine_unavailable"
+    assert "engine: 'kokoro' is not loaded in this worker (loaded: piper)" in error["message"]
     invalid = _post(
         f"{local_api}/runsync", {"input": {"text": LINE, "engine": "piper", "speed": 7}}
     )
-    assert invalid["status"] == "FAILED" and "speed: " in invalid["error"]
+    assert invalid["status"] == "FAILED" and "speed: " in json.loads(invalid["error"])["message"]

@@ -183,6 +183,15 @@ def test_sampling_presets_table() -> None:
     }
 
 
+def test_a_retry_scales_the_temperature_it_would_use() -> None:
+    assert sampling_kwargs("clone", SamplingParams(), 720, 0.85)["temperature"] == 0.765
+    assert (
+        sampling_kwargs("fine-tuned", SamplingParams(temperature=1.9), 720, 1.1)["temperature"]
+        == 2.0
+    )  # clamped
+    assert "temperature" not in sampling_kwargs("preset", SamplingParams(), 720, 0.85)
+
+
 def test_language_mapping_and_refusal(engine: Qwen3Engine, custom: StandInQwen) -> None:
     assert LANGUAGES["pt"] == "Portuguese" and LANGUAGES["en"] == "English"
     with pytest.raises(InvalidInputError, match="language: qwen3 does not speak 'xx-YY'"):
@@ -243,8 +252,9 @@ def test_qwen3_through_the_handler(
         "text": SENTENCE,
         "engine": "qwen3",
         "mode": "clone",
-        "reference_audio": wav_base64(speech_reference().samples, SR),
-        "reference_text": "Reference words.",
+        # the host's reference: the same voice as the stand-in's answers (the speaker check)
+        "reference_audio": wav_base64(np.concatenate([np.zeros(sr // 2), samples]), sr),
+        "reference_text": SENTENCE,
         "sampling": {"temperature": 0.8},
         "audio_format": "flac",
     }
@@ -253,6 +263,8 @@ def test_qwen3_through_the_handler(
     assert out["audio_format"] == "flac" and out["score"] >= 75.0 and out["sample_rate"] == sr
     assert out["metadata"]["model"] == "Qwen3-TTS-12Hz-0.6B-Base"
     assert out["metadata"]["voice"].startswith("reference:")
+    assert out["metadata"]["speaker_reference"] == "reference_audio"
+    assert out["speaker_distance"] is not None and out["speaker_distance"] < 3.0
     assert base.calls[-1][1]["temperature"] == 0.8  # the override beat the clone preset 0.9
     assert to_request(parse_input(job_input)).reference is not None
 

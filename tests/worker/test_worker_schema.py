@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.worker.worker_testkit import REPO_ROOT, FixedTranscriber
+from tests.worker.worker_testkit import REPO_ROOT, FixedTranscriber, error_payload
 from worker.errors import InvalidInputError
 from worker.handler import handle
 from worker.runtime import Worker
@@ -25,10 +25,12 @@ def test_defaults_match_the_contract() -> None:
     assert params.language == "en"
     assert params.mode == "preset"
     assert params.speed == 1.0
-    assert (params.n_candidates, params.min_score, params.max_attempts) == (1, 75.0, 3)
+    assert (params.n_candidates, params.min_score, params.max_attempts) == (1, 80.0, 3)
     assert (params.max_new_tokens, params.generation_timeout_s) == (720, 180.0)
     assert params.audio_format == "wav"
     assert params.seed is None and params.sampling is None
+    assert params.speaker_check and params.voice_print is None
+    assert params.max_speaker_distance == 3.0
 
 
 @pytest.mark.parametrize(
@@ -111,15 +113,20 @@ def test_handler_returns_runpod_error_shape_for_bad_input() -> None:
     worker = Worker(engines={}, checker=ClipChecker(FixedTranscriber("")))
     out = handle({"id": "job-1", "input": {"text": "Hi.", "engine": "piper", "speed": 9}}, worker)
     assert set(out) == {"error"}
-    assert "speed: Input should be less than or equal to 2" in out["error"]
+    error = error_payload(out)
+    assert error["code"] == "invalid_input"
+    assert "speed: Input should be less than or equal to 2" in error["message"]
 
 
 def test_handler_names_an_engine_that_is_not_loaded() -> None:
     worker = Worker({}, ClipChecker(FixedTranscriber("")), known_engines=("kokoro", "piper"))
     out = handle({"input": {"text": "Hi.", "engine": "kokoro"}}, worker)
-    assert "engine: 'kokoro' is not loaded in this worker" in out["error"]
+    assert "engine: 'kokoro' is not loaded in this worker" in error_payload(out)["message"]
     out = handle({"input": {"text": "Hi.", "engine": "pipr"}}, worker)
-    assert out["error"] == "engine: unknown engine 'pipr'; choose one of kokoro, piper"
+    assert error_payload(out) == {
+        "code": "engine_unavailable",
+        "message": "engine: unknown engine 'pipr'; choose one of kokoro, piper",
+    }
 
 
 def test_the_shipped_test_input_is_valid() -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -54,6 +56,13 @@ def wav_base64(samples: np.ndarray, sr: int) -> str:
 def decode_output_audio(encoded: str) -> Clip:
     samples, sr = sf.read(io.BytesIO(base64.b64decode(encoded)), dtype="float32")
     return samples, int(sr)
+
+
+def error_payload(out: dict[str, Any]) -> dict[str, Any]:
+    """The worker's error, decoded: {"code", "message", **details} (see worker/README.md)."""
+    assert set(out) <= {"error", "refresh_worker"}, out
+    payload: dict[str, Any] = json.loads(out["error"])
+    return payload
 
 
 def median_pitch_hz(samples: np.ndarray, sr: int, fmin: float = 60.0, fmax: float = 400.0) -> float:

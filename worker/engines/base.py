@@ -34,6 +34,8 @@ class SynthesisRequest:
     max_new_tokens: int = 720
     seed: int | None = None
     reference: ReferenceClip | None = None
+    #: a retry's change to the sampling temperature (Qwen3); 1.0 keeps the preset/override
+    temperature_scale: float = 1.0
 
     def for_candidate(self, index: int) -> SynthesisRequest:
         """The same request with a distinct seed per candidate (when a seed was given)."""

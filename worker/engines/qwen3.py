@@ -87,11 +87,17 @@ def qwen_language(language: str) -> str:
     return LANGUAGES[primary]
 
 
-def sampling_kwargs(mode: Mode, overrides: SamplingParams, max_new_tokens: int) -> dict[str, Any]:
-    """The mode's preset, with the request's overrides winning; None values are left out."""
+def sampling_kwargs(
+    mode: Mode, overrides: SamplingParams, max_new_tokens: int, temperature_scale: float = 1.0
+) -> dict[str, Any]:
+    """The mode's preset, with the request's overrides winning; None values are left out.
+    A retry's `temperature_scale` multiplies the temperature (when one is set), within 0.1-2."""
     preset = {k: v for k, v in asdict(MODE_PRESETS[mode]).items() if v is not None}
     wanted = {k: v for k, v in asdict(overrides).items() if v is not None}
     kwargs: dict[str, Any] = {**preset, **wanted}
+    if temperature_scale != 1.0 and "temperature" in kwargs:
+        scaled = kwargs["temperature"] * temperature_scale
+        kwargs["temperature"] = round(min(2.0, max(0.1, scaled)), 3)
     kwargs["max_new_tokens"] = max_new_tokens
     return kwargs
 
@@ -169,7 +175,9 @@ class Qwen3Engine:
         language = qwen_language(request.language)
         if request.speed != 1.0:
             log.warning("qwen3 has no speed control: speed %.2f ignored", request.speed)
-        kwargs = sampling_kwargs(request.mode, request.sampling, request.max_new_tokens)
+        kwargs = sampling_kwargs(
+            request.mode, request.sampling, request.max_new_tokens, request.temperature_scale
+        )
         if request.mode == "clone":
             chosen = self._clone_model()
             prompt = self._clone_prompt(chosen, request)
