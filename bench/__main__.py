@@ -1,4 +1,6 @@
-"""castwright's benchmarks: `uv run python -m bench [orchestration|mastering|rerun ...]`.
+"""castwright's benchmarks: `uv run python -m bench [orchestration|mastering|rerun|script ...]`.
+
+A bench's own options follow its name in `--name=value` form: `python -m bench script --sections=2`.
 
 Figures only, never pass/fail. Each bench prints its figures and all are written to
 bench/results/latest.json and latest.md (the README quotes the latter).
@@ -178,11 +180,20 @@ def bench_rerun(turns: int = 40) -> Figures:
     return figures
 
 
-BENCHES: dict[str, Callable[[], Figures]] = {
+def bench_script(*options: str) -> Figures:
+    """Each installed small GGUF model writing the example's script (bench/script_bench.py)."""
+    from bench.script_bench import bench_script as run
+
+    return run(*options)
+
+
+BENCHES: dict[str, Callable[..., Figures]] = {
     "orchestration": bench_orchestration,
     "mastering": bench_mastering,
     "rerun": bench_rerun,
+    "script": bench_script,
 }
+MERGED_BY_KEY = {"script"}  # a run of some models updates only those models' figures
 
 
 def summary(results: dict[str, Figures]) -> str:
@@ -218,21 +229,42 @@ def summary(results: dict[str, Figures]) -> str:
             "",
             f"Voices stage wall time / engine time (synthesis + Whisper check): {first['voices_wall_to_engine']}.",
         ]
+    if results.get("script"):
+        from bench.script_bench import table
+
+        lines += ["", "Script stage on the example newsletter, per model (wall time includes both LLM "
+                  "passes; tok/s = completion tokens / wall time):", "", *table(results["script"])]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
+def parse(argv: list[str]) -> list[tuple[str, list[str]]]:
+    """Bench names, each with the `--option=value` arguments that follow it."""
+    chosen: list[tuple[str, list[str]]] = []
+    for arg in argv:
+        if arg.startswith("-") and chosen:
+            chosen[-1][1].append(arg)
+        elif arg in BENCHES:
+            chosen.append((arg, []))
+        else:
+            sys.exit(f"unknown bench {arg!r}; choose from {', '.join(BENCHES)}")
+    return chosen
+
+
 def main(argv: list[str]) -> None:
-    chosen = argv or list(BENCHES)
+    chosen = parse(argv) if argv else [(name, []) for name in BENCHES]
     results: dict[str, Figures] = {}
-    for name in chosen:
+    for name, options in chosen:
         doc = BENCHES[name].__doc__ or ""
         print(f"== {name}: {doc.splitlines()[0] if doc else ''}", flush=True)
-        results[name] = BENCHES[name]()
+        results[name] = BENCHES[name](*options)
         print(json.dumps(results[name], indent=1), flush=True)
     RESULTS.mkdir(exist_ok=True)
     latest = RESULTS / "latest.json"
     if argv and latest.is_file():  # a partial run updates the figures it measured
-        results = {**json.loads(latest.read_text()), **results}
+        previous = json.loads(latest.read_text())
+        for name in MERGED_BY_KEY & results.keys() & previous.keys():
+            results[name] = {**previous[name], **results[name]}
+        results = {**previous, **results}
     latest.write_text(json.dumps(results, indent=1))
     text = summary(results)
     (RESULTS / "latest.md").write_text(text)
