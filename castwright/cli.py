@@ -198,7 +198,7 @@ def _show_out(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
-class _StderrHandler(logging.StreamHandler):
+class StderrHandler(logging.StreamHandler):
     """Writes to whatever sys.stderr is at the time (stays valid when stderr is swapped)."""
 
     @property
@@ -212,7 +212,7 @@ class _StderrHandler(logging.StreamHandler):
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler_out = _StderrHandler()
+    handler_out = StderrHandler()
     handler_out.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S")
     )
@@ -220,7 +220,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler_out]
     )
     _quiet_prefect_defaults()
-    for noisy in ("httpx", "httpcore", "openai", "urllib3", "botocore", "faster_whisper"):
+    for ours in ("castwright", "tasks", "flows", "worker"):  # whatever Prefect does to the root
+        logging.getLogger(ours).setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    for noisy in ("httpx", "httpx2", "httpcore", "openai", "urllib3", "botocore", "faster_whisper"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     handler: Handler = args.handler
     try:

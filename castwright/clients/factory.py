@@ -30,7 +30,7 @@ EMBEDDED_MODEL = "smollm2-135m-instruct"
 @contextmanager
 def open_llm(settings: Settings, log_dir: Path) -> Iterator[LLMClient]:
     if settings.llm_base_url is None:
-        with llama_server(log_dir) as base_url:
+        with llama_server(log_dir) as (base_url, _):
             client = openai.OpenAI(
                 base_url=base_url, api_key="embedded", timeout=600.0, max_retries=1
             )

@@ -91,25 +91,25 @@ def _child(
 
 
 @contextmanager
-def llama_server(log_dir: Path, context_tokens: int = 8192) -> Iterator[str]:
-    """Serve the PyPI-shipped SmolLM2-135M-Instruct; yields the OpenAI-compatible base URL."""
+def llama_server(
+    log_dir: Path, context_tokens: int = 8192, gguf: Path | None = None,
+    alias: str = "smollm2-135m-instruct", extra: list[str] | None = None,
+) -> Iterator[tuple[str, int]]:  # fmt: skip
+    """Serve a GGUF (default: the PyPI-shipped SmolLM2-135M-Instruct); yields the OpenAI-compatible
+    base URL and the server's pid."""
     port = free_port()
     cmd = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_gguf()),
+        sys.executable, "-m", "llama_cpp.server", "--model", str(gguf or embedded_gguf()),
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(context_tokens),
-        "--model_alias", "smollm2-135m-instruct",
+        "--model_alias", alias, *(extra or []),
     ]  # fmt: skip
     base = f"http://127.0.0.1:{port}/v1"
-    log.info("starting the embedded LLM server (llama.cpp, SmolLM2-135M) on %s", base)
-    with _child(cmd, log_dir / "llama-server.log") as proc:
-        _wait_until(
-            _http_ok(f"{base}/models"),
-            proc,
-            "llama.cpp server",
-            log_dir / "llama-server.log",
-            LLM_STARTUP_TIMEOUT_S,
-        )
-        yield base
+    log_path = log_dir / f"llama-server-{alias}.log" if gguf else log_dir / "llama-server.log"
+    log.info("starting the embedded LLM server (llama.cpp, %s) on %s", alias, base)
+    with _child(cmd, log_path) as proc:
+        _wait_until(_http_ok(f"{base}/models"), proc, "llama.cpp server", log_path,
+                    LLM_STARTUP_TIMEOUT_S)  # fmt: skip
+        yield base, proc.pid
 
 
 @contextmanager

@@ -83,11 +83,26 @@ def invented_numbers(text: str, section: Section, language: str) -> bool:
     return bool({w for w in tokens(text, language) if w in numeric} - known)
 
 
+#: words of the prompts themselves: sharing only these with a section is no sign of grounding
+_SCAFFOLD_WORDS = content_words(
+    "news story stories section fact facts detail example line lines question answer host hosts "
+    "gap opinion podcast episode show talk talking say said today week"
+)
+#: a line that reads the instructions aloud
+_SCAFFOLD = re.compile(
+    r"\b(?:this|the) (?:news|section|gap|line)\b|\bdetail or an example\b|\bfact of\b|\bGAP\b", re.I
+)
+
+
 def grounded(text: str, section: Section) -> bool:
-    words = content_words(text)
-    return len(text.split()) <= REACTION_WORDS or bool(
-        words & content_words(_section_text(section))
-    )
+    if len(text.split()) <= REACTION_WORDS:
+        return True
+    shared = content_words(text) & content_words(_section_text(section))
+    return bool(shared - _SCAFFOLD_WORDS)
+
+
+def reads_instructions(text: str) -> bool:
+    return bool(_SCAFFOLD.search(text))
 
 
 def carries_other_opinion(text: str, speaker: str, section: Section) -> bool:
@@ -102,6 +117,8 @@ def line_problem(
         return "empty, or only repeats"
     if len(text.split()) > MAX_LINE_WORDS:
         return f"longer than {MAX_LINE_WORDS} words"
+    if reads_instructions(text):
+        return "reads the instructions aloud"
     if not grounded(text, section):
         return "not about this section's news"
     if invented_numbers(text, section, language):

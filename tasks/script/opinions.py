@@ -193,9 +193,14 @@ _NEGATION = re.compile(
 )
 
 
-def _negations(text: str) -> int:
+def negations(text: str) -> int:
     """Negations asserted in a text; an interjected "no," (a self-correction) does not count."""
     return len(_NEGATION.findall(text.replace("’", "'")))
+
+
+def adds_hedge(original: str, said: str) -> bool:
+    """Whether `said` hedges ("maybe", "perhaps", ...) where `original` did not."""
+    return any(h in said.lower() and h not in original.lower() for h in _HEDGES)
 
 
 def coverage(comment: str, text: str) -> float:
@@ -234,9 +239,9 @@ def judge(comment: Comment, section_id: str, turns: list[Turn], other_host: str)
         status = "wrong-host"
     elif score < MISSING:
         status = "missing"
-    elif _negations(comment.text) != _negations(said):
+    elif negations(comment.text) != negations(said):
         status = "flipped"
-    elif score < KEPT or any(h in said and h not in comment.text.lower() for h in _HEDGES):
+    elif score < KEPT or adds_hedge(comment.text, said):
         status = "weakened"
     else:
         status = "kept"

@@ -23,8 +23,8 @@ from castwright.core.models import Section
 from castwright.core.paths import PROMPTS_DIR
 from tasks.script.facts import news_sentences
 
-Kind = Literal["open", "news", "opinion", "react", "discuss", "close"]
-NEWS_CHUNK_WORDS = 45
+Kind = Literal["open", "news", "segue", "ask", "opinion", "react", "reply", "discuss", "close"]
+NEWS_CHUNK_WORDS = 30  # a sentence or two per news line, so the other host can come in
 
 
 class Line(BaseModel):
@@ -44,6 +44,12 @@ class Phrases(BaseModel):
     first: list[str]
     next: list[str]
     goodbye: list[str]
+    rundown: str
+    outro: str
+    and_word: str
+    segues: list[str]
+    ask: list[str]
+    replies: list[str]
 
 
 @cache
@@ -52,6 +58,19 @@ def load_phrases(language: str) -> Phrases:
     if not path.is_file():
         raise ConfigError(f"no skeleton phrases for language {language!r}: add {path}")
     return Phrases.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def fallback(language: str, kind: Kind, used: set[str]) -> str | None:
+    """A short fixed line for a gap the LLM could not fill ("Go on." before the next news, "Fair
+    enough." after a comment): the first one of its kind not yet said in the episode."""
+    phrases = load_phrases(language)
+    options = phrases.segues if kind == "segue" else phrases.replies if kind == "reply" else []
+    return next((p for p in options if p not in used), None)
+
+
+def _listing(items: list[str], and_word: str) -> str:
+    items = [i.rstrip(".") for i in items]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {and_word} {items[-1]}"
 
 
 def news_chunks(section: Section, max_words: int = NEWS_CHUNK_WORDS) -> list[str]:
@@ -65,34 +84,51 @@ def news_chunks(section: Section, max_words: int = NEWS_CHUNK_WORDS) -> list[str
     return chunks
 
 
-def _opening(show: ShowConfig, issue_title: str, section: Section, position: int) -> list[str]:
+def _opening(
+    show: ShowConfig, issue_title: str, section: Section, position: int, topics: list[str]
+) -> list[str]:
     phrases = load_phrases(show.language)
-    fill = {"show": show.title, "issue": issue_title, "title": section.title.rstrip(".")}
+    fill = {"show": show.title, "issue": issue_title, "title": section.title.rstrip("."),
+            "topics": _listing(topics, phrases.and_word)}  # fmt: skip
     if position == 1:
-        return [phrases.welcome[0].format(**fill), phrases.first[0].format(**fill)]
+        opening = [phrases.welcome[0].format(**fill)]
+        opening += [phrases.rundown.format(**fill)] if len(topics) > 1 else []
+        return [*opening, phrases.first[0].format(**fill)]
     return [phrases.next[(position - 2) % len(phrases.next)].format(**fill)]
 
 
 def build_skeleton(
-    section: Section, position: int, count: int, show: ShowConfig, issue_title: str
-) -> list[Line]:
-    """The section's lines in order: opening, news with reaction gaps, each comment by its host
-    with a reply gap, and the goodbye after the last section."""
-    hosts = show.host_names
+    section: Section, position: int, count: int, show: ShowConfig, issue_title: str,
+    topics: list[str] | None = None,
+) -> list[Line]:  # fmt: skip
+    """The section's lines in order: opening (the welcome and a rundown of the `topics` before the
+    first), the news with gaps for the other host, each comment by its host (asked for by the
+    other, with a reply gap after it), and a recap and the goodbye after the last section."""
+    hosts, phrases = show.host_names, load_phrases(show.language)
+    topics = topics or [section.title]
     presenter, other = hosts[(position - 1) % 2], hosts[position % 2]
     lines = [Line(speaker=hosts[0] if position == 1 else presenter, kind="open", text=t)
-             for t in _opening(show, issue_title, section, position)]  # fmt: skip
-    for chunk in news_chunks(section):
+             for t in _opening(show, issue_title, section, position, topics)]  # fmt: skip
+    chunks = news_chunks(section)
+    for i, chunk in enumerate(chunks):
+        if i:  # the other host asks the way into the next piece of news
+            lines.append(Line(speaker=other, kind="segue", fixed=False,
+                              about="asks a short question that leads to the next line"))  # fmt: skip
         lines.append(Line(speaker=presenter, kind="news", text=chunk))
-        lines.append(Line(speaker=other, kind="react", fixed=False,
-                          about="reacts to this news or asks about it"))  # fmt: skip
-    for comment in section.comments:
+    lines.append(Line(speaker=other, kind="react", fixed=False,
+                      about="reacts to this news or asks about it"))  # fmt: skip
+    for i, comment in enumerate(section.comments):
+        asker = next(h for h in hosts if h != comment.host)
+        ask = phrases.ask[(2 * position + i) % len(phrases.ask)].format(host=comment.host)
+        lines.append(Line(speaker=asker, kind="ask", text=ask))
         lines.append(Line(speaker=comment.host, kind="opinion", text=comment.text))
-        replier = next(h for h in hosts if h != comment.host)
-        lines.append(Line(speaker=replier, kind="react", fixed=False,
+        lines.append(Line(speaker=asker, kind="reply", fixed=False,
                           about=f"answers {comment.host}'s opinion in a few words"))  # fmt: skip
     if position == count:
-        goodbye = load_phrases(show.language).goodbye[0].format(show=show.title)
+        if len(topics) > 1:
+            outro = phrases.outro.format(topics=_listing(topics, phrases.and_word))
+            lines.append(Line(speaker=hosts[0], kind="close", text=outro))
+        goodbye = phrases.goodbye[0].format(show=show.title)
         lines.append(Line(speaker=hosts[0], kind="close", text=goodbye))
     return lines
 

@@ -34,7 +34,7 @@ from tasks.script.length import estimate_minutes, fit_length
 from tasks.script.normalize import Replacement, load_rules, normalize_script
 from tasks.script.opinions import KEPT, OpinionRow, check_section, coverage, feedback, judge
 from tasks.script.replies import ReplyTurn, ask_for_turns
-from tasks.script.skeleton import Line, build_skeleton
+from tasks.script.skeleton import Line, build_skeleton, fallback, load_phrases
 
 log = logging.getLogger("tasks.script")
 
@@ -88,7 +88,19 @@ class Writer:
         self.draft_usage += used
         for gap, reply in _assign(gaps, replies):
             gap.text = self._accept(reply.text, gap.speaker, section) or ""
+        for gap in gaps:
+            if not gap.text:  # a short fixed line keeps the turn-taking ("Go on.", "Fair enough.")
+                gap.text = self._fallback(gap) or ""
         return [line for line in lines if line.fixed or line.text]
+
+    def _fallback(self, gap: Line) -> str | None:
+        phrases = load_phrases(self.language)
+        used = {p for p in [*phrases.segues, *phrases.replies]
+                if checks.sentence_key(p) in self.said.keys}  # fmt: skip
+        phrase = fallback(self.language, gap.kind, used)
+        if phrase:
+            self.said.add(phrase)
+        return phrase
 
     def _accept(self, raw: str, speaker: str, section: Section) -> str | None:
         text = self.said.fresh(checks.without_labels(raw, speaker, self.hosts))
@@ -211,11 +223,11 @@ class Writer:
                         section.title)  # fmt: skip
         return lines
 
-    def section(self, section: Section, position: int, count: int, issue_title: str) -> list[Line]:
+    def section(
+        self, skeleton: list[Line], section: Section, position: int, count: int
+    ) -> list[Line]:
         log.info("script: section %d/%d %r (draft)", position, count, section.title)
-        lines = self.fill_gaps(
-            section, build_skeleton(section, position, count, self.show, issue_title)
-        )
+        lines = self.fill_gaps(section, skeleton)
         for line in lines:
             line.original = line.text
         log.info("script: section %d/%d (refine)", position, count)
@@ -263,14 +275,15 @@ def write_script(newsletter: Newsletter, show: ShowConfig, llm: LLMClient) -> Sc
     """Lay out, draft and refine every section, fit the length, then normalize for speech."""
     writer = Writer(llm, show)
     count = len(newsletter.sections)
-    skeletons = [build_skeleton(s, i, count, show, newsletter.title)
+    topics = [s.title for s in newsletter.sections]
+    skeletons = [build_skeleton(s, i, count, show, newsletter.title, topics)
                  for i, s in enumerate(newsletter.sections, 1)]  # fmt: skip
     for lines in skeletons:  # the fixed lines of the whole episode are "said" up front
         for line in lines:
             writer.said.add(line.text)
     sections = [
-        (s.id, writer.section(s, i, count, newsletter.title))
-        for i, s in enumerate(newsletter.sections, 1)
+        (s.id, writer.section(lines, s, i, count))
+        for i, (s, lines) in enumerate(zip(newsletter.sections, skeletons, strict=True), 1)
     ]
     sections = fit_length(writer, newsletter, sections)
     script, replacements = normalize_script(number_turns(sections), show.language)

@@ -190,7 +190,12 @@ def synthesize_turn(
     except ClipCheckFailedError as exc:
         text = rephrase(turn, str(exc.details.get("transcript", ""))) if rephrase else None
         if text is None:
-            raise
+            raise ClipCheckFailedError(
+                f"turn {turn.id} ({turn.speaker}: {turn.text[:70]!r}) never passed the clip check, "
+                f"also not rephrased: {exc}. Edit the turn in script.yaml and run again with "
+                "--script, or lower tts.min_score in the show file.",
+                exc.details,
+            ) from exc
         log.warning(
             "voices: %s never passed the clip check (%s); voicing it rephrased", turn.id, exc
         )

@@ -46,7 +46,7 @@ def test_draft_fills_the_gaps_around_the_news_and_everything_is_normalized() -> 
     assert first["response_format"]["json_schema"]["strict"] is True
     enum = first["response_format"]["json_schema"]["schema"]["properties"]["turns"]["items"]
     assert enum["properties"]["speaker"]["enum"] == ["Ada", "Marvin"]
-    assert "[GAP 1] Marvin reacts" in first["messages"][-1]["content"]
+    assert "[GAP 1] Marvin asks a short question" in first["messages"][-1]["content"]
     texts = [(t.speaker, t.text) for t in result.script.turns]
     assert (
         "Marvin",
