@@ -14,7 +14,14 @@ from __future__ import annotations
 import re
 
 from castwright.core.models import Section, Turn
-from tasks.script.facts import COMMON_NUMBER_WORDS, NUMBER_WORDS, stem, tokens
+from tasks.script.facts import (
+    COMMON_NUMBER_WORDS,
+    NUMBER_WORDS,
+    key_facts,
+    news_sentences,
+    stem,
+    tokens,
+)
 from tasks.script.opinions import KEPT, content_words, coverage
 
 REACTION_WORDS = 5
@@ -95,10 +102,22 @@ _SCAFFOLD = re.compile(
 
 
 def grounded(text: str, section: Section) -> bool:
+    """A short reaction, or a line that names one of the section's key facts (a number, a name,
+    a key term: tasks.script.facts), or shares two content words with its news."""
     if len(text.split()) <= REACTION_WORDS:
         return True
-    shared = content_words(text) & content_words(_section_text(section))
-    return bool(shared - _SCAFFOLD_WORDS)
+    words = content_words(text)
+    facts = content_words(" ".join(key_facts(section)))
+    shared = (words & content_words(_section_text(section))) - _SCAFFOLD_WORDS
+    return bool(words & facts - _SCAFFOLD_WORDS) or len(shared) >= 2
+
+
+def restates(text: str, section: Section, own: str = "") -> bool:
+    """Whether `text` says again a comment or a sentence of the news (in other words or not),
+    other than `own` (the line it rewrites)."""
+    said = [c.text for c in section.comments] + news_sentences(section)
+    others = [line for line in said if line not in own]
+    return any(coverage(line, text) >= KEPT for line in others)
 
 
 def reads_instructions(text: str) -> bool:
@@ -110,15 +129,17 @@ def carries_other_opinion(text: str, speaker: str, section: Section) -> bool:
 
 
 def line_problem(
-    text: str, speaker: str, section: Section, hosts: list[str], language: str
+    text: str, speaker: str, section: Section, hosts: list[str], language: str, own: str = ""
 ) -> str | None:
     """Why an LLM-written line cannot go into the script, or None when it can."""
     if not text:
         return "empty, or only repeats"
     if len(text.split()) > MAX_LINE_WORDS:
         return f"longer than {MAX_LINE_WORDS} words"
-    if reads_instructions(text):
-        return "reads the instructions aloud"
+    if reads_instructions(text) or text.startswith(("...", "…")):
+        return "reads the instructions aloud, or goes on from nothing"
+    if restates(text, section, own):
+        return "says again what the news or a comment already says"
     if not grounded(text, section):
         return "not about this section's news"
     if invented_numbers(text, section, language):

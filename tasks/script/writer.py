@@ -96,7 +96,7 @@ class Writer:
     def _fallback(self, gap: Line) -> str | None:
         phrases = load_phrases(self.language)
         used = {p for p in [*phrases.segues, *phrases.replies]
-                if checks.sentence_key(p) in self.said.keys}  # fmt: skip
+                if any(checks.sentence_key(x) in self.said.keys for x in checks.sentences(p))}  # fmt: skip
         phrase = fallback(self.language, gap.kind, used)
         if phrase:
             self.said.add(phrase)
@@ -136,7 +136,9 @@ class Writer:
         ratio = len(text.split()) / max(1, len(line.text.split()))
         if not MIN_REWRITE_RATIO <= ratio <= MAX_REWRITE_RATIO:
             return None
-        if checks.line_problem(text, line.speaker, section, self.hosts, self.language):
+        if checks.line_problem(
+            text, line.speaker, section, self.hosts, self.language, line.original
+        ):
             return None
         if not self._keeps_meaning(line, text, section):
             return None

@@ -93,7 +93,13 @@ def test_embedded_episode_end_to_end(
     manifest = json.loads((episode_dir / "manifest.json").read_text())
     voices = {row["speaker"]: row["voice"] for row in manifest["turns"]}
     assert voices == {"Ada": "kokoro-alpha", "Marvin": "joe"}
-    assert all(row["score"] >= 50 for row in manifest["turns"])
+    assert all(row["score"] >= 80 for row in manifest["turns"])  # the show's min_score
+    gate = manifest["script"]["gate"]  # the script that was voiced passed the quality gate
+    assert gate["failures"] == [] and all(c["missing"] == [] for c in gate["coverage"])
+    assert {row["status"] for row in gate["opinions"]} == {"kept"}
+    assert gate["labelled_turns"] == [] and gate["repeated_sentences"] == []
+    length = manifest["length"]
+    assert length["target_minutes"] == 0.5 and length["measured_minutes"] > 0
     assert manifest["models"]["tts_endpoint"] == "embedded local worker"
     assert manifest["models"]["draft_model"] == "smollm2-135m-instruct"
 

@@ -1,0 +1,88 @@
+"""A turn the voice cannot say: the worker's clip_check_failed error, one rephrasing by the LLM,
+and a rerun that remembers the new words instead of paying for the failure again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+from pydantic import SecretStr
+
+from castwright.clients.llm import LLMClient
+from castwright.clients.tts import JobPolicy, RunPodClient
+from castwright.core.config import TTSSettings, load_show, load_voice
+from castwright.core.errors import ClipCheckFailedError
+from castwright.core.models import Turn
+from castwright.core.paths import DEFAULT_SHOW
+from castwright.core.store import Store
+from tasks.script.rephrase import rephrase_turn
+from tasks.speech.stage import synthesize_turn
+from tests.fakes.audio import speech_output
+from tests.fakes.openai_api import fake_openai, turns_json
+from tests.fakes.runpod_api import FakeRunPod, fake_runpod
+
+SHOW = load_show(DEFAULT_SHOW)
+HARD = Turn(id="t007", speaker="Ada", section="s",
+            text="Founders should renegotiate the cloud bill every year, forty percent is too much.")  # fmt: skip
+EASIER = "Founders should ask for a better cloud price every year; forty percent is too much."
+
+
+def _never_passes(job: dict[str, Any]) -> dict[str, Any]:
+    """The worker's real error shape (worker/README.md) for the hard line; speech otherwise."""
+    if job["text"] == HARD.text:
+        details = {"code": "clip_check_failed", "message": "no candidate passed the check",
+                   "transcript": "founders should rene go sheet", "best_score": 61.5}  # fmt: skip
+        return {"error": json.dumps(details)}
+    return speech_output(job)
+
+
+def _client(base_url: str) -> RunPodClient:
+    policy = JobPolicy(poll_interval_s=0.01, wait_s=10)
+    return RunPodClient(base_url, SecretStr("rp-test-key"), policy=policy, health_poll_s=0.01)
+
+
+def test_a_turn_that_never_passes_is_voiced_rephrased_once_and_remembered(tmp_path: Path) -> None:
+    store, voice, tts = Store(tmp_path), load_voice("kokoro-alpha"), TTSSettings()
+    asked: list[tuple[str, str]] = []
+
+    def rephrase(turn: Turn, heard: str) -> str | None:
+        asked.append((turn.id, heard))
+        return EASIER
+
+    fake = FakeRunPod(output=_never_passes)
+    with fake_runpod(fake) as server:
+        clip = synthesize_turn(HARD, voice, tts, _client(server.base_url), store, rephrase)
+        again = synthesize_turn(HARD, voice, tts, _client(server.base_url), store, None)
+    assert asked == [("t007", "founders should rene go sheet")]
+    assert clip.text == EASIER and clip.rephrased_from == HARD.text and not clip.cached
+    assert again.cached and again.text == EASIER  # the rerun reuses the words and the clip
+    assert [job.input["text"] for job in fake.jobs.values()] == [HARD.text, EASIER]
+
+
+def test_without_a_usable_rephrasing_the_turn_fails_naming_itself(tmp_path: Path) -> None:
+    with fake_runpod(FakeRunPod(output=_never_passes)) as server, pytest.raises(
+        ClipCheckFailedError, match=r"turn t007 \(Ada: .*script.yaml"
+    ):
+        synthesize_turn(HARD, load_voice("kokoro-alpha"), TTSSettings(), _client(server.base_url),
+                        Store(tmp_path), lambda turn, heard: None)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("reply", "usable"),
+    [
+        (EASIER, True),
+        ("Founders should ask for a better cloud price every year.", False),  # the number is gone
+        ("Maybe founders should ask for a better price; forty percent is too much.", False),  # hedged
+        ("Founders should not ask for a better price; forty percent is too much.", False),  # flipped
+    ],
+)
+def test_a_rephrasing_keeps_numbers_names_and_stance(reply: str, usable: bool) -> None:
+    with fake_openai([turns_json(("Ada", reply))]) as server:
+        llm = LLMClient(openai.OpenAI(base_url=f"{server.base_url}/v1", api_key="k", max_retries=0),
+                        "m", "json_schema")  # fmt: skip
+        got = rephrase_turn(llm, SHOW, HARD, "founders should rene go sheet")
+    assert (got is not None) == usable
+    assert "founders should rene go sheet" in server.requests[0].body["messages"][-1]["content"]
