@@ -10,9 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from castwright.doctor import DEPLOYMENTS, WORK_POOL
 from castwright.clients.local import free_port
 from castwright.core.paths import PROJECT_ROOT
+from castwright.doctor import DEPLOYMENTS, WORK_POOL
 
 
 def test_doctor_checks_the_pool_and_deployments_prefect_yaml_declares() -> None:

@@ -63,8 +63,9 @@ def test_a_turn_that_never_passes_is_voiced_rephrased_once_and_remembered(tmp_pa
 
 
 def test_without_a_usable_rephrasing_the_turn_fails_naming_itself(tmp_path: Path) -> None:
-    with fake_runpod(FakeRunPod(output=_never_passes)) as server, pytest.raises(
-        ClipCheckFailedError, match=r"turn t007 \(Ada: .*script.yaml"
+    with (
+        fake_runpod(FakeRunPod(output=_never_passes)) as server,
+        pytest.raises(ClipCheckFailedError, match=r"turn t007 \(Ada: .*script.yaml"),
     ):
         synthesize_turn(HARD, load_voice("kokoro-alpha"), TTSSettings(), _client(server.base_url),
                         Store(tmp_path), lambda turn, heard: None)  # fmt: skip
@@ -75,8 +76,14 @@ def test_without_a_usable_rephrasing_the_turn_fails_naming_itself(tmp_path: Path
     [
         (EASIER, True),
         ("Founders should ask for a better cloud price every year.", False),  # the number is gone
-        ("Maybe founders should ask for a better price; forty percent is too much.", False),  # hedged
-        ("Founders should not ask for a better price; forty percent is too much.", False),  # flipped
+        (
+            "Maybe founders should ask for a better price; forty percent is too much.",
+            False,
+        ),  # hedged
+        (
+            "Founders should not ask for a better price; forty percent is too much.",
+            False,
+        ),  # flipped
     ],
 )
 def test_a_rephrasing_keeps_numbers_names_and_stance(reply: str, usable: bool) -> None:
