@@ -36,7 +36,7 @@ MAX_SPAN = 3
 
 Status = Literal["kept", "weakened", "flipped", "wrong-host", "missing"]
 
-_STOP = set(
+STOP_WORDS = frozenset(
     [
         "a",
         "an",
@@ -184,7 +184,9 @@ def _stem(word: str) -> str:
 
 
 def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in _words(text) if w not in _STOP and w not in _NEGATIONS and len(w) > 1}
+    return {
+        _stem(w) for w in _words(text) if w not in STOP_WORDS and w not in _NEGATIONS and len(w) > 1
+    }
 
 
 _NEGATION = re.compile(

@@ -24,10 +24,13 @@ log = logging.getLogger("tasks.script")
 
 
 def _hard_facts(turn: Turn, language: str) -> list[str]:
-    """The facts a rephrasing must keep: numbers and names (key terms may change words)."""
+    """The facts a rephrasing must keep: numbers, and names written inside a sentence (a capital
+    that only starts a sentence is no name); key terms may change words."""
     facts = key_facts(Section(id=turn.section, title="", body=turn.text), language)
     words = NUMBER_WORDS[language]
-    return [f for f in facts if f[:1].isupper() or any(w.lower() in words for w in f.split())]
+    starts = {s.split()[0].strip("\"'") for s in checks.sentences(turn.text) if s.split()}
+    return [f for f in facts if any(w.lower() in words for w in f.split())
+            or (f[:1].isupper() and f.split()[0] not in starts)]  # fmt: skip
 
 
 def _problem(text: str, turn: Turn, show: ShowConfig) -> str | None:
