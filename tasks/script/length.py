@@ -17,7 +17,6 @@ import math
 from typing import TYPE_CHECKING
 
 from castwright.core.config import ShowConfig
-from castwright.core.errors import ScriptError
 from castwright.core.models import Newsletter, Script
 from tasks.script.skeleton import Line, discussion_gaps
 
@@ -79,22 +78,11 @@ def expand(
         before = lines[at - 1].speaker if at else writer.hosts[1]
         asker = next(h for h in writer.hosts if h != before)
         with_gaps = lines[:at] + discussion_gaps(asker, writer.hosts, n) + lines[at:]
-        try:
-            filled = writer.fill_gaps(section, with_gaps)
-        except ScriptError as exc:  # more discussion is a bonus: a bad answer costs only length
-            log.warning("script: expand pass for %r gave nothing usable (%s)", section.title, exc)
-            continue
+        filled = writer.fill_gaps(section, with_gaps)
         for line in filled:
             line.original = line.original or line.text
         grown.append((sid, filled))
-    return grown if len(grown) == len(sections) else _merge(sections, grown)
-
-
-def _merge(
-    old: list[tuple[str, list[Line]]], new: list[tuple[str, list[Line]]]
-) -> list[tuple[str, list[Line]]]:
-    grown = dict(new)
-    return [(sid, grown.get(sid, lines)) for sid, lines in old]
+    return grown
 
 
 def condense(

@@ -23,7 +23,8 @@ import logging
 from pydantic import BaseModel, Field
 
 from castwright.clients.llm import LLMClient, Usage
-from castwright.core.config import ShowConfig
+from castwright.core.config import LLMPass, ShowConfig
+from castwright.core.errors import ScriptError
 from castwright.core.models import Newsletter, Script, Section, Turn
 from castwright.core.prompts import render
 from castwright.core.text import pack, speech_units
@@ -66,6 +67,8 @@ class Writer:
         self.draft_usage = Usage()
         self.refine_usage = Usage()
         self.repairs: list[str] = []
+        self.valid_calls = self.failed_calls = 0
+        self.last_error = ""
 
     def _messages(self, system: str, user: str) -> list[dict[str, str]]:
         rules = load_rules(self.language)
@@ -82,16 +85,36 @@ class Writer:
         if not gaps:
             return lines
         user = render("draft.user.j2", section=section, lines=lines, gaps=len(gaps))
-        replies, used = ask_for_turns(
-            self.llm, self._messages("draft.system.j2", user), self.hosts, self.show.script.draft
-        )
-        self.draft_usage += used
+        replies = self._ask("draft.system.j2", user, self.show.script.draft, "draft")
         for gap, reply in _assign(gaps, replies):
             gap.text = self._accept(reply.text, gap.speaker, section) or ""
         for gap in gaps:
             if not gap.text:  # a short fixed line keeps the turn-taking ("Go on.", "Fair enough.")
                 gap.text = self._fallback(gap) or ""
         return [line for line in lines if line.fixed or line.text]
+
+    def _ask(self, system: str, user: str, params: LLMPass, kind: str) -> list[ReplyTurn]:
+        """One LLM call. A reply that stays invalid after its repairs costs only what it would
+        have added (the lines stay as they are); a model with no valid reply at all fails the
+        script at the end (`check_model`)."""
+        try:
+            replies, used = ask_for_turns(
+                self.llm, self._messages(system, user), self.hosts, params
+            )
+        except ScriptError as exc:
+            self.failed_calls, self.last_error = self.failed_calls + 1, str(exc)
+            log.warning("script: a %s call gave nothing usable; the lines stay as they are", kind)
+            return []
+        if kind == "draft":
+            self.draft_usage += used
+        else:
+            self.refine_usage += used
+        self.valid_calls += 1
+        return replies
+
+    def check_model(self) -> None:
+        if self.failed_calls and not self.valid_calls:
+            raise ScriptError(self.last_error)
 
     def _fallback(self, gap: Line) -> str | None:
         phrases = load_phrases(self.language)
@@ -118,10 +141,7 @@ class Writer:
     ) -> list[Line]:
         turns = _as_turns(section, lines)
         user = render("refine.user.j2", section=section, turns=turns, feedback=notes or [])
-        replies, used = ask_for_turns(
-            self.llm, self._messages("refine.system.j2", user), self.hosts, self.show.script.refine
-        )
-        self.refine_usage += used
+        replies = self._ask("refine.system.j2", user, self.show.script.refine, "refine")
         kept = 0
         for line, reply in zip(lines, replies, strict=False):
             if reply.speaker == line.speaker and (new := self._rewrite(line, reply.text, section)):
@@ -287,6 +307,7 @@ def write_script(newsletter: Newsletter, show: ShowConfig, llm: LLMClient) -> Sc
         (s.id, writer.section(lines, s, i, count))
         for i, (s, lines) in enumerate(zip(newsletter.sections, skeletons, strict=True), 1)
     ]
+    writer.check_model()
     sections = fit_length(writer, newsletter, sections)
     script, replacements = normalize_script(number_turns(sections), show.language)
     report = check_script(newsletter, script, show)

@@ -84,11 +84,18 @@ def test_broken_json_unknown_speaker_and_empty_turns_are_repaired() -> None:
 
 def test_persistent_garbage_fails_with_a_clear_message() -> None:
     with (
-        fake_openai(["not json at all"] * 3) as server,
+        fake_openai([], default="not json at all") as server,
         pytest.raises(ScriptError, match="no valid script after 3"),
     ):
         write_script(ISSUE, SHOW, _llm(server.base_url))
-    assert len(server.requests) == 3
+    assert len(server.requests) == 3 * 2 * len(ISSUE.sections)  # each call repaired twice
+
+
+def test_one_call_that_stays_invalid_costs_only_its_lines() -> None:
+    with fake_openai(["not json at all"] * 3, default=gap_filler) as server:
+        result = write_script(ISSUE, SHOW, _llm(server.base_url))
+    assert all(c.percent == 100 for c in result.coverage)
+    assert all(row.status == "kept" for row in result.opinions)
 
 
 def test_refusal_counts_as_invalid_and_is_retried() -> None:
