@@ -21,6 +21,7 @@ from castwright.core.prompts import render
 log = logging.getLogger("tasks.script")
 
 REPAIR_ATTEMPTS = 2
+MAX_CUTOFFS = 1  # answers cut off at max_tokens with nothing to salvage, before giving up
 
 
 def turns_schema(hosts: list[str]) -> dict[str, Any]:
@@ -131,6 +132,7 @@ def ask_for_turns(
     """
     usage, schema, error = Usage(), turns_schema(hosts), ""
     usable: list[ReplyTurn] | None = None
+    cutoffs = 0
     for attempt in range(REPAIR_ATTEMPTS + 1):
         reply = llm.complete_json(
             messages,
@@ -149,6 +151,9 @@ def ask_for_turns(
                 if reply.finish_reason != "length"
                 else f"{exc} (the answer was cut off: be shorter)"
             )
+            cutoffs += reply.finish_reason == "length"
+            if cutoffs > MAX_CUTOFFS:  # a model that loops to the token cap does so again
+                break
         else:
             silent = [c for c in (must_speak or []) if c.host not in {t.speaker for t in turns}]
             if not silent:
@@ -164,6 +169,6 @@ def ask_for_turns(
         log.warning("keeping a reply where %s", error)
         return usable, usage
     raise ScriptError(
-        f"the LLM gave no valid script after {REPAIR_ATTEMPTS + 1} attempts (last error: {error}). "
+        f"the LLM gave no valid script after {attempt + 1} attempts (last error: {error}). "
         "Try a larger model (CASTWRIGHT_LLM_MODEL) or a lower temperature in the show file."
     )
