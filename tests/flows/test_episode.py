@@ -105,7 +105,10 @@ def test_embedded_episode_end_to_end(
 
     # The same issue again (from its saved script: no LLM call): still one episode, no new clip.
     script = episode_dir / "script.yaml"
-    assert main(["run", str(issue), "--out", str(out), "--script", str(script)]) == 0
+    assert (
+        main(["run", str(issue), "--out", str(out), "--script", str(script), "--minutes", "0.5"])
+        == 0
+    )
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert len(feed.entries) == 1
     manifest = json.loads((episode_dir / "manifest.json").read_text())
