@@ -103,13 +103,11 @@ _SCAFFOLD = re.compile(
 
 def grounded(text: str, section: Section) -> bool:
     """A short reaction, or a line that names one of the section's key facts (a number, a name,
-    a key term: tasks.script.facts), or shares two content words with its news."""
+    a key term: tasks.script.facts) or a word of its title."""
     if len(text.split()) <= REACTION_WORDS:
         return True
-    words = content_words(text)
-    facts = content_words(" ".join(key_facts(section)))
-    shared = (words & content_words(_section_text(section))) - _SCAFFOLD_WORDS
-    return bool(words & facts - _SCAFFOLD_WORDS) or len(shared) >= 2
+    facts = content_words(" ".join([*key_facts(section), section.title]))
+    return bool((content_words(text) & facts) - _SCAFFOLD_WORDS)
 
 
 def restates(text: str, section: Section, own: str = "") -> bool:
@@ -134,6 +132,8 @@ def line_problem(
     """Why an LLM-written line cannot go into the script, or None when it can."""
     if not text:
         return "empty, or only repeats"
+    if not set(re.findall(r"[^\W\d_]+", text.casefold())) - {h.casefold() for h in hosts}:
+        return "only a name"
     if len(text.split()) > MAX_LINE_WORDS:
         return f"longer than {MAX_LINE_WORDS} words"
     if reads_instructions(text) or text.startswith(("...", "…")):

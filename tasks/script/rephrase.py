@@ -17,10 +17,12 @@ from castwright.core.prompts import render
 from tasks.script import checks
 from tasks.script.facts import NUMBER_WORDS, is_told, key_facts, tokens
 from tasks.script.normalize import load_rules, normalize_text
-from tasks.script.opinions import adds_hedge, negations
+from tasks.script.opinions import adds_hedge, coverage, negations
 from tasks.script.replies import ask_for_turns
 
 log = logging.getLogger("tasks.script")
+
+SAME_WORDS = 50.0  # % of the line's content words a rephrasing keeps (it says the same thing)
 
 
 def _hard_facts(turn: Turn, language: str) -> list[str]:
@@ -44,6 +46,8 @@ def _problem(text: str, turn: Turn, show: ShowConfig) -> str | None:
         return "lost a number or a name"
     if negations(text) != negations(turn.text) or adds_hedge(turn.text, text):
         return "changed the stance"
+    if coverage(turn.text, text) < SAME_WORDS:
+        return "says something else"
     return None
 
 
