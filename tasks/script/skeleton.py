@@ -45,7 +45,7 @@ class Phrases(BaseModel):
     next: list[str]
     goodbye: list[str]
     rundown: str
-    outro: str
+    outro: str = ""
     and_word: str
     segues: list[str]
     ask: list[str]
@@ -119,13 +119,13 @@ def build_skeleton(
                       about="reacts to this news or asks about it"))  # fmt: skip
     for i, comment in enumerate(section.comments):
         asker = next(h for h in hosts if h != comment.host)
-        ask = phrases.ask[(2 * position + i) % len(phrases.ask)].format(host=comment.host)
+        ask = phrases.ask[(2 * (position - 1) + i) % len(phrases.ask)].format(host=comment.host)
         lines.append(Line(speaker=asker, kind="ask", text=ask))
         lines.append(Line(speaker=comment.host, kind="opinion", text=comment.text))
         lines.append(Line(speaker=asker, kind="reply", fixed=False,
                           about=f"answers {comment.host}'s opinion in a few words"))  # fmt: skip
     if position == count:
-        if len(topics) > 1:
+        if len(topics) > 1 and phrases.outro:
             outro = phrases.outro.format(topics=_listing(topics, phrases.and_word))
             lines.append(Line(speaker=hosts[0], kind="close", text=outro))
         goodbye = phrases.goodbye[0].format(show=show.title)
