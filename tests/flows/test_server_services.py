@@ -6,6 +6,7 @@ expirations). The fixture fails the test on any ERROR these services log."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import httpx
@@ -16,17 +17,25 @@ from tests.flows.prefect_server import PrefectServer, run_prefect, wait_for
 WEEKLY = "castwright-episode/weekly"
 
 
-def _new_run(api: str, deployment_id: str) -> str:
-    response = httpx.post(f"{api}/deployments/{deployment_id}/create_flow_run", json={})
+def _post(url: str, body: dict[str, Any], attempts: int = 5) -> httpx.Response:
+    """POST, waiting out the 503 a busy SQLite-backed server answers under load (seen on 2 cores)."""
+    for _ in range(attempts - 1):
+        response = httpx.post(url, json=body, timeout=30)
+        if response.status_code != 503:
+            break
+        time.sleep(2)
+    else:
+        response = httpx.post(url, json=body, timeout=30)
     response.raise_for_status()
-    return str(response.json()["id"])
+    return response
+
+
+def _new_run(api: str, deployment_id: str) -> str:
+    return str(_post(f"{api}/deployments/{deployment_id}/create_flow_run", {}).json()["id"])
 
 
 def _set_state(api: str, run_id: str, state: dict[str, Any]) -> None:
-    response = httpx.post(
-        f"{api}/flow_runs/{run_id}/set_state", json={"state": state, "force": True}
-    )
-    response.raise_for_status()
+    _post(f"{api}/flow_runs/{run_id}/set_state", {"state": state, "force": True})
 
 
 def _state(api: str, run_id: str) -> dict[str, Any]:
