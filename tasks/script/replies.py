@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field, ValidationError
 from castwright.clients.llm import LLMClient, Usage
 from castwright.core.config import LLMPass
 from castwright.core.errors import ScriptError
-from castwright.core.models import Comment
 from castwright.core.prompts import render
 
 log = logging.getLogger("tasks.script")
@@ -121,17 +120,12 @@ def _reply_json(text: str, finish_reason: str | None) -> str:
 
 
 def ask_for_turns(
-    llm: LLMClient, messages: list[dict[str, str]], hosts: list[str], params: LLMPass,
-    must_speak: list[Comment] | None = None,
-) -> tuple[list[ReplyTurn], Usage]:  # fmt: skip
-    """One pass over one section, with up to REPAIR_ATTEMPTS repair retries.
-
-    Invalid replies are repaired or fail with ScriptError. A valid reply in which a host with an
-    opinion in this section never speaks is sent back too; if it stays so, it is kept with a
-    warning (the opinion report flags it) rather than failing the episode.
-    """
+    llm: LLMClient, messages: list[dict[str, str]], hosts: list[str], params: LLMPass
+) -> tuple[list[ReplyTurn], Usage]:
+    """One LLM call, with up to REPAIR_ATTEMPTS repair retries that feed the validation error
+    back; a reply that never validates raises ScriptError. (Which host says each comment is the
+    code's business, tasks.script.skeleton, not the reply's.)"""
     usage, schema, error = Usage(), turns_schema(hosts), ""
-    usable: list[ReplyTurn] | None = None
     cutoffs = 0
     for attempt in range(REPAIR_ATTEMPTS + 1):
         reply = llm.complete_json(
@@ -144,7 +138,7 @@ def ask_for_turns(
         )
         usage += reply.usage
         try:
-            turns = parse_turns(_reply_json(reply.text, reply.finish_reason), hosts)
+            return parse_turns(_reply_json(reply.text, reply.finish_reason), hosts), usage
         except ValueError as exc:
             error = (
                 str(exc)
@@ -154,20 +148,9 @@ def ask_for_turns(
             cutoffs += reply.finish_reason == "length"
             if cutoffs > MAX_CUTOFFS:  # a model that loops to the token cap does so again
                 break
-        else:
-            silent = [c for c in (must_speak or []) if c.host not in {t.speaker for t in turns}]
-            if not silent:
-                return turns, usage
-            usable = turns
-            error = "; ".join(
-                f'{c.host} never speaks: add a turn where {c.host} says "{c.text}"' for c in silent
-            )
         log.warning("LLM reply invalid (attempt %d): %s", attempt + 1, error)
         messages = [*messages, {"role": "assistant", "content": reply.text[:4000]},
                     {"role": "user", "content": render("repair.user.j2", error=error)}]  # fmt: skip
-    if usable is not None:
-        log.warning("keeping a reply where %s", error)
-        return usable, usage
     raise ScriptError(
         f"the LLM gave no valid script after {attempt + 1} attempts (last error: {error}). "
         "Try a larger model (CASTWRIGHT_LLM_MODEL) or a lower temperature in the show file."
