@@ -6,7 +6,11 @@
 - a line must be grounded in its section: it shares a content word with the section's title,
   news or comments, or is a short reaction (at most REACTION_WORDS words); a number the section
   does not contain is an invented fact, and the line is rejected;
-- a line must not carry the other host's comment (that would give an opinion to the wrong host).
+- a line must not carry the other host's comment (that would give an opinion to the wrong host);
+- a line must not copy RUN_WORDS words in a row from the news or a comment (a small model parrots
+  the story back in the first person: "I will give you a week of training paid for by ..."), and in
+  a line of several sentences each sentence must be grounded or a short reaction (a small model
+  drifts: "You should be able to do this yourself. I'm not sure what you're talking about").
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from tasks.script.opinions import KEPT, content_words, coverage
 
 REACTION_WORDS = 5
 MAX_LINE_WORDS = 60
+RUN_WORDS = 8
 
 
 def _label_pattern(hosts: list[str]) -> re.Pattern[str]:
@@ -118,6 +123,24 @@ def restates(text: str, section: Section, own: str = "") -> bool:
     return any(coverage(line, text) >= KEPT for line in others)
 
 
+def _runs(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + RUN_WORDS]) for i in range(len(words) - RUN_WORDS + 1)}
+
+
+def copies_a_run(text: str, section: Section, language: str, own: str = "") -> bool:
+    """Whether `text` copies RUN_WORDS words in a row from the news or a comment (other than
+    `own`, the line it rewrites), compared as spoken, stemmed words."""
+    said = [c.text for c in section.comments] + news_sentences(section)
+    known = set().union(*(_runs(tokens(line, language)) for line in said if line not in own))
+    return bool(_runs(tokens(text, language)) & known)
+
+
+def drifts(text: str, section: Section) -> bool:
+    """A line of several sentences with one that is neither a short reaction nor grounded."""
+    parts = sentences(text)
+    return len(parts) > 1 and not all(grounded(part, section) for part in parts)
+
+
 def reads_instructions(text: str) -> bool:
     return bool(_SCAFFOLD.search(text))
 
@@ -136,6 +159,10 @@ def line_problem(
         return "only a name"
     if len(text.split()) > MAX_LINE_WORDS:
         return f"longer than {MAX_LINE_WORDS} words"
+    if copies_a_run(text, section, language, own):
+        return f"copies {RUN_WORDS} words in a row from the news or a comment"
+    if drifts(text, section):
+        return "a sentence in it is not about this section's news"
     if reads_instructions(text) or text.startswith(("...", "…")):
         return "reads the instructions aloud, or goes on from nothing"
     if restates(text, section, own):

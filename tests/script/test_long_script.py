@@ -29,7 +29,8 @@ def _issue() -> str:
 
 
 def _talkative(body: dict[str, Any]) -> str:
-    """A model that fills every gap with a long line built from the section's own words."""
+    """A model that fills every gap with a long line built from the section's own words (every
+    other word, as a model that talks about the news does, rather than reading it out again)."""
     prompt = body["messages"][-1]["content"]
     gaps = re.findall(r"^\[GAP \d+\] (Ada|Marvin) ", prompt, re.M)
     if not gaps:
@@ -38,9 +39,9 @@ def _talkative(body: dict[str, Any]) -> str:
     lines = []
     for _ in gaps:
         _talkative.calls += 1  # type: ignore[attr-defined]
-        start = (_talkative.calls * 7) % (len(facts) - 40)  # type: ignore[attr-defined]
+        start = (_talkative.calls * 7) % (len(facts) - 80)  # type: ignore[attr-defined]
         tag = "".join(chr(97 + int(d)) for d in str(_talkative.calls))  # type: ignore[attr-defined]
-        lines.append(f"So {' '.join(facts[start : start + 38])} matter, take {tag}.")
+        lines.append(f"So {' '.join(facts[start : start + 76 : 2])} matter, take {tag}.")
     return turns_json(*zip(gaps, lines, strict=True))
 
 

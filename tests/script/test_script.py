@@ -13,7 +13,7 @@ from castwright.core.models import Script, Turn
 from castwright.core.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW
 from castwright.core.prompts import render
 from tasks.newsletter.stage import load_newsletter
-from tasks.script.checks import labelled_turns, repeated_sentences
+from tasks.script.checks import RUN_WORDS, labelled_turns, line_problem, repeated_sentences
 from tasks.script.files import load_script, save_script
 from tasks.script.skeleton import build_skeleton
 from tasks.script.writer import ScriptResult, split_sentences, write_script
@@ -218,6 +218,23 @@ def test_labels_repeats_and_ungrounded_lines_never_enter_the_script() -> None:
     assert not any("pizza" in text for _, text in lines)
     assert repeated_sentences(result.script.turns) == []
     assert labelled_turns(result.script.turns, SHOW.host_names) == []
+
+
+def test_a_parroting_or_drifting_line_is_rejected() -> None:
+    section = ISSUE.sections[2]  # Europe's rules for chatbots in schools
+    smollm2 = (  # what SmolLM2-135M wrote here in a real run
+        "You should be able to do this yourself. I'm not sure what you're talking about but I'll "
+        "tell you anyway. I will give you a week of training paid for by a shared European fund."
+    )
+    drift = "Teachers keep the grading. You should be able to do this yourself."
+
+    def problem(text: str) -> str | None:
+        return line_problem(text, "Ada", section, SHOW.host_names, "en")
+
+    assert problem(smollm2) == f"copies {RUN_WORDS} words in a row from the news or a comment"
+    assert problem(drift) == "a sentence in it is not about this section's news"
+    assert problem("Hmm. So schools get a week of training, and who pays for it?") is None
+    assert problem("A shared fund? Good. Classrooms in Europe need it.") is None
 
 
 def test_an_invented_number_is_rejected() -> None:
