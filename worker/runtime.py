@@ -124,6 +124,20 @@ class Worker:
         return done
 
 
+def start_worker(settings: WorkerSettings) -> Worker:
+    """Load the configured engines and the checker, warm them up, and log how long it took."""
+    started = time.perf_counter()
+    worker = Worker.load(settings)
+    if settings.warmup:
+        worker.warm_up()
+    log.info(
+        "worker ready in %.1f s with engines %s",
+        time.perf_counter() - started,
+        list(worker.engines),
+    )
+    return worker
+
+
 @dataclass(frozen=True)
 class WarmUp:
     """What one engine's warm-up did and how long it took."""

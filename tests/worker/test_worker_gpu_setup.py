@@ -17,7 +17,7 @@ from tests.worker.test_worker_qwen3 import StandInQwen
 from tests.worker.worker_testkit import REPO_ROOT, FixedTranscriber
 from worker.engines.qwen3 import Qwen3Engine, QwenVoiceModel
 from worker.runtime import BUNDLED_VOICE, BUNDLED_VOICES, WARMUP_TEXT, Worker
-from worker.scoring import ClipChecker
+from worker.scoring import ClipChecker, Transcriber
 from worker.settings import WorkerSettings
 
 MODEL = "Qwen3-TTS-12Hz-1.7B-Base"
@@ -141,3 +141,15 @@ def test_a_base_only_model_warms_up_with_the_first_saved_voice(
     (done,) = base_only_worker(stand_in, voices_dir=tmp_path).warm_up()
     assert (done.mode, done.voice) == ("clone", "bruno")
     assert stand_in.calls[0][1]["ref_text"] == "I am bruno."
+
+
+def test_the_smoke_script_times_load_warm_up_rtf_and_ttfa(whisper: Transcriber) -> None:
+    """worker/smoke.py on the CPU voice (on a GPU it runs the same code on qwen3)."""
+    from worker.smoke import run_smoke
+
+    figures = run_smoke(WorkerSettings(engines=("piper",)), runs=1, transcriber=whisper)
+    (warm,) = figures["warmups"]
+    assert warm["engine"] == "piper" and warm["score"] >= 50.0 and figures["load_s"] >= 0
+    (piper,) = figures["engines"]
+    assert piper["first_chunk"] == "Welcome back to the show."
+    assert piper["audio_s"] > 5.0 and 0 < piper["rtf_best"] < 1.0 and piper["ttfa_s"] > 0
