@@ -10,7 +10,8 @@ per sentence (Piper), per phoneme chunk (Kokoro) or per text chunk (Qwen3, which
 stream). Each piece is yielded at once: {"index", "text", "audio_base64", "audio_format",
 "sample_rate", "duration_s", "elapsed_ms"}; the last item is a summary {"done": true, ...}.
 A stream is a preview: each chunk is generated once and not checked (no Whisper, no speaker
-check), so the check fields of the input are accepted and ignored. A failure is yielded in the
+check), so the check fields of the input are accepted and ignored; `generation_timeout_s` is
+checked between pieces. A failure is yielded in the
 batch handler's error shape, {"error": "<JSON>"}: RunPod then ends the job FAILED with it.
 """
 
@@ -27,7 +28,7 @@ from pydantic import Field
 
 from worker.audio import FloatArray, duration_s, encode_base64
 from worker.engines.base import Engine, SynthesisRequest
-from worker.errors import WorkerError
+from worker.errors import GenerationTimeoutError, WorkerError
 from worker.handler import error_output, to_request
 from worker.runtime import Worker, start_worker
 from worker.schema import TTSInput, parse_as
@@ -78,6 +79,15 @@ def chunk_audio(engine: Engine, request: SynthesisRequest) -> Iterator[tuple[Flo
         yield _padded(*pending, pause), pending[1]
 
 
+def _within(limit_s: float, started: float, sent: int) -> None:
+    """The job's `generation_timeout_s`, checked between pieces (a generation is not cut)."""
+    if time.perf_counter() - started > limit_s:
+        raise GenerationTimeoutError(
+            f"generation_timeout_s: the stream ran past {limit_s:g} s after {sent} piece(s); "
+            "send shorter text or raise the limit"
+        )
+
+
 def stream_job(job: Mapping[str, Any], worker: Worker) -> Iterator[dict[str, Any]]:
     """One streaming job: audio items as they are synthesized, then a summary (or an error)."""
     started = time.perf_counter()
@@ -99,6 +109,7 @@ def stream_job(job: Mapping[str, Any], worker: Worker) -> Iterator[dict[str, Any
                     "sample_rate": sr, "duration_s": round(seconds, 3), "elapsed_ms": elapsed_ms,
                 }  # fmt: skip
                 index += 1
+                _within(params.generation_timeout_s, started, index)
     except WorkerError as exc:
         log.warning("stream job %s failed: %s", job.get("id", "-"), exc)
         yield error_output(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import numpy as np
@@ -97,3 +98,16 @@ def test_kokoro_streams_what_it_synthesizes(kokoro_engine: KokoroEngine) -> None
     whole, sr = kokoro_engine.synthesize(request)
     assert len(pieces) >= 1 and all(p_sr == sr == 24_000 for _, p_sr in pieces)
     assert whole.size >= sum(p.size for p, _ in pieces)
+
+
+def test_the_time_limit_is_checked_between_pieces() -> None:
+    def slow(request: SynthesisRequest) -> tuple[np.ndarray, int]:
+        time.sleep(0.3)
+        return np.full(1600, 0.2, dtype=np.float32), 16_000
+
+    items = run(worker_with(slow=ScriptedEngine([slow])), text="One two. Three four.",
+                engine="slow", first_chunk_chars=8, generation_timeout_s=0.1)  # fmt: skip
+    first, failed = items
+    assert first["index"] == 0 and first["text"] == "One two."
+    error = json.loads(failed["error"])
+    assert error["code"] == "generation_timeout" and "after 1 piece(s)" in error["message"]
