@@ -111,3 +111,17 @@ def test_the_time_limit_is_checked_between_pieces() -> None:
     assert first["index"] == 0 and first["text"] == "One two."
     error = json.loads(failed["error"])
     assert error["code"] == "generation_timeout" and "after 1 piece(s)" in error["message"]
+
+
+def test_qwen3_streams_one_generation_per_chunk() -> None:
+    from tests.worker.test_worker_qwen3 import StandInQwen
+    from worker.engines.qwen3 import Qwen3Engine, QwenVoiceModel
+
+    stand_in = StandInQwen()  # answers 1 s at 24 kHz per generation
+    engine = Qwen3Engine([QwenVoiceModel(stand_in, "cv", "custom_voice", frozenset({"ana"}))])
+    *audio, done = run(worker_with(qwen3=engine), text=TEXT, engine="qwen3", voice="ana",
+                       language="pt-BR")  # fmt: skip
+    sent = [args["text"] for name, args in stand_in.calls]
+    assert sent == [a["text"] for a in audio] and len(sent) == done["chunks"] == 3
+    assert all(args["language"] == "Portuguese" for _, args in stand_in.calls)
+    assert audio[0]["sample_rate"] == 24_000 and done["model"] == "cv" and done["voice"] == "ana"
