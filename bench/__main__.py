@@ -1,4 +1,4 @@
-"""castwright's benchmarks: `uv run python -m bench [orchestration|mastering|rerun|script ...]`.
+"""castwright's benchmarks: `uv run python -m bench [orchestration|mastering|rerun|script|ttfa ...]`.
 
 A bench's own options follow its name in `--name=value` form: `python -m bench script --sections=2`.
 
@@ -187,11 +187,19 @@ def bench_script(*options: str) -> Figures:
     return run(*options)
 
 
+def bench_ttfa(*options: str) -> Figures:
+    """Time to first audio and to playback of `castwright listen` (bench/ttfa_bench.py)."""
+    from bench.ttfa_bench import bench_ttfa as run
+
+    return run(*options)
+
+
 BENCHES: dict[str, Callable[..., Figures]] = {
     "orchestration": bench_orchestration,
     "mastering": bench_mastering,
     "rerun": bench_rerun,
     "script": bench_script,
+    "ttfa": bench_ttfa,
 }
 MERGED_BY_KEY = {"script"}  # a run of some models updates only those models' figures
 
@@ -234,6 +242,10 @@ def summary(results: dict[str, Figures]) -> str:
 
         lines += ["", "Script stage on the example newsletter, per model (wall time includes both LLM "
                   "passes; tok/s = completion tokens / wall time):", "", *table(results["script"])]  # fmt: skip
+    if results.get("ttfa"):
+        from bench.ttfa_bench import table as ttfa_table
+
+        lines += ["", *ttfa_table(results["ttfa"])]
     return "\n".join(lines) + "\n"
 
 

@@ -6,6 +6,8 @@
     castwright episodes list [--out DIR]
     castwright episodes remove ID [--show FILE] [--out DIR]
     castwright doctor [--pool NAME] [--deployment FLOW/NAME ...]
+    castwright listen (--text TEXT [--voice NAME] | --script FILE) [--profile fast|cinematic]
+                      [--out FILE.wav | --serve [--port N]]
 
 Every command prints what it does; errors print one clear message and exit with status 1.
 """
@@ -16,6 +18,7 @@ import argparse
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -113,6 +116,44 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if all(f.ok for f in findings) else 1
 
 
+def cmd_listen(args: argparse.Namespace) -> int:
+    from flows.listen import listen_page, listen_to, listen_turns
+
+    turns = listen_turns(args.text, args.script, args.voice, Path(args.show))
+    if args.serve:
+        with listen_page(turns, args.profile, port=args.port) as server:
+            print(f"listen at {server.url}  (Ctrl-C to stop)", flush=True)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                return 0
+    result = listen_to(turns, args.profile, args.out)
+    where = args.out or "the speakers"
+    print(f"{result.audio_s:.1f} s of audio to {where}: first audio after "
+          f"{result.first_audio_s or 0:.2f} s, playback after {result.playback_s or 0:.2f} s "
+          f"({args.profile} profile), done in {result.total_s:.1f} s")  # fmt: skip
+    return 0
+
+
+def _listen_parser(sub: Any) -> None:
+    from castwright.core.profiles import DEFAULT_PROFILE, PROFILES
+
+    listen = sub.add_parser("listen", help="hear a turn or a script as it renders (streaming)")
+    what = listen.add_mutually_exclusive_group(required=True)
+    what.add_argument("--text", help="the words to say")
+    what.add_argument("--script", type=Path, help="a script file: every turn in its host's voice")
+    listen.add_argument("--voice", default="joe", help="voice profile for --text (default joe)")
+    listen.add_argument("--show", type=Path, default=DEFAULT_SHOW, help="show file (--script)")
+    listen.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE,
+                        help=f"streaming profile (default {DEFAULT_PROFILE})")  # fmt: skip
+    where = listen.add_mutually_exclusive_group()
+    where.add_argument("--out", type=Path, help="write a WAV file (default: the speakers)")
+    where.add_argument("--serve", action="store_true", help="serve a page that plays it")
+    listen.add_argument("--port", type=int, default=8010, help="port for --serve (default 8010)")
+    listen.set_defaults(handler=cmd_listen)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="castwright", description="Newsletter in, podcast out.")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -175,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="deployment to check, repeatable (default: the two in prefect.yaml)",
     )
     doctor.set_defaults(handler=cmd_doctor)
+    _listen_parser(sub)
     return parser
 
 

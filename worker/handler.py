@@ -20,7 +20,7 @@ from worker.candidates import LoopPolicy, LoopResult, generate_best
 from worker.engines.base import Engine, SamplingParams, SynthesisRequest
 from worker.errors import WorkerError
 from worker.reference import reference_from_request
-from worker.runtime import Worker
+from worker.runtime import Worker, start_worker
 from worker.schema import Metadata, TTSInput, TTSOutput, parse_input
 from worker.settings import WorkerSettings
 
@@ -152,17 +152,7 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    settings = WorkerSettings.from_env()
-    started = time.perf_counter()
-    worker = Worker.load(settings)
-    if settings.warmup:
-        worker.warm_up()
-    log.info(
-        "worker ready in %.1f s with engines %s",
-        time.perf_counter() - started,
-        list(worker.engines),
-    )
-    install(worker)
+    install(start_worker(WorkerSettings.from_env()))
 
     import runpod
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from worker.audio import FloatArray
+from worker.audio import FloatArray, duration_s
 from worker.engines import EngineRegistry, default_registry
 from worker.engines.base import Engine, SynthesisRequest
 from worker.errors import EngineUnavailableError
+from worker.reference import reference_from_volume
 from worker.schema import DEFAULT_MAX_SPEAKER_DISTANCE, VoicePrintInput
 from worker.scoring import ClipChecker, Transcriber
 from worker.settings import WorkerSettings
@@ -20,6 +22,9 @@ log = logging.getLogger(__name__)
 
 WARMUP_TEXT = "Hello there, this is a short warm up."
 WARMUP_MIN_SCORE = 50.0  # below this the engine is likely broken: say so loudly in the log
+#: a short clone reference shipped with the worker, for warming up a Base-only qwen3 model
+BUNDLED_VOICES = Path(__file__).resolve().parent / "data" / "voices"
+BUNDLED_VOICE = "warmup"
 
 
 @dataclass
@@ -28,6 +33,7 @@ class Worker:
     checker: ClipChecker
     known_engines: tuple[str, ...] = ()
     prints: VoicePrintBank = field(default_factory=VoicePrintBank)
+    voices_dir: Path | None = None  # saved clone voices (the warm-up of a Base-only model)
 
     def engine(self, name: str) -> Engine:
         if name in self.engines:
@@ -79,26 +85,90 @@ class Worker:
             )
             log.info("clip checker loaded in %.2f s", time.perf_counter() - started)
         engines = registry.load(settings.engines, settings)
-        return cls(engines, ClipChecker(transcriber), tuple(registry.names()))
+        checker = ClipChecker(transcriber)
+        return cls(engines, checker, tuple(registry.names()), voices_dir=settings.voices_dir)
 
-    def warm_up(self) -> None:
-        """One short synthesis and check per engine, so the first job pays no lazy setup."""
+    def warm_up(self) -> list[WarmUp]:
+        """One short synthesis and check per engine, so the first job pays no lazy setup (or
+        compile): the default voice, else (a Base-only qwen3) a clone of the first voice saved
+        on the volume or of the bundled reference. Each one is timed and logged."""
+        done = []
         for name, engine in self.engines.items():
-            if engine.default_voice is None:
-                log.info("warm-up of %s skipped: it has no default voice", name)
+            request = warmup_request(engine, self.voices_dir)
+            if request is None:
+                log.warning("warm-up of %s skipped: no default voice and it cannot clone", name)
                 continue
             started = time.perf_counter()
-            request = SynthesisRequest(text=WARMUP_TEXT, language="en", voice=engine.default_voice)
             samples, sr = engine.synthesize(request)
+            synthesized = time.perf_counter()
             check = self.checker.check(WARMUP_TEXT, samples, sr)
-            elapsed = time.perf_counter() - started
+            result = WarmUp(
+                engine=name,
+                voice=request.voice or f"reference:{BUNDLED_VOICE}",
+                mode=request.mode,
+                synthesis_s=round(synthesized - started, 3),
+                check_s=round(time.perf_counter() - synthesized, 3),
+                audio_s=round(duration_s(samples, sr), 3),
+                score=check.score,
+            )
             level = logging.INFO if check.score >= WARMUP_MIN_SCORE else logging.WARNING
-            self.prints.print_for(engine, request, self._score)
             log.log(
                 level,
-                "warm-up of %s: %.2f s, score %.0f (%s)",
-                name,
-                elapsed,
-                check.score,
-                check.reason,
-            )
+                "warm-up of %s (%s, %s): synthesis %.2f s, check %.2f s, score %.0f (%s)",
+                name, result.voice, result.mode, result.synthesis_s, result.check_s,
+                check.score, check.reason,
+            )  # fmt: skip
+            if request.reference is None:  # a voice by name: keep its print for the checks
+                self.prints.print_for(engine, request, self._score)
+            done.append(result)
+        return done
+
+
+def start_worker(settings: WorkerSettings) -> Worker:
+    """Load the configured engines and the checker, warm them up, and log how long it took."""
+    started = time.perf_counter()
+    worker = Worker.load(settings)
+    if settings.warmup:
+        worker.warm_up()
+    log.info(
+        "worker ready in %.1f s with engines %s",
+        time.perf_counter() - started,
+        list(worker.engines),
+    )
+    return worker
+
+
+@dataclass(frozen=True)
+class WarmUp:
+    """What one engine's warm-up did and how long it took."""
+
+    engine: str
+    voice: str
+    mode: str
+    synthesis_s: float
+    check_s: float
+    audio_s: float
+    score: float
+
+
+def first_saved_voice(voices_dir: Path | None) -> str | None:
+    """The first voice (by name) saved as <dir>/<voice>/reference.wav + reference.txt."""
+    if voices_dir is None or not voices_dir.is_dir():
+        return None
+    for folder in sorted(p for p in voices_dir.iterdir() if p.is_dir()):
+        if (folder / "reference.wav").is_file() and (folder / "reference.txt").is_file():
+            return folder.name
+    return None
+
+
+def warmup_request(engine: Engine, voices_dir: Path | None) -> SynthesisRequest | None:
+    """The warm-up job for one engine, whatever models it has loaded."""
+    if engine.default_voice is not None:
+        return SynthesisRequest(text=WARMUP_TEXT, language="en", voice=engine.default_voice)
+    if not getattr(engine, "can_clone", False):
+        return None
+    saved = first_saved_voice(voices_dir)
+    if saved is not None:
+        return SynthesisRequest(text=WARMUP_TEXT, language="en", mode="clone", voice=saved)
+    reference = reference_from_volume(BUNDLED_VOICES, BUNDLED_VOICE)
+    return SynthesisRequest(text=WARMUP_TEXT, language="en", mode="clone", reference=reference)

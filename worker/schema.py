@@ -6,7 +6,7 @@ Light on purpose: importing this module loads no model.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -110,6 +110,9 @@ class TTSInput(BaseModel):
         return self
 
 
+InputT = TypeVar("InputT", bound=TTSInput)
+
+
 class Metadata(BaseModel):
     candidates_generated: int
     candidates_passed: int
@@ -151,9 +154,14 @@ def format_validation_error(exc: ValidationError) -> str:
 
 def parse_input(raw: Any) -> TTSInput:
     """Validate `job["input"]`, raising InvalidInputError with a message naming each bad field."""
+    return parse_as(raw, TTSInput)
+
+
+def parse_as(raw: Any, model: type[InputT]) -> InputT:
+    """Validate `job["input"]` as `model` (TTSInput or an extension of it)."""
     if not isinstance(raw, dict):
         raise InvalidInputError("invalid input: job input must be a JSON object")
     try:
-        return TTSInput.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         raise InvalidInputError(format_validation_error(exc)) from exc

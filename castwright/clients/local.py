@@ -129,3 +129,18 @@ def local_worker(log_dir: Path, engines: str = "piper,kokoro") -> Iterator[str]:
             probe, proc, "local TTS worker", log_dir / "tts-worker.log", WORKER_STARTUP_TIMEOUT_S
         )
         yield base
+
+
+@contextmanager
+def local_stream_worker(log_dir: Path, engines: str = "piper,kokoro") -> Iterator[str]:
+    """Serve the worker's streaming job mode (worker/stream_server.py: RunPod's cloud protocol,
+    items as they are synthesized); yields its base URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "worker.stream_server", "--host", "127.0.0.1", "--port", str(port)]
+    env = {**os.environ, "WORKER_ENGINES": engines, "PYTHONUNBUFFERED": "1"}
+    base, log_path = f"http://127.0.0.1:{port}", log_dir / "tts-stream-worker.log"
+    log.info("starting the embedded streaming TTS worker (engines %s) on %s", engines, base)
+    with _child(cmd, log_path, env=env) as proc:
+        _wait_until(_http_ok(f"{base}/health"), proc, "local streaming TTS worker", log_path,
+                    WORKER_STARTUP_TIMEOUT_S)  # fmt: skip
+        yield base

@@ -6,6 +6,11 @@ IN_QUEUE, IN_PROGRESS, COMPLETED, FAILED, CANCELLED, TIMED_OUT; a job past its T
 (status 404). The runpod SDK's local API (`--rp_serve_api`) serves /runsync only, without /health
 and with POST /status: `local=True` selects those differences and nothing else.
 
+Streaming jobs (an endpoint running `worker.streaming`, a generator handler): POST {base}/run,
+then GET {base}/stream/{id} until a terminal state; each answer carries the items yielded since
+the previous one, {"status", "stream": [{"output": item}, ...]}. The SDK's local API answers
+POST /stream/{id} once, with every item, when the job has ended.
+
 Errors never vanish: transient faults (timeouts, 429, 5xx, TIMED_OUT, a crashed worker, an
 expired job) raise TransientServiceError, for the caller's retries; everything else raises
 ServiceError with the endpoint's own message.
@@ -16,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -38,6 +44,7 @@ class JobPolicy(BaseModel):
     ttl_s: float = 3600.0
     wait_s: float = 300.0  # how long the client follows one job before cancelling it
     poll_interval_s: float = 2.0
+    stream_poll_s: float = 0.25  # between /stream calls of a streaming job
 
 
 class Health(BaseModel):
@@ -152,13 +159,17 @@ class RunPodClient:
 
     # --- jobs --------------------------------------------------------------------------------
 
-    def _submit(self, job_input: dict[str, Any]) -> dict[str, Any]:
+    def _body(self, job_input: dict[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {"input": job_input}
         if not self.local:
             body["policy"] = {
                 "executionTimeout": int(self.policy.execution_timeout_s * 1000),
                 "ttl": int(self.policy.ttl_s * 1000),
             }
+        return body
+
+    def _submit(self, job_input: dict[str, Any]) -> dict[str, Any]:
+        body = self._body(job_input)
         wait_ms = int(min(self.policy.wait_s, 90.0) * 1000)
         params = {} if self.local else {"wait": wait_ms}
         response = self._request(
@@ -208,6 +219,60 @@ class RunPodClient:
             time.sleep(self.policy.poll_interval_s)
             job = self.status(job_id)
         return _job_output(job)
+
+    # --- streaming jobs ----------------------------------------------------------------------
+
+    def stream(self, job_input: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Run a streaming job, yielding each item the worker yields, in order, as it arrives;
+        raise as `run` does when the job fails (an error item or a FAILED job)."""
+        response = self._request("POST", "/run", json=self._body(job_input))
+        if response.status_code >= 400:
+            raise ServiceError(
+                f"TTS endpoint rejected the job ({response.status_code}): {response.text[:500]}"
+            )
+        job_id = str(self._json(response).get("id", ""))
+        deadline = time.monotonic() + self.policy.wait_s
+        while True:
+            page = self._stream_page(job_id)
+            for item in page.get("stream") or []:
+                yield _stream_item(job_id, item)
+            if page.get("status") in TERMINAL:
+                _stream_end(job_id, page)
+                return
+            if time.monotonic() > deadline:
+                self.cancel(job_id)
+                raise TransientServiceError(
+                    f"stream job {job_id} not finished after {self.policy.wait_s:.0f} s; cancelled"
+                )
+            time.sleep(self.policy.stream_poll_s)
+
+    def _stream_page(self, job_id: str) -> dict[str, Any]:
+        response = self._request("POST" if self.local else "GET", f"/stream/{job_id}")
+        if response.status_code == 404:
+            raise TransientServiceError(f"stream job {job_id} is gone (expired after its TTL)")
+        if response.status_code >= 400:
+            raise ServiceError(
+                f"stream of job {job_id} failed ({response.status_code}): {response.text[:300]}"
+            )
+        return self._json(response)
+
+
+def _stream_item(job_id: str, item: Any) -> dict[str, Any]:
+    output = item.get("output") if isinstance(item, dict) else None
+    if isinstance(output, dict) and "error" in output:  # the SDK's local API keeps error items
+        raise job_error(job_id, str(output["error"]))
+    if not isinstance(output, dict):
+        raise ServiceError(f"stream job {job_id} sent an item that is not an object: {item!r:.200}")
+    return output
+
+
+def _stream_end(job_id: str, page: dict[str, Any]) -> None:
+    status = page.get("status")
+    if status == "COMPLETED":
+        return
+    if status in ("TIMED_OUT", "CANCELLED"):
+        raise TransientServiceError(f"stream job {job_id} ended {status}")
+    raise job_error(job_id, str(page.get("error", "no error message")))
 
 
 def _job_output(job: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,8 @@ ENV_DOC: dict[str, str] = {
     "CASTWRIGHT_TTS_URL": "base URL of a RunPod-compatible endpoint (overrides the two above)",
     "CASTWRIGHT_TTS_COLD_START_S": "how long to wait for a cold TTS endpoint to start a worker (180)",
     "CASTWRIGHT_TTS_POLL_S": "seconds between status polls of a queued TTS job (2)",
+    "CASTWRIGHT_TTS_STREAM_URL": "streaming endpoint for `castwright listen` (a RunPod endpoint "
+    "running worker.streaming; unset: embedded local stream server)",
     "CASTWRIGHT_PUBLIC_BASE_URL": "public URL where the output folder or bucket is served",
     "CASTWRIGHT_S3_BUCKET": "publish to this S3-compatible bucket instead of the output folder",
     "CASTWRIGHT_S3_ENDPOINT_URL": "S3 endpoint (R2, MinIO); unset for AWS",
@@ -47,6 +49,7 @@ class Settings(BaseModel):
     runpod_api_key: SecretStr | None = None
     tts_cold_start_s: float = Field(180.0, gt=0, le=3600)
     tts_poll_s: float = Field(2.0, gt=0, le=60)
+    tts_stream_url: str | None = None
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
@@ -79,6 +82,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: object)
         "runpod_api_key": _secret(env, "RUNPOD_API_KEY"),
         "tts_cold_start_s": env.get("CASTWRIGHT_TTS_COLD_START_S") or 180.0,
         "tts_poll_s": env.get("CASTWRIGHT_TTS_POLL_S") or 2.0,
+        "tts_stream_url": env.get("CASTWRIGHT_TTS_STREAM_URL") or None,
         "public_base_url": env.get("CASTWRIGHT_PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL,
         "s3_bucket": env.get("CASTWRIGHT_S3_BUCKET") or None,
         "s3_endpoint_url": env.get("CASTWRIGHT_S3_ENDPOINT_URL") or None,

@@ -96,6 +96,13 @@ def report_summary(report: ScriptReport) -> str:
     )
 
 
+#: how a reviewer hears the script before it is voiced (the file sits next to this report)
+LISTEN_HINT = (
+    "Hear it before it is voiced, each line as it renders: "
+    "`castwright listen --script script.yaml` in this folder (`--serve` plays it in a browser)."
+)
+
+
 def report_markdown_text(report: ScriptReport) -> str:
     rows = "\n".join(
         f"| {c.section} | {c.percent:.0f}% | {', '.join(c.missing) or '-'} |"
@@ -109,6 +116,7 @@ def report_markdown_text(report: ScriptReport) -> str:
         f"## Coverage of each section's news\n\n| section | told | missing facts |\n|---|---|---|\n"
         f"{rows}\n\n## Opinions\n\n{report_markdown(report.opinions)}\n\n"
         "How facts are picked and scored: tasks/script/facts.py; opinions: tasks/script/opinions.py.\n"
+        f"\n{LISTEN_HINT}\n"
     )
 
 

@@ -4,6 +4,13 @@ Routes (under /v2/{endpoint_id}): POST /run (queues, answers IN_QUEUE), POST /ru
 job is not done within the wait), GET /status/{job_id}, POST /cancel/{job_id}, GET /health. Jobs
 move IN_QUEUE -> IN_PROGRESS -> a terminal state; a job past its TTL is deleted (status 404).
 Tests script behaviour per request with `plan`: a list of steps consumed in order.
+
+A streaming endpoint (a generator handler with return_aggregate_stream) is `streamer`: the items
+its handler yields for an input. GET /stream/{job_id} answers {"id", "status", "stream":
+[{"output": item}, ...]} with the items produced since the previous call: IN_QUEUE and empty at
+first, then one more item per call IN_PROGRESS, the last ones with COMPLETED. An item holding
+"error" is not streamed: the job ends FAILED with that error string (runpod's handle_job).
+/status of a completed streaming job holds the aggregated list of items.
 """
 
 from __future__ import annotations
@@ -26,11 +33,35 @@ class Job:
     id: str
     input: dict[str, Any]
     states: list[str]  # states reported on successive looks, last one sticks
-    output: dict[str, Any] | None = None
+    output: Any = None  # a dict; a streaming job's aggregated list of items
     error: str | None = None
     expired: bool = False
     looks: int = 0
     ready_at: float = 0.0  # monotonic time before which the job waits IN_QUEUE (cold start)
+    items: list[Any] | None = None  # a streaming job's yielded items
+    sent: int = 0
+
+    def stream_view(self) -> dict[str, Any]:
+        """The next page of a streaming job: one more item per look (two on the last)."""
+        assert self.items is not None
+        self.looks += 1
+        if self.looks == 1 or time.monotonic() < self.ready_at:
+            return {"id": self.id, "status": "IN_QUEUE", "stream": []}
+        failed = next((i for i, it in enumerate(self.items) if "error" in it), None)
+        produced = self.items if failed is None else self.items[:failed]
+        upto = min(len(produced), self.sent + 1)
+        if upto >= len(produced) - 1:
+            upto = len(produced)
+        page, self.sent = produced[self.sent : upto], upto
+        body: dict[str, Any] = {"id": self.id, "stream": [{"output": it} for it in page]}
+        if upto < len(produced):
+            body["status"] = "IN_PROGRESS"
+        elif failed is not None:
+            body.update(status="FAILED", error=str(self.items[failed]["error"]))
+        else:
+            body["status"] = "COMPLETED"
+            self.states, self.output = ["COMPLETED"], produced  # return_aggregate_stream
+        return body
 
     def view(self) -> dict[str, Any]:
         if time.monotonic() < self.ready_at:
@@ -55,6 +86,8 @@ class FakeRunPod:
     api_key: str = "rp-test-key"
     #: called per /runsync with the job input; may return a plan step (a fault) or None
     chaos: Callable[[dict[str, Any]], Any] | None = None
+    #: a streaming endpoint: the items its generator handler yields for an input
+    streamer: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
     #: seconds after start during which no worker is up: jobs wait IN_QUEUE, health shows 0
     cold_start_s: float = 0.0
     started: float = field(default_factory=time.monotonic)
@@ -71,7 +104,9 @@ class FakeRunPod:
             return Reply(401, {"error": "Unauthorized"})
         action, job_id = match.groups()
         handler = {"runsync": self._runsync, "run": self._run, "status": self._status,
-                   "cancel": self._cancel, "health": self._health}  # fmt: skip
+                   "cancel": self._cancel, "health": self._health, "stream": self._stream}  # fmt: skip
+        if action == "stream" and request.method != "GET":
+            return Reply(405, {"detail": "Method Not Allowed"})
         return (
             handler[action](request, job_id)
             if action in handler
@@ -100,9 +135,21 @@ class FakeRunPod:
             input=request.body["input"],
             states=["IN_QUEUE", "COMPLETED"],
         )
-        job.output = self.output(job.input)
+        if self.streamer is not None:
+            job.items, job.states = self.streamer(job.input), ["IN_QUEUE", "IN_PROGRESS"]
+        else:
+            job.output = self.output(job.input)
+        job.ready_at = self.started + self.cold_start_s
         self.jobs[job.id] = job
         return Reply(200, {"id": job.id, "status": "IN_QUEUE"})
+
+    def _stream(self, request: Request, job_id: str | None) -> Reply:
+        job = self.jobs.get(job_id or "")
+        if job is None or job.expired:
+            return Reply(404, {"error": "job not found"})
+        if job.items is None:  # not a generator handler: nothing is ever streamed
+            return Reply(200, {"id": job.id, "status": job.view()["status"], "stream": []})
+        return Reply(200, job.stream_view())
 
     def _status(self, request: Request, job_id: str | None) -> Reply:
         job = self.jobs.get(job_id or "")

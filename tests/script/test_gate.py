@@ -102,3 +102,4 @@ def test_the_report_reads_as_a_table() -> None:
     script = faithful_script()
     text = report_markdown_text(check_script(ISSUE, script, show_for(script)))
     assert "Gate: passed" in text and "| cloud-bills-are-the-new-rent | 100% | - |" in text
+    assert "`castwright listen --script script.yaml`" in text  # the reviewer can hear it first

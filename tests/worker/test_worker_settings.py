@@ -38,9 +38,9 @@ def test_gpu_image_environment(tmp_path: Path) -> None:
 
 
 def test_local_model_root_when_no_volume(tmp_path: Path) -> None:
-    if Path("/runpod-volume").is_dir():
-        pytest.skip("a RunPod volume is mounted here")
-    settings = WorkerSettings.from_env(env={"QWEN3_MODEL_ROOT": str(tmp_path)}, cwd=tmp_path)
+    settings = WorkerSettings.from_env(
+        env={"QWEN3_MODEL_ROOT": str(tmp_path)}, cwd=tmp_path, default_volume=tmp_path / "none"
+    )
     assert settings.qwen3_models == (tmp_path / "models/Qwen3-TTS-12Hz-1.7B-Base",)
 
 

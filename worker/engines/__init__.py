@@ -70,7 +70,10 @@ def _kokoro(settings: WorkerSettings) -> Engine:
 def _qwen3(settings: WorkerSettings) -> Engine:
     from worker.engines.qwen3 import load_qwen3_engine
 
-    return load_qwen3_engine(settings.qwen3_models, settings.voices_dir, settings.qwen3_attn)
+    return load_qwen3_engine(
+        settings.qwen3_models, settings.voices_dir, settings.qwen3_attn,
+        settings.qwen3_dtype, settings.qwen3_clear_cache_s,
+    )  # fmt: skip
 
 
 def default_registry() -> EngineRegistry:

@@ -13,6 +13,7 @@ import importlib.resources
 import json
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,8 @@ class KokoroEngine:
         )[0]
         return np.asarray(audio, dtype=np.float32).ravel()
 
-    def synthesize(self, request: SynthesisRequest) -> tuple[FloatArray, int]:
+    def stream(self, request: SynthesisRequest) -> Iterator[tuple[FloatArray, int]]:
+        """Each phoneme chunk's audio as soon as the model has run on it."""
         require_preset(self.name, request)
         require_language(self.name, request, frozenset({"en"}))
         voice = request.voice or DEFAULT_VOICE
@@ -93,5 +95,11 @@ class KokoroEngine:
                 f"voice: kokoro has no style {voice!r}; available: {', '.join(self.voices)}"
             )
         style = self._styles[voice]
-        pieces = [self._infer(c, style, request.speed) for c in self.phoneme_chunks(request.text)]
-        return join_with_gaps([p for p in pieces if p.size], SAMPLE_RATE, CHUNK_GAP_S), SAMPLE_RATE
+        for chunk in self.phoneme_chunks(request.text):
+            piece = self._infer(chunk, style, request.speed)
+            if piece.size:
+                yield piece, SAMPLE_RATE
+
+    def synthesize(self, request: SynthesisRequest) -> tuple[FloatArray, int]:
+        pieces = [piece for piece, _ in self.stream(request)]
+        return join_with_gaps(pieces, SAMPLE_RATE, CHUNK_GAP_S), SAMPLE_RATE

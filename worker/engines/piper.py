@@ -4,6 +4,7 @@ plus any `<voice>.onnx` + `.onnx.json` found in an extra voice folder."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,8 @@ class PiperEngine:
             log.info("piper voice %s loaded from %s", voice, model_path)
         return self._voices[voice]
 
-    def synthesize(self, request: SynthesisRequest) -> tuple[FloatArray, int]:
+    def stream(self, request: SynthesisRequest) -> Iterator[tuple[FloatArray, int]]:
+        """Each sentence's audio as soon as Piper has synthesized it."""
         from piper import SynthesisConfig
 
         require_preset(self.name, request)
@@ -65,8 +67,14 @@ class PiperEngine:
         voice = self._voice(voice_id)
         require_language(self.name, request, frozenset({voice_id.split("_")[0].lower()}))
         config = SynthesisConfig(length_scale=voice.config.length_scale / request.speed)
-        chunks = [c.audio_float_array for c in voice.synthesize(request.text, syn_config=config)]
         sample_rate = int(voice.config.sample_rate)
-        if not chunks:
-            return np.zeros(0, dtype=np.float32), sample_rate
-        return join_with_gaps(chunks, sample_rate, SENTENCE_GAP_S), sample_rate
+        for chunk in voice.synthesize(request.text, syn_config=config):
+            yield chunk.audio_float_array, sample_rate
+
+    def synthesize(self, request: SynthesisRequest) -> tuple[FloatArray, int]:
+        pieces = list(self.stream(request))
+        if not pieces:
+            voice = self._voice(request.voice or DEFAULT_VOICE)
+            return np.zeros(0, dtype=np.float32), int(voice.config.sample_rate)
+        sample_rate = pieces[0][1]
+        return join_with_gaps([p for p, _ in pieces], sample_rate, SENTENCE_GAP_S), sample_rate

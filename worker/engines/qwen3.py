@@ -111,16 +111,28 @@ class Qwen3Engine:
         models: Sequence[QwenVoiceModel],
         voices_dir: Path | None = None,
         seed_fn: Callable[[int], object] | None = None,
+        clear_cache: Callable[[], object] | None = None,
+        clear_cache_s: float | None = None,
     ) -> None:
         if not models:
             raise EngineUnavailableError("engine: qwen3 has no model loaded")
         self._models = list(models)
         self.voices_dir = voices_dir
         self._seed_fn = seed_fn
+        #: frees the GPU cache (torch.cuda.empty_cache) after a generation of more than
+        #: `clear_cache_s` seconds of audio; None: never
+        self._clear_cache = clear_cache
+        self.clear_cache_s = clear_cache_s
+        self.caches_cleared = 0
         self._prompts: OrderedDict[str, Any] = OrderedDict()
         self.model = self._models[0].name  # the model used by the latest request
         speakers = sorted(s for m in self._models if m.kind == "custom_voice" for s in m.speakers)
         self.default_voice = speakers[0] if speakers else None
+
+    @property
+    def can_clone(self) -> bool:
+        """Whether a Base model is loaded (the warm-up of a Base-only engine clones)."""
+        return any(m.kind == "base" for m in self._models)
 
     # --- routing ---------------------------------------------------------------------------
 
@@ -193,7 +205,16 @@ class Qwen3Engine:
                 text=request.text, speaker=speaker, language=language, **kwargs
             )
         self.model = chosen.name
-        return _first_wave(wavs), int(sample_rate)
+        wave = _first_wave(wavs)
+        self._after_generation(wave.size / max(int(sample_rate), 1))
+        return wave, int(sample_rate)
+
+    def _after_generation(self, seconds: float) -> None:
+        if self._clear_cache is None or self.clear_cache_s is None:
+            return
+        if seconds >= self.clear_cache_s:
+            self._clear_cache()
+            self.caches_cleared += 1
 
     def _seed(self, seed: int | None) -> None:
         if seed is not None and self._seed_fn is not None:
@@ -235,26 +256,37 @@ def _check_checkpoint(folder: Path) -> None:
 
 
 def load_qwen3_engine(
-    model_dirs: Sequence[Path], voices_dir: Path | None, attn: str | None = None
+    model_dirs: Sequence[Path],
+    voices_dir: Path | None,
+    attn: str | None = None,
+    dtype: str = "bfloat16",
+    clear_cache_s: float | None = None,
 ) -> Qwen3Engine:
-    """Load each checkpoint folder once onto cuda:0 in bfloat16 (nothing is downloaded)."""
+    """Load each checkpoint folder once onto cuda:0 in `dtype` (nothing is downloaded)."""
     for folder in model_dirs:
         _check_checkpoint(folder)
     import torch
     from qwen_tts import Qwen3TTSModel
 
     implementation = attention_implementation(attn)
+    torch_dtype = getattr(torch, dtype)
     loaded = []
     for folder in model_dirs:
         wrapper = Qwen3TTSModel.from_pretrained(
             str(folder),
             device_map="cuda:0",
-            dtype=torch.bfloat16,
+            dtype=torch_dtype,
             attn_implementation=implementation,
         )
         kind = _model_kind(folder, str(wrapper.model.tts_model_type))
         speakers = frozenset(str(s).lower() for s in (wrapper.model.get_supported_speakers() or []))
         names = ", ".join(sorted(speakers)) or "-"
-        log.info("qwen3 %s loaded (%s, %s; speakers: %s)", folder.name, kind, implementation, names)
+        log.info(
+            "qwen3 %s loaded (%s, %s, %s; speakers: %s)",
+            folder.name, kind, implementation, dtype, names,
+        )  # fmt: skip
         loaded.append(QwenVoiceModel(wrapper, folder.name, kind, speakers))
-    return Qwen3Engine(loaded, voices_dir, seed_fn=torch.manual_seed)
+    return Qwen3Engine(
+        loaded, voices_dir, seed_fn=torch.manual_seed,
+        clear_cache=torch.cuda.empty_cache, clear_cache_s=clear_cache_s,
+    )  # fmt: skip
