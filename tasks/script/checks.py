@@ -150,9 +150,17 @@ def carries_other_opinion(text: str, speaker: str, section: Section) -> bool:
 
 
 def line_problem(
-    text: str, speaker: str, section: Section, hosts: list[str], language: str, own: str = ""
+    text: str,
+    speaker: str,
+    section: Section,
+    hosts: list[str],
+    language: str,
+    own: str = "",
+    each_sentence: bool = True,
 ) -> str | None:
-    """Why an LLM-written line cannot go into the script, or None when it can."""
+    """Why an LLM-written line cannot go into the script, or None when it can. Without
+    `each_sentence` a sentence of it need not be grounded on its own (a rephrasing may split a
+    line into simpler sentences; its facts are checked by the caller)."""
     if not text:
         return "empty, or only repeats"
     if not set(re.findall(r"[^\W\d_]+", text.casefold())) - {h.casefold() for h in hosts}:
@@ -161,7 +169,7 @@ def line_problem(
         return f"longer than {MAX_LINE_WORDS} words"
     if copies_a_run(text, section, language, own):
         return f"copies {RUN_WORDS} words in a row from the news or a comment"
-    if drifts(text, section):
+    if each_sentence and drifts(text, section):
         return "a sentence in it is not about this section's news"
     if reads_instructions(text) or text.startswith(("...", "…")):
         return "reads the instructions aloud, or goes on from nothing"

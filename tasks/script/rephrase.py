@@ -38,7 +38,7 @@ def _hard_facts(turn: Turn, language: str) -> list[str]:
 def _problem(text: str, turn: Turn, show: ShowConfig) -> str | None:
     own = Section(id=turn.section, title="", body=turn.text)
     problem = checks.line_problem(text, turn.speaker, own, show.host_names, show.language,
-                                  own=turn.text)  # fmt: skip
+                                  own=turn.text, each_sentence=False)  # fmt: skip
     if problem:
         return problem
     spoken = tokens(text, show.language)

@@ -75,6 +75,10 @@ def test_without_a_usable_rephrasing_the_turn_fails_naming_itself(tmp_path: Path
     ("reply", "usable"),
     [
         (EASIER, True),
+        (  # split into simpler sentences: each need not name a fact on its own
+            "Founders, forty percent is too much. Ask them for a better price, and do it again every year.",
+            True,
+        ),
         ("Founders should ask for a better cloud price every year.", False),  # the number is gone
         (
             "Maybe founders should ask for a better price; forty percent is too much.",
