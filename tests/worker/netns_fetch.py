@@ -1,0 +1,165 @@
+"""Attacks on the worker's reference fetch, inside a private network namespace (run as root):
+
+    unshare -n -m python -m tests.worker.netns_fetch
+
+The namespace has only its loopback device, which also carries one public address
+(93.184.216.34), and its own /etc/hosts (bind-mounted), so names resolve as a test needs while
+nothing outside is reached. Two real HTTPS servers (one certificate, trusted through
+SSL_CERT_FILE): the "public" one on 93.184.216.34:443 and an "internal" one on 127.0.0.1:443 that
+no job may ever reach. Prints one JSON object: scenario -> {"error"|"body", "internal_hits"}.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+PUBLIC_IP = "93.184.216.34"
+HOSTS = f"""127.0.0.1 localhost
+{PUBLIC_IP} audio.example.com
+{PUBLIC_IP} rebind.example.com
+100.100.100.200 metadata.example.com
+::ffff:127.0.0.1 mapped.example.com
+"""
+MAX_BYTES = 4096
+DEADLINE_S = 3.0
+
+
+def sh(*cmd: str) -> None:
+    subprocess.run(cmd, check=True, capture_output=True)
+
+
+def setup_namespace(folder: Path) -> Path:
+    sh("ip", "link", "set", "lo", "up")
+    sh("ip", "addr", "add", f"{PUBLIC_IP}/32", "dev", "lo")
+    hosts = folder / "hosts"
+    hosts.write_text(HOSTS)
+    sh("mount", "--bind", str(hosts), "/etc/hosts")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    sh("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+       "-keyout", str(key), "-out", str(cert), "-subj", "/CN=audio.example.com",
+       "-addext", "subjectAltName=DNS:audio.example.com,DNS:rebind.example.com,"
+       "DNS:localhost,IP:127.0.0.1")  # fmt: skip
+    os.environ["SSL_CERT_FILE"] = str(cert)
+    return hosts
+
+
+def serve(address: str, routes: dict[str, Callable[[BaseHTTPRequestHandler], None]],
+          hits: list[str], folder: Path) -> None:  # fmt: skip
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            hits.append(self.path)
+            try:
+                routes.get(self.path, routes["*"])(self)
+            except OSError:
+                pass  # the client gave up (deadline, cap): expected
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    server = ThreadingHTTPServer((address, 443), Handler)
+    server.daemon_threads = True
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+
+def reply(body: bytes, status: int = 200, **headers: str) -> Callable[[BaseHTTPRequestHandler], None]:
+    def send(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(status)
+        for name, value in headers.items():
+            h.send_header(name.replace("_", "-"), value)
+        if "Content_Length" not in headers:
+            h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    return send
+
+
+def unbounded(h: BaseHTTPRequestHandler) -> None:
+    """A body with no Content-Length that never stops."""
+    h.send_response(200)
+    h.send_header("Connection", "close")
+    h.end_headers()
+    while True:
+        h.wfile.write(b"\0" * 1024)
+
+
+def drip(h: BaseHTTPRequestHandler) -> None:
+    """One byte every 0.2 s: each read succeeds, the whole never ends."""
+    h.send_response(200)
+    h.send_header("Content-Length", "100")
+    h.end_headers()
+    for _ in range(100):
+        h.wfile.write(b"\0")
+        h.wfile.flush()
+        time.sleep(0.2)
+
+
+def rebinding_resolver(hosts: Path) -> None:
+    """After the first lookup of rebind.example.com, the name points at 127.0.0.1 (a rebinding
+    DNS server with TTL 0): patched at the resolver boundary, the only place a test can."""
+    real = socket.getaddrinfo
+
+    def lookup(host: str, *args: object, **kwargs: object) -> object:
+        answer = real(host, *args, **kwargs)  # type: ignore[arg-type]
+        if host == "rebind.example.com":
+            hosts.write_text(HOSTS.replace(f"{PUBLIC_IP} rebind", "127.0.0.1 rebind"))
+        return answer
+
+    socket.getaddrinfo = lookup  # type: ignore[assignment]
+
+
+def main() -> int:
+    folder = Path(tempfile.mkdtemp())
+    hosts = setup_namespace(folder)
+    public_hits: list[str] = []
+    internal_hits: list[str] = []
+    serve(PUBLIC_IP, {"/voice.wav": reply(b"public audio"),
+                      "/redirect": reply(b"", 302, Location="https://localhost/secret"),
+                      "/big": unbounded, "/drip": drip, "*": reply(b"", 404)},
+          public_hits, folder)  # fmt: skip
+    serve("127.0.0.1", {"*": reply(b"internal secret")}, internal_hits, folder)
+
+    import worker.reference as reference
+
+    reference.FETCH_DEADLINE_S = DEADLINE_S
+    scenarios = {
+        "plain": "https://audio.example.com/voice.wav",
+        "redirect": "https://audio.example.com/redirect",
+        "unbounded": "https://audio.example.com/big",
+        "drip": "https://audio.example.com/drip",
+        "metadata": "https://metadata.example.com/latest/meta-data",
+        "mapped": "https://mapped.example.com/secret",
+        "rebind": "https://rebind.example.com/voice.wav",
+    }
+    results: dict[str, dict[str, object]] = {}
+    for name, url in scenarios.items():
+        if name == "rebind":
+            rebinding_resolver(hosts)
+        started, before = time.monotonic(), len(internal_hits)
+        try:
+            outcome: dict[str, object] = {"body": reference.fetch_https(url, MAX_BYTES).decode()}
+        except Exception as exc:  # noqa: BLE001 (reported to the test, which asserts on it)
+            outcome = {"error": f"{type(exc).__name__}: {exc}"}
+        outcome["seconds"] = round(time.monotonic() - started, 1)
+        outcome["internal_hits"] = len(internal_hits) - before
+        results[name] = outcome
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
