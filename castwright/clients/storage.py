@@ -8,10 +8,13 @@ Every write is atomic: a reader sees the old object or the new one, never half a
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
@@ -22,6 +25,19 @@ _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 MAX_KEY_LENGTH = 512
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
+#: one publish (upload to sweep) or removal at a time per storage; how long the next one waits
+LOCK_WAIT_S = 900.0
+#: an S3 lock object older than this was left by a process that died: it is broken
+LOCK_STALE_S = 3600.0
+LOCAL_LOCK_FILE = ".castwright-publish.lock"  # not a key: never listed, published or swept
+S3_LOCK_KEY = "castwright-publish.lock"
+
+
+def lock_timeout(where: str, wait_s: float) -> PublishError:
+    return PublishError(
+        f"another castwright run is publishing to {where} (waited {wait_s:.0f} s for its "
+        "lock); let it finish, then run again"
+    )
 
 
 class StorageUnavailable(PublishError):
@@ -82,6 +98,10 @@ class Storage(Protocol):
 
     def list(self, prefix: str = "") -> list[str]: ...
 
+    def lock(self, wait_s: float = LOCK_WAIT_S) -> AbstractContextManager[None]:
+        """Exclusive until exit, across processes: one publish or removal at a time."""
+        ...
+
 
 class LocalStorage:
     """Files under a folder; serve the folder with any static web server."""
@@ -138,8 +158,32 @@ class LocalStorage:
         return path.stat().st_size if path.is_file() else None
 
     def delete(self, key: str) -> None:
+        """Remove the entry at `key` itself: a symlink is unlinked, never what it points at."""
+        entry = self.root / validate_key(key)
+        parent = entry.parent.resolve()
+        if not parent.is_relative_to(self.root):
+            raise PublishError(f"storage key {key!r} resolves outside {self.root}; remove the link")
         with contextlib.suppress(FileNotFoundError):
-            self._path(key).unlink()
+            (parent / entry.name).unlink()
+
+    @contextlib.contextmanager
+    def lock(self, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+        """An fcntl lock on a file in the folder (released by the kernel if the process dies)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + wait_s
+        with (self.root / LOCAL_LOCK_FILE).open("a") as handle:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise lock_timeout(str(self.root), wait_s) from None
+                    time.sleep(0.2)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def list(self, prefix: str = "") -> list[str]:
         validate_prefix(prefix)
@@ -153,6 +197,9 @@ class LocalStorage:
                 key = (Path(dirpath) / name).relative_to(self.root).as_posix()
                 if _KEY.fullmatch(key):  # skips in-flight ".tmp-*" files
                     yield key
+
+
+_CONFLICT = ("PreconditionFailed", "ConditionalRequestConflict", "412", "409")
 
 
 class S3Storage:
@@ -267,6 +314,47 @@ class S3Storage:
     def delete(self, key: str) -> None:
         with self._errors("delete", key):
             self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    @contextlib.contextmanager
+    def lock(self, wait_s: float = LOCK_WAIT_S, stale_s: float = LOCK_STALE_S) -> Iterator[None]:
+        """A lock object created with a conditional write (If-None-Match: *): only one writer
+        can create it; it is deleted on exit only if it is still ours (If-Match its ETag)."""
+        etag = self._acquire(self._key(S3_LOCK_KEY), time.monotonic() + wait_s, stale_s)
+        try:
+            yield
+        finally:
+            from botocore.exceptions import ClientError
+
+            with contextlib.suppress(ClientError):
+                self.client.delete_object(Bucket=self.bucket, Key=self._key(S3_LOCK_KEY),
+                                          IfMatch=etag)  # fmt: skip
+
+    def _acquire(self, key: str, deadline: float, stale_s: float) -> str:
+        from botocore.exceptions import ClientError
+
+        started = time.monotonic()
+        while True:
+            with self._errors("lock", S3_LOCK_KEY):
+                try:
+                    reply = self.client.put_object(Bucket=self.bucket, Key=key,
+                                                   Body=str(os.getpid()).encode(), IfNoneMatch="*")  # fmt: skip
+                    return str(reply["ETag"])
+                except ClientError as exc:
+                    if exc.response.get("Error", {}).get("Code") not in _CONFLICT:
+                        raise
+            self._break_if_stale(key, stale_s)
+            if time.monotonic() > deadline:
+                raise lock_timeout(repr(self), deadline - started)
+            time.sleep(0.5)
+
+    def _break_if_stale(self, key: str, stale_s: float) -> None:
+        from botocore.exceptions import ClientError
+
+        with contextlib.suppress(ClientError):
+            head = self.client.head_object(Bucket=self.bucket, Key=key)
+            age = time.time() - head["LastModified"].timestamp()
+            if age > stale_s:
+                self.client.delete_object(Bucket=self.bucket, Key=key, IfMatch=head["ETag"])
 
     def list(self, prefix: str = "") -> list[str]:
         validate_prefix(prefix)

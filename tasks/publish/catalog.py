@@ -75,6 +75,13 @@ class Catalog(Strict):
         default=1, ge=1, description="Numbers are never reused, even after removal."
     )
     episodes: list[EpisodeRecord] = Field(default_factory=list)
+    cover_key: str | None = Field(default=None, description="The cover the feed points at.")
+
+    @property
+    def keys(self) -> set[str]:
+        """Every storage key this catalog records: only these may ever be swept."""
+        keys = {k for ep in self.episodes for k in ep.keys}
+        return keys | {self.cover_key} if self.cover_key else keys
 
     def newest_first(self) -> list[EpisodeRecord]:
         return sorted(self.episodes, key=lambda e: (e.pub_date, e.number), reverse=True)
@@ -117,9 +124,19 @@ def _is_web_url(url: str) -> bool:
     return re.match(r"^https?://[^\s<>\"']+$", url, flags=re.I) is not None
 
 
-def load_catalog(storage: Storage, feed_url: str) -> Catalog:
-    """The catalog in storage, or a new empty one the first time a show is published."""
-    return read_catalog(storage) or Catalog(show_guid=show_guid(feed_url))
+def load_catalog(storage: Storage, feed_url: str, feed_key: str) -> Catalog:
+    """The catalog in storage, or a new empty one the first time a show is published; never a
+    new one over a feed already published (its episodes would silently disappear)."""
+    catalog = read_catalog(storage)
+    if catalog is not None:
+        return catalog
+    if storage.exists(feed_key):
+        raise PublishError(
+            f"{storage!r} holds {feed_key} but no {CATALOG_KEY}: publishing now would start a new "
+            f"catalog and drop every published episode from the feed. Restore {CATALOG_KEY} from "
+            f"a backup, or move {feed_key} away to start a new show there"
+        )
+    return Catalog(show_guid=show_guid(feed_url))
 
 
 def read_catalog(storage: Storage) -> Catalog | None:

@@ -135,3 +135,19 @@ def test_unreachable_endpoint_is_transient() -> None:
     storage = S3Storage(BUCKET, endpoint_url=f"http://127.0.0.1:{port}", **CREDENTIALS)
     with pytest.raises(StorageUnavailable, match="check the endpoint URL"):
         storage.get_bytes("catalog.json")
+
+
+def test_s3_lock_is_a_conditional_write(s3: S3Storage, s3_endpoint: str) -> None:
+    other = S3Storage(BUCKET, endpoint_url=s3_endpoint, prefix=s3.prefix, **CREDENTIALS)
+    with s3.lock():
+        assert s3.exists("castwright-publish.lock")
+        with (
+            pytest.raises(PublishError, match="another castwright run is publishing"),
+            other.lock(wait_s=1.0),
+        ):
+            pass
+    assert not s3.exists("castwright-publish.lock")
+    s3.put_bytes("castwright-publish.lock", b"4242", "text/plain")  # left by a killed run
+    with other.lock(wait_s=5.0, stale_s=0.0):  # an old lock is broken
+        assert s3.get_bytes("castwright-publish.lock") != b"4242"
+    assert not s3.exists("castwright-publish.lock")
