@@ -21,12 +21,13 @@ import logging
 import re
 from pathlib import Path
 
-import httpx
 import yaml
 from prefect import task
 
 from castwright.core.errors import NewsletterError
 from castwright.core.models import Comment, Link, Newsletter, Section
+from castwright.core.netguard import redact_url
+from tasks.newsletter.fetch import download
 from tasks.newsletter.html import html_to_markdown
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class _FrontMatterLoader(yaml.SafeLoader):
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
-    def compose_node(self, parent: object, index: object) -> yaml.Node | None:  # type: ignore[override]
+    def compose_node(self, parent: object, index: object) -> yaml.Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise NewsletterError(
@@ -242,7 +243,7 @@ def _title(value: object) -> str:
     if value is None:
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise NewsletterError("the front matter title must be text, e.g. title: \"Issue 42\"")
+        raise NewsletterError('the front matter title must be text, e.g. title: "Issue 42"')
     return _CONTROL.sub("", str(value))
 
 
@@ -256,29 +257,25 @@ def _date(value: object) -> dt.date | None:
         raise NewsletterError(f"front matter date {value!r} is not YYYY-MM-DD") from exc
 
 
-def fetch_text(url: str, http: httpx.Client | None = None) -> str:
-    """Download an issue published as markdown or HTML (production input), with the same limits."""
-    client = http or httpx.Client(timeout=30.0, follow_redirects=True)
-    try:
-        response = client.get(url)
-    except httpx.HTTPError as exc:
-        raise NewsletterError(f"{url}: could not download the issue ({exc})") from exc
-    if response.status_code != 200:
-        raise NewsletterError(f"{url}: the server answered {response.status_code}; check the URL")
-    data = response.content
-    _check_bytes(data, url)
-    text = _decode(data, url)
-    if "html" in response.headers.get("content-type", "") or text.lstrip().lower().startswith(
-        ("<!doctype", "<html")
-    ):
+def fetch_text(url: str, allow_hosts: frozenset[str] = frozenset()) -> str:
+    """Download an issue published as markdown or HTML (production input), with the same limits
+    (tasks/newsletter/fetch.py: public addresses only, unless a host is in `allow_hosts`)."""
+    data, content_type = download(url, MAX_BYTES, allow_hosts=allow_hosts)
+    shown = redact_url(url)
+    _check_bytes(data, shown)
+    text = _decode(data, shown)
+    if "html" in content_type or text.lstrip().lower().startswith(("<!doctype", "<html")):
         return html_to_markdown(text)
     return text
 
 
-def load_newsletter(source: Path | str, hosts: list[str]) -> Newsletter:
+def load_newsletter(
+    source: Path | str, hosts: list[str], allow_hosts: frozenset[str] = frozenset()
+) -> Newsletter:
     """Read an issue from a file path or an http(s) URL."""
     if isinstance(source, str) and source.startswith(("http://", "https://")):
-        return parse_newsletter(fetch_text(source), hosts, source_name=source)
+        text = fetch_text(source, allow_hosts)
+        return parse_newsletter(text, hosts, source_name=redact_url(source))
     path = Path(source)
     return parse_newsletter(read_text(path), hosts, source_name=str(path))
 

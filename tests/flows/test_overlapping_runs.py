@@ -64,10 +64,21 @@ def test_two_runs_and_a_removal_at_once_lose_nothing(
         commands.append(["episodes", "remove", OLD])
         procs = [
             subprocess.Popen(
-                [sys.executable, "-m", "castwright.cli", *cmd, "--show", str(show_file),
-                 "--out", str(out)],
+                [
+                    sys.executable,
+                    "-m",
+                    "castwright.cli",
+                    *cmd,
+                    "--show",
+                    str(show_file),
+                    "--out",
+                    str(out),
+                ],
                 env=env | {"CASTWRIGHT_WORK_DIR": str(tmp_path / f"work{i}")},
-                cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                cwd=PROJECT_ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )  # fmt: skip
             for i, cmd in enumerate(commands)
         ]

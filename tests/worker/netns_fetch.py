@@ -11,7 +11,6 @@ no job may ever reach. Prints one JSON object: scenario -> {"error"|"body", "int
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
@@ -19,11 +18,11 @@ import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import worker.reference as reference
+from tests.fakes.raw_http import drip, endless, send, serve_routes
 
 PUBLIC_IP = "93.184.216.34"
 HOSTS = f"""127.0.0.1 localhost
@@ -55,60 +54,6 @@ def setup_namespace(folder: Path) -> Path:
     return hosts
 
 
-def serve(address: str, routes: dict[str, Callable[[BaseHTTPRequestHandler], None]],
-          hits: list[str], folder: Path) -> None:  # fmt: skip
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            hits.append(self.path)
-            with contextlib.suppress(OSError):  # the client gave up (deadline, cap): expected
-                routes.get(self.path, routes["*"])(self)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
-    server = ThreadingHTTPServer((address, 443), Handler)
-    server.daemon_threads = True
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-
-
-def reply(
-    body: bytes, status: int = 200, **headers: str
-) -> Callable[[BaseHTTPRequestHandler], None]:
-    def send(h: BaseHTTPRequestHandler) -> None:
-        h.send_response(status)
-        for name, value in headers.items():
-            h.send_header(name.replace("_", "-"), value)
-        if "Content_Length" not in headers:
-            h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        h.wfile.write(body)
-
-    return send
-
-
-def unbounded(h: BaseHTTPRequestHandler) -> None:
-    """A body with no Content-Length that never stops."""
-    h.send_response(200)
-    h.send_header("Connection", "close")
-    h.end_headers()
-    while True:
-        h.wfile.write(b"\0" * 1024)
-
-
-def drip(h: BaseHTTPRequestHandler) -> None:
-    """One byte every 0.2 s: each read succeeds, the whole never ends."""
-    h.send_response(200)
-    h.send_header("Content-Length", "100")
-    h.end_headers()
-    for _ in range(100):
-        h.wfile.write(b"\0")
-        h.wfile.flush()
-        time.sleep(0.2)
-
-
 def rebinding_resolver(hosts: Path) -> None:
     """After the first lookup of rebind.example.com, the name points at 127.0.0.1 (a rebinding
     DNS server with TTL 0): patched at the resolver boundary, the only place a test can."""
@@ -126,16 +71,19 @@ def rebinding_resolver(hosts: Path) -> None:
 def main() -> int:
     folder = Path(tempfile.mkdtemp())
     hosts = setup_namespace(folder)
-    public_hits: list[str] = []
-    internal_hits: list[str] = []
-    serve(PUBLIC_IP, {"/voice.wav": reply(b"public audio"),
-                      "/redirect": reply(b"", 302, Location="https://localhost/secret"),
-                      "/big": unbounded, "/drip": drip, "*": reply(b"", 404)},
-          public_hits, folder)  # fmt: skip
-    serve("127.0.0.1", {"*": reply(b"internal secret")}, internal_hits, folder)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    public = {"/voice.wav": send(200, b"public audio"), "/big": endless, "/drip": drip(100, 0.2),
+              "/redirect": send(302, Location="https://localhost/secret"), "*": send(404)}  # fmt: skip
+    with (
+        serve_routes(public, PUBLIC_IP, 443, tls),
+        serve_routes({"*": send(200, b"internal secret")}, "127.0.0.1", 443, tls) as (_, hits),
+    ):
+        print(json.dumps(run_scenarios(hosts, hits)))
+    return 0
 
-    import worker.reference as reference
 
+def run_scenarios(hosts: Path, internal_hits: list[str]) -> dict[str, dict[str, object]]:
     reference.FETCH_DEADLINE_S = DEADLINE_S
     scenarios = {
         "plain": "https://audio.example.com/voice.wav",
@@ -158,8 +106,7 @@ def main() -> int:
         outcome["seconds"] = round(time.monotonic() - started, 1)
         outcome["internal_hits"] = len(internal_hits) - before
         results[name] = outcome
-    print(json.dumps(results))
-    return 0
+    return results
 
 
 if __name__ == "__main__":
