@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
 from castwright.core.errors import PublishError
+from castwright.core.netguard import redact_url
 from castwright.core.store import atomic_file
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
@@ -223,7 +224,7 @@ class S3Storage:
         self.client = boto3.client("s3", endpoint_url=endpoint_url, **client_kwargs)
 
     def __repr__(self) -> str:
-        where = f" at {self.endpoint_url}" if self.endpoint_url else ""
+        where = f" at {redact_url(self.endpoint_url)}" if self.endpoint_url else ""
         return f"S3Storage(s3://{self.bucket}/{self.prefix}{where})"
 
     def _key(self, key: str) -> str:
@@ -234,7 +235,7 @@ class S3Storage:
         from botocore.exceptions import BotoCoreError, ClientError
 
         where = f"s3://{self.bucket}/{self.prefix}{key}" + (
-            f" at {self.endpoint_url}" if self.endpoint_url else ""
+            f" at {redact_url(self.endpoint_url)}" if self.endpoint_url else ""
         )
         try:
             yield

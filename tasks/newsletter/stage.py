@@ -27,6 +27,7 @@ from prefect import task
 from castwright.core.errors import NewsletterError
 from castwright.core.models import Comment, Link, Newsletter, Section
 from castwright.core.netguard import redact_url
+from castwright.core.text import strip_controls
 from tasks.newsletter.fetch import download
 from tasks.newsletter.html import html_to_markdown
 
@@ -36,8 +37,6 @@ MAX_BYTES = 1_000_000
 MAX_TITLE_CHARS = 300
 #: each section costs LLM calls and minutes of audio: more than this is not one weekly issue
 MAX_SECTIONS = 40
-# control characters (C0 but tab and newline, DEL, C1) and bidirectional overrides: removed
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((https?://[^)\s]+)\)")
@@ -199,7 +198,7 @@ def _parse_section(title: str, lines: list[str], hosts: list[str], slugs: Slugs)
 
 def parse_newsletter(text: str, hosts: list[str], source_name: str = "newsletter") -> Newsletter:
     """Parse markdown text into a Newsletter. `hosts` are the show's host names."""
-    text = _CONTROL.sub("", text)
+    text = str(strip_controls(text))
     meta, body = split_front_matter(text)
     blocks = _split_headings(body)
     levels = [lvl for lvl, _, _ in blocks if lvl > 0]
@@ -244,7 +243,7 @@ def _title(value: object) -> str:
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise NewsletterError('the front matter title must be text, e.g. title: "Issue 42"')
-    return _CONTROL.sub("", str(value))
+    return str(strip_controls(str(value)))
 
 
 def _date(value: object) -> dt.date | None:

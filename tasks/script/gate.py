@@ -18,6 +18,7 @@ from castwright.core.config import ShowConfig
 from castwright.core.errors import ScriptGateError
 from castwright.core.models import Newsletter, Script
 from castwright.core.store import atomic_json, atomic_write
+from castwright.core.text import markdown_escape
 from tasks.script.checks import labelled_turns, repeated_sentences
 from tasks.script.facts import SectionCoverage, section_coverage
 from tasks.script.length import estimate_minutes, length_error
@@ -128,11 +129,13 @@ LISTEN_HINT = (
 
 def report_markdown_text(report: ScriptReport) -> str:
     rows = "\n".join(
-        f"| {c.section} | {c.percent:.0f}% | {', '.join(c.missing) or '-'} |"
+        f"| {c.section} | {c.percent:.0f}% | {markdown_escape(', '.join(c.missing)) or '-'} |"
         for c in report.coverage
     )
     verdict = (
-        "passed" if report.passed else "FAILED:\n" + "\n".join(f"- {f}" for f in report.failures)
+        "passed"
+        if report.passed
+        else "FAILED:\n" + "\n".join(f"- {markdown_escape(f)}" for f in report.failures)
     )
     return (
         f"# Script report\n\n{report_summary(report)}\n\nGate: {verdict}\n\n"
