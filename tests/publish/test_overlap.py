@@ -13,6 +13,7 @@ import pytest
 from castwright.clients.storage import LocalStorage
 from castwright.core.config import ShowConfig
 from castwright.core.errors import PublishError
+from castwright.core.models import MasteredEpisode
 from tasks.publish.stage import list_episodes, publish_episode, remove_episode
 from tests.publish.conftest import BASE_URL, make_mastered, make_newsletter
 
@@ -41,11 +42,19 @@ def test_the_sweep_leaves_files_castwright_never_recorded(
     assert not storage.exists(old_audio)
 
 
-def test_the_sweep_never_follows_a_link(
+@pytest.fixture
+def mastered(
     show: ShowConfig, storage: LocalStorage, make_mp3: MakeMp3, tmp_path: Path
+) -> MasteredEpisode:
+    """An episode's files, already published once as FIRST."""
+    files = make_mastered(make_mp3(3.0, 440), tmp_path / "a")
+    publish_episode(show, make_newsletter(), files, storage, BASE_URL, FIRST)
+    return files
+
+
+def test_the_sweep_never_follows_a_link(
+    show: ShowConfig, storage: LocalStorage, mastered: MasteredEpisode
 ) -> None:
-    mastered = make_mastered(make_mp3(3.0, 440), tmp_path / "a")
-    publish_episode(show, make_newsletter(), mastered, storage, BASE_URL, FIRST)
     publish_episode(show, make_newsletter("Two"), mastered, storage, BASE_URL, SECOND)
     audio = next(k for k in storage.list(f"episodes/{SECOND}/") if k.endswith(".mp3"))
     link = storage.root / audio
@@ -58,10 +67,8 @@ def test_the_sweep_never_follows_a_link(
 
 
 def test_a_fresh_catalog_is_never_started_over_a_published_feed(
-    show: ShowConfig, storage: LocalStorage, make_mp3: MakeMp3, tmp_path: Path
+    show: ShowConfig, storage: LocalStorage, mastered: MasteredEpisode
 ) -> None:
-    mastered = make_mastered(make_mp3(3.0, 440), tmp_path / "a")
-    publish_episode(show, make_newsletter(), mastered, storage, BASE_URL, FIRST)
     feed = storage.get_bytes("feed.xml")
     storage.delete("catalog.json")
     with pytest.raises(PublishError, match="holds feed.xml but no catalog.json"):
