@@ -73,15 +73,16 @@ def _http_ok(url: str) -> Callable[[], bool]:
 #: what the embedded servers inherit from castwright's environment: the basics a process needs
 #: and the worker's own settings; never a secret (OPENAI_API_KEY, AWS_*, RUNPOD_API_KEY, ...)
 _INHERITED = {"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "PYTHONPATH",
-              "VIRTUAL_ENV", "OMP_NUM_THREADS", "XDG_CACHE_HOME", "HF_HOME", "HF_HUB_OFFLINE",
-              "WHISPER_MODEL_DIR", "WHISPER_DEVICE", "PIPER_VOICE_DIR", "KOKORO_JA_CACHE",
+              "LD_LIBRARY_PATH", "VIRTUAL_ENV", "OMP_NUM_THREADS", "XDG_CACHE_HOME",
               "RUNPOD_VOLUME"}  # fmt: skip
+#: the worker's and its engines' own settings (worker/settings.py, model caches)
+_INHERITED_PREFIXES = ("WORKER_", "WHISPER_", "PIPER_", "KOKORO_", "HF_", "ESPEAK")
 
 
 def minimal_env(environ: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
-    """The environment for an embedded server: `_INHERITED` and WORKER_* settings, plus `extra`."""
+    """The environment for an embedded server: `_INHERITED` and the worker's settings, + `extra`."""
     source = os.environ if environ is None else environ
-    kept = {k: v for k, v in source.items() if k in _INHERITED or k.startswith("WORKER_")}
+    kept = {k: v for k, v in source.items() if k in _INHERITED or k.startswith(_INHERITED_PREFIXES)}
     return kept | extra
 
 
