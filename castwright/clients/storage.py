@@ -8,16 +8,23 @@ Every write is atomic: a reader sees the old object or the new one, never half a
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import hashlib
 import os
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
+from castwright.clients.locks import (
+    CONFLICT_CODES,
+    LOCK_STALE_S,
+    LOCK_WAIT_S,
+    S3_LOCK_KEY,
+    file_lock,
+    object_lock,
+)
 from castwright.core.errors import PublishError
 from castwright.core.netguard import redact_url
 from castwright.core.store import atomic_file
@@ -26,23 +33,21 @@ _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 MAX_KEY_LENGTH = 512
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
-#: one publish (upload to sweep) or removal at a time per storage; how long the next one waits
-LOCK_WAIT_S = 900.0
-#: an S3 lock object older than this was left by a process that died: it is broken
-LOCK_STALE_S = 3600.0
-LOCAL_LOCK_FILE = ".castwright-publish.lock"  # not a key: never listed, published or swept
-S3_LOCK_KEY = "castwright-publish.lock"
-
-
-def lock_timeout(where: str, wait_s: float) -> PublishError:
-    return PublishError(
-        f"another castwright run is publishing to {where} (waited {wait_s:.0f} s for its "
-        "lock); let it finish, then run again"
-    )
 
 
 class StorageUnavailable(PublishError):
     """A transient storage fault (timeout, connection refused, HTTP 5xx): retrying may help."""
+
+
+class StorageConflict(PublishError):
+    """A conditional write found the object changed since it was read."""
+
+
+def conflict(key: str, where: str) -> StorageConflict:
+    return StorageConflict(
+        f"{key} in {where} changed while this run was publishing (a writer that ignored the "
+        "publish lock); nothing was replaced: run again to publish on top of it"
+    )
 
 
 def validate_key(key: str) -> str:
@@ -90,6 +95,18 @@ class Storage(Protocol):
     ) -> None: ...
 
     def get_bytes(self, key: str) -> bytes | None: ...
+
+    def get_tagged(self, key: str) -> tuple[bytes, str] | None:
+        """The object and its version tag (an ETag), or None when there is none."""
+        ...
+
+    def put_if(
+        self, key: str, data: bytes, content_type: str, tag: str | None,
+        cache_control: str | None = None,
+    ) -> None:  # fmt: skip
+        """Write only if the object still has version `tag` (None: only if there is none);
+        otherwise raise StorageConflict."""
+        ...
 
     def exists(self, key: str) -> bool: ...
 
@@ -151,6 +168,20 @@ class LocalStorage:
         path = self._path(key)
         return path.read_bytes() if path.is_file() else None
 
+    def get_tagged(self, key: str) -> tuple[bytes, str] | None:
+        data = self.get_bytes(key)
+        return None if data is None else (data, hashlib.sha256(data).hexdigest())
+
+    def put_if(
+        self, key: str, data: bytes, content_type: str, tag: str | None,
+        cache_control: str | None = None,
+    ) -> None:  # fmt: skip
+        """Compare, then write: atomic only under `lock()` (publishing always holds it)."""
+        current = self.get_tagged(key)
+        if (current[1] if current else None) != tag:
+            raise conflict(key, str(self.root))
+        self.put_bytes(key, data, content_type, cache_control)
+
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
@@ -167,24 +198,8 @@ class LocalStorage:
         with contextlib.suppress(FileNotFoundError):
             (parent / entry.name).unlink()
 
-    @contextlib.contextmanager
-    def lock(self, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
-        """An fcntl lock on a file in the folder (released by the kernel if the process dies)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + wait_s
-        with (self.root / LOCAL_LOCK_FILE).open("a") as handle:
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise lock_timeout(str(self.root), wait_s) from None
-                    time.sleep(0.2)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def lock(self, wait_s: float = LOCK_WAIT_S) -> AbstractContextManager[None]:
+        return file_lock(self.root, wait_s)
 
     def list(self, prefix: str = "") -> list[str]:
         validate_prefix(prefix)
@@ -198,9 +213,6 @@ class LocalStorage:
                 key = (Path(dirpath) / name).relative_to(self.root).as_posix()
                 if _KEY.fullmatch(key):  # skips in-flight ".tmp-*" files
                     yield key
-
-
-_CONFLICT = ("PreconditionFailed", "ConditionalRequestConflict", "412", "409")
 
 
 class S3Storage:
@@ -305,6 +317,35 @@ class S3Storage:
                 raise
             return bytes(body.read())
 
+    def get_tagged(self, key: str) -> tuple[bytes, str] | None:
+        from botocore.exceptions import ClientError
+
+        with self._errors("read", key):
+            try:
+                reply = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                    return None
+                raise
+            return bytes(reply["Body"].read()), str(reply["ETag"])
+
+    def put_if(
+        self, key: str, data: bytes, content_type: str, tag: str | None,
+        cache_control: str | None = None,
+    ) -> None:  # fmt: skip
+        """A conditional PUT: If-Match the ETag read, or If-None-Match: * for a new object."""
+        from botocore.exceptions import ClientError
+
+        condition = {"IfMatch": tag} if tag else {"IfNoneMatch": "*"}
+        with self._errors("upload", key):
+            try:
+                self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
+                                       **condition, **self._extra(content_type, cache_control))  # fmt: skip
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in CONFLICT_CODES:
+                    raise conflict(key, repr(self)) from exc
+                raise
+
     def exists(self, key: str) -> bool:
         return self._head(key) is not None
 
@@ -316,46 +357,11 @@ class S3Storage:
         with self._errors("delete", key):
             self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
-    @contextlib.contextmanager
-    def lock(self, wait_s: float = LOCK_WAIT_S, stale_s: float = LOCK_STALE_S) -> Iterator[None]:
-        """A lock object created with a conditional write (If-None-Match: *): only one writer
-        can create it; it is deleted on exit only if it is still ours (If-Match its ETag)."""
-        etag = self._acquire(self._key(S3_LOCK_KEY), time.monotonic() + wait_s, stale_s)
-        try:
-            yield
-        finally:
-            from botocore.exceptions import ClientError
-
-            with contextlib.suppress(ClientError):
-                self.client.delete_object(Bucket=self.bucket, Key=self._key(S3_LOCK_KEY),
-                                          IfMatch=etag)  # fmt: skip
-
-    def _acquire(self, key: str, deadline: float, stale_s: float) -> str:
-        from botocore.exceptions import ClientError
-
-        started = time.monotonic()
-        while True:
-            with self._errors("lock", S3_LOCK_KEY):
-                try:
-                    reply = self.client.put_object(Bucket=self.bucket, Key=key,
-                                                   Body=str(os.getpid()).encode(), IfNoneMatch="*")  # fmt: skip
-                    return str(reply["ETag"])
-                except ClientError as exc:
-                    if exc.response.get("Error", {}).get("Code") not in _CONFLICT:
-                        raise
-            self._break_if_stale(key, stale_s)
-            if time.monotonic() > deadline:
-                raise lock_timeout(repr(self), deadline - started)
-            time.sleep(0.5)
-
-    def _break_if_stale(self, key: str, stale_s: float) -> None:
-        from botocore.exceptions import ClientError
-
-        with contextlib.suppress(ClientError):
-            head = self.client.head_object(Bucket=self.bucket, Key=key)
-            age = time.time() - head["LastModified"].timestamp()
-            if age > stale_s:
-                self.client.delete_object(Bucket=self.bucket, Key=key, IfMatch=head["ETag"])
+    def lock(
+        self, wait_s: float = LOCK_WAIT_S, stale_s: float = LOCK_STALE_S
+    ) -> AbstractContextManager[None]:
+        return object_lock(self.client, self.bucket, self._key(S3_LOCK_KEY), repr(self),
+                           wait_s, stale_s, self._errors)  # fmt: skip
 
     def list(self, prefix: str = "") -> list[str]:
         validate_prefix(prefix)

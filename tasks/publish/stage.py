@@ -146,18 +146,19 @@ def episode_record(
 
 
 def commit(
-    show: ShowConfig, before: Catalog, catalog: Catalog, storage: Storage, base_url: str
-) -> None:
+    show: ShowConfig, before: tuple[Catalog, str | None], catalog: Catalog, storage: Storage,
+    base_url: str,
+) -> None:  # fmt: skip
     """Check the new feed, then replace catalog, page and, last, feed.xml (under the lock)."""
     cover_key = upload_cover(show, storage)
     catalog = catalog.model_copy(update={"cover_key": cover_key})
     feed = build_feed(show, catalog, base_url, cover_key)
     validate_feed(feed, catalog, storage, base_url)
     page = render_page(show, catalog, storage, base_url, cover_key)
-    save_catalog(storage, catalog)
+    save_catalog(storage, catalog, before[1])
     storage.put_bytes(PAGE_KEY, page, "text/html; charset=utf-8", REVALIDATE)
     storage.put_bytes(FEED_KEY, feed, "application/rss+xml; charset=utf-8", REVALIDATE)
-    sweep(storage, before, catalog)
+    sweep(storage, before[0], catalog)
 
 
 def sweep(storage: Storage, before: Catalog, after: Catalog) -> None:
@@ -168,7 +169,7 @@ def sweep(storage: Storage, before: Catalog, after: Catalog) -> None:
         log.info("deleted unreferenced %s", key)
 
 
-def _catalog(storage: Storage, base_url: str) -> Catalog:
+def _catalog(storage: Storage, base_url: str) -> tuple[Catalog, str | None]:
     return load_catalog(storage, public_url(base_url, FEED_KEY), FEED_KEY)
 
 
@@ -185,9 +186,9 @@ def publish_episode(
     with storage.lock():  # upload to sweep: another run's sweep never sees a half-done publish
         keys = upload_episode_files(storage, slug, mastered, audio)
         before = _catalog(storage, base_url)
-        record = episode_record(newsletter, slug, mastered, audio, keys, before,
+        record = episode_record(newsletter, slug, mastered, audio, keys, before[0],
                                 pub_date or utc_now())  # fmt: skip
-        catalog, record = upsert(before, record)
+        catalog, record = upsert(before[0], record)
         commit(show, before, catalog, storage, base_url)
     log.info("published episode %d (%s) to %r", record.number, slug, storage)
     return PublishedEpisode(
@@ -203,8 +204,8 @@ def rebuild_feed(show: ShowConfig, storage: Storage, base_url: str) -> str:
     """Regenerate page and feed from the catalog (e.g. after a show-file change); return its URL."""
     base_url = normalize_base_url(base_url)
     with storage.lock():
-        catalog = _catalog(storage, base_url)
-        commit(show, catalog, catalog, storage, base_url)
+        before = _catalog(storage, base_url)
+        commit(show, before, before[0], storage, base_url)
     return public_url(base_url, FEED_KEY)
 
 
@@ -221,7 +222,7 @@ def remove_episode(
     base_url = normalize_base_url(base_url)
     with storage.lock():
         before = _catalog(storage, base_url)
-        catalog, removed = remove(before, guid_or_slug)
+        catalog, removed = remove(before[0], guid_or_slug)
         commit(show, before, catalog, storage, base_url)  # its files go in the sweep, last
     log.info("removed episode %d (%s)", removed.number, removed.slug)
     return removed

@@ -100,3 +100,26 @@ def test_the_local_lock_excludes_another_process(storage: LocalStorage) -> None:
     child.join(60)
     assert answer.get(timeout=5) == "locked"
     assert storage.list() == []  # the lock file is no key: never published, never swept
+
+
+class RacingStorage(LocalStorage):
+    """A folder where another writer, ignoring the lock, replaces catalog.json mid-publish."""
+
+    raced = False
+
+    def size(self, key: str) -> int | None:
+        if key.startswith("artwork/") and not self.raced:  # after the catalog was read
+            self.raced = True
+            (self.root / "catalog.json").write_bytes((self.get_bytes("catalog.json") or b"") + b" ")
+        return super().size(key)
+
+
+def test_the_catalog_is_written_only_over_the_version_read(
+    show: ShowConfig, storage: LocalStorage, mastered: MasteredEpisode
+) -> None:
+    feed, catalog = storage.get_bytes("feed.xml"), storage.get_bytes("catalog.json")
+    with pytest.raises(PublishError, match="catalog.json in .* changed while this run"):
+        publish_episode(show, make_newsletter("Two"), mastered, RacingStorage(storage.root),
+                        BASE_URL, SECOND)  # fmt: skip
+    assert storage.get_bytes("catalog.json") == (catalog or b"") + b" "
+    assert storage.get_bytes("feed.xml") == feed
