@@ -153,7 +153,7 @@ def local_stream_worker(log_dir: Path, engines: str = "piper,kokoro") -> Iterato
     items as they are synthesized); yields its base URL."""
     port = free_port()
     cmd = [sys.executable, "-m", "worker.stream_server", "--host", "127.0.0.1", "--port", str(port)]
-    env = {**os.environ, "WORKER_ENGINES": engines, "PYTHONUNBUFFERED": "1"}
+    env = minimal_env(WORKER_ENGINES=engines, PYTHONUNBUFFERED="1")
     base, log_path = f"http://127.0.0.1:{port}", log_dir / "tts-stream-worker.log"
     log.info("starting the embedded streaming TTS worker (engines %s) on %s", engines, base)
     with _child(cmd, log_path, env=env) as proc:
