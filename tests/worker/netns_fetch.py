@@ -1,6 +1,7 @@
-"""Attacks on the worker's reference fetch, inside a private network namespace (run as root):
+"""Attacks on the worker's reference fetch, inside private user, network and mount namespaces
+(no root needed where unprivileged user namespaces are allowed):
 
-    unshare -n -m python -m tests.worker.netns_fetch
+    unshare -r -n -m python -m tests.worker.netns_fetch
 
 The namespace has only its loopback device, which also carries one public address
 (93.184.216.34), and its own /etc/hosts (bind-mounted), so names resolve as a test needs while
