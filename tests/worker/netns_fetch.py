@@ -1,4 +1,4 @@
-"""Attacks on the worker's reference fetch, inside private user, network and mount namespaces
+"""Attacks on the worker's reference fetch and castwright's newsletter fetch, inside private user, network and mount namespaces
 (no root needed where unprivileged user namespaces are allowed):
 
     unshare -r -n -m python -m tests.worker.netns_fetch
@@ -20,9 +20,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import worker.reference as reference
+from tasks.newsletter.fetch import download
 from tests.fakes.raw_http import drip, endless, send, serve_routes
 
 PUBLIC_IP = "93.184.216.34"
@@ -55,10 +57,13 @@ def setup_namespace(folder: Path) -> Path:
     return hosts
 
 
+_REAL_LOOKUP = socket.getaddrinfo
+
+
 def rebinding_resolver(hosts: Path) -> None:
     """After the first lookup of rebind.example.com, the name points at 127.0.0.1 (a rebinding
     DNS server with TTL 0): patched at the resolver boundary, the only place a test can."""
-    real = socket.getaddrinfo
+    real = _REAL_LOOKUP
 
     def lookup(host: str, *args: object, **kwargs: object) -> object:
         answer = real(host, *args, **kwargs)  # type: ignore[arg-type]
@@ -95,18 +100,24 @@ def run_scenarios(hosts: Path, internal_hits: list[str]) -> dict[str, dict[str, 
         "mapped": "https://mapped.example.com/secret",
         "rebind": "https://rebind.example.com/voice.wav",
     }
+    fetchers: dict[str, Callable[[str], bytes]] = {
+        "worker": lambda url: reference.fetch_https(url, MAX_BYTES),
+        "newsletter": lambda url: download(url, MAX_BYTES, deadline_s=DEADLINE_S)[0],
+    }
     results: dict[str, dict[str, object]] = {}
     for name, url in scenarios.items():
-        if name == "rebind":
-            rebinding_resolver(hosts)
-        started, before = time.monotonic(), len(internal_hits)
-        try:
-            outcome: dict[str, object] = {"body": reference.fetch_https(url, MAX_BYTES).decode()}
-        except Exception as exc:  # noqa: BLE001 (reported to the test, which asserts on it)
-            outcome = {"error": f"{type(exc).__name__}: {exc}"}
-        outcome["seconds"] = round(time.monotonic() - started, 1)
-        outcome["internal_hits"] = len(internal_hits) - before
-        results[name] = outcome
+        for side, fetch in fetchers.items():
+            hosts.write_text(HOSTS)
+            if name == "rebind":
+                rebinding_resolver(hosts)
+            started, before = time.monotonic(), len(internal_hits)
+            try:
+                outcome: dict[str, object] = {"body": fetch(url).decode()}
+            except Exception as exc:  # noqa: BLE001 (reported to the test, which asserts on it)
+                outcome = {"error": f"{type(exc).__name__}: {exc}"}
+            outcome["seconds"] = round(time.monotonic() - started, 1)
+            outcome["internal_hits"] = len(internal_hits) - before
+            results[f"{side}:{name}"] = outcome
     return results
 
 

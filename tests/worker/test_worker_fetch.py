@@ -1,5 +1,6 @@
-"""The reference fetch under attack, in a private network namespace (tests/worker/netns_fetch.py):
-redirects, DNS rebinding, internal addresses behind names, an endless body, a slow drip."""
+"""The worker's reference fetch and castwright's newsletter fetch under attack, in a private
+network namespace (tests/worker/netns_fetch.py): redirects, DNS rebinding, internal addresses
+behind names, an endless body, a slow drip. Results are keyed "worker:..." and "newsletter:..."."""
 
 from __future__ import annotations
 
@@ -30,33 +31,52 @@ def outcomes() -> dict[str, dict[str, Any]]:
     return result
 
 
-def test_a_public_host_is_fetched(outcomes: dict[str, dict[str, Any]]) -> None:
-    assert outcomes["plain"]["body"] == "public audio"
+Outcomes = dict[str, dict[str, Any]]
+SIDES = pytest.mark.parametrize("side", ["worker", "newsletter"])
 
 
-def test_a_redirect_is_not_followed(outcomes: dict[str, dict[str, Any]]) -> None:
-    assert "redirects are not followed" in outcomes["redirect"]["error"]
-    assert outcomes["redirect"]["internal_hits"] == 0
+@SIDES
+def test_a_public_host_is_fetched(side: str, outcomes: Outcomes) -> None:
+    assert outcomes[f"{side}:plain"]["body"] == "public audio"
 
 
+def test_the_worker_follows_no_redirect(outcomes: Outcomes) -> None:
+    assert "redirects are not followed" in outcomes["worker:redirect"]["error"]
+    assert outcomes["worker:redirect"]["internal_hits"] == 0
+
+
+def test_the_newsletter_fetch_checks_the_redirect_target(outcomes: Outcomes) -> None:
+    assert (
+        "'localhost' resolves to a non-public address" in outcomes["newsletter:redirect"]["error"]
+    )
+    assert outcomes["newsletter:redirect"]["internal_hits"] == 0
+
+
+@SIDES
 def test_a_rebinding_name_is_fetched_from_the_address_that_was_checked(
-    outcomes: dict[str, dict[str, Any]],
+    side: str, outcomes: Outcomes
 ) -> None:
-    assert outcomes["rebind"].get("body") == "public audio", outcomes["rebind"]
-    assert outcomes["rebind"]["internal_hits"] == 0
+    outcome = outcomes[f"{side}:rebind"]
+    assert outcome.get("body") == "public audio" and outcome["internal_hits"] == 0, outcome
 
 
+@SIDES
 @pytest.mark.parametrize("name", ["metadata", "mapped"])
 def test_names_resolving_to_internal_addresses_are_refused(
-    name: str, outcomes: dict[str, dict[str, Any]]
+    side: str, name: str, outcomes: Outcomes
 ) -> None:
-    assert "non-public address" in outcomes[name]["error"]
-    assert outcomes[name]["internal_hits"] == 0
+    assert "non-public address" in outcomes[f"{side}:{name}"]["error"]
+    assert outcomes[f"{side}:{name}"]["internal_hits"] == 0
 
 
-def test_an_endless_body_stops_at_the_byte_cap(outcomes: dict[str, dict[str, Any]]) -> None:
-    assert "is larger than 4096 bytes" in outcomes["unbounded"]["error"]
+@pytest.mark.parametrize(
+    ("side", "message"),
+    [("worker", "is larger than 4096 bytes"), ("newsletter", "over the 4,096-byte limit")],
+)
+def test_an_endless_body_stops_at_the_byte_cap(side: str, message: str, outcomes: Outcomes) -> None:
+    assert message in outcomes[f"{side}:unbounded"]["error"]
 
 
-def test_a_slow_drip_stops_at_the_deadline(outcomes: dict[str, dict[str, Any]]) -> None:
-    assert "took longer than 3 s" in outcomes["drip"]["error"]
+@SIDES
+def test_a_slow_drip_stops_at_the_deadline(side: str, outcomes: Outcomes) -> None:
+    assert "took longer than 3 s" in outcomes[f"{side}:drip"]["error"]
