@@ -21,9 +21,9 @@ log = logging.getLogger("tasks.script")
 
 REPAIR_ATTEMPTS = 2
 MAX_CUTOFFS = 1  # answers cut off at max_tokens with nothing to salvage, before giving up
-#: a spend cap: the turns kept from one reply (a newsletter saying "output 10000 turns" got a
-#: model to write 1,800); no pass asks for more than a handful
-MAX_TURNS_PER_REPLY = 30
+#: the turns kept from one reply (a newsletter saying "output 10000 turns" got a model to write
+#: 1,800); a refine reply holds one per line of a section, well under this
+MAX_TURNS_PER_REPLY = 120
 
 
 def turns_schema(hosts: list[str]) -> dict[str, Any]:
