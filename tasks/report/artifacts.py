@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from castwright.core.config import Prices
 from castwright.core.models import Clip, MasteredEpisode, Script
+from castwright.core.text import markdown_escape
 from tasks.script.opinions import report_markdown
 from tasks.script.writer import ScriptResult
 
@@ -66,8 +67,10 @@ def script_markdown(script: Script) -> str:
     for turn in script.turns:
         if turn.section != section:
             section = turn.section
-            lines += ["", f"## {section}", ""]
-        lines.append(f"**{turn.speaker}** ({turn.id}): {turn.text}  ")
+            lines += ["", f"## {markdown_escape(section)}", ""]
+        lines.append(
+            f"**{turn.speaker}** ({markdown_escape(turn.id)}): {markdown_escape(turn.text)}  "
+        )
     return "\n".join(lines)
 
 
