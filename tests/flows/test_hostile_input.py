@@ -166,7 +166,9 @@ def test_absurd_length_is_refused_by_cli_and_flow(
 def test_injection_is_escaped_and_treated_as_data(
     prefect_harness: None, services: Services
 ) -> None:
-    episode_flow(newsletter=str(CORPUS / "injection.md"), out=str(services.out), target_minutes=3)
+    episode_flow(
+        newsletter=str(CORPUS / "injection.md"), out=str(services.out), target_minutes=2.4
+    )  # its news is ~2.2 min at 190 wpm
     feed_bytes = (services.out / "feed.xml").read_bytes()
     etree.fromstring(feed_bytes)  # well-formed despite ]]> and markup in titles
     feed = feedparser.parse(feed_bytes)
