@@ -92,7 +92,7 @@ def test_embedded_episode_end_to_end(
     episode_dir = tmp_path / "work" / "episodes" / "2026-03-02-tiny-test-issue"
     manifest = json.loads((episode_dir / "manifest.json").read_text())
     voices = {row["speaker"]: row["voice"] for row in manifest["turns"]}
-    assert voices == {"Ada": "kokoro-alpha", "Marvin": "joe"}
+    assert voices == {"Ada": "kokoro-gongitsune", "Marvin": "joe"}
     assert all(row["score"] >= 80 for row in manifest["turns"])  # the show's min_score
     gate = manifest["script"]["gate"]  # the script that was voiced passed the quality gate
     assert gate["failures"] == [] and all(c["missing"] == [] for c in gate["coverage"])

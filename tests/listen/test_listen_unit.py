@@ -128,7 +128,7 @@ def test_what_to_say_comes_from_the_text_or_the_script(tmp_path: Path) -> None:
         {"id": "t2", "speaker": "Marvin", "section": "s", "text": "Second."},
     ]}))  # fmt: skip
     turns = listen_turns(None, script, "joe", DEFAULT_SHOW)
-    assert [(t, v.name) for t, v in turns] == [("First.", "kokoro-alpha"), ("Second.", "joe")]
+    assert [(t, v.name) for t, v in turns] == [("First.", "kokoro-gongitsune"), ("Second.", "joe")]
     with pytest.raises(ConfigError, match="either --text or --script"):
         listen_turns("Hi.", script, "joe", DEFAULT_SHOW)
     with pytest.raises(ConfigError, match="--text is empty"):
