@@ -1,6 +1,6 @@
 """The `castwright` command line.
 
-    castwright run NEWSLETTER [--show FILE] [--out DIR] [--script FILE] [--minutes N] [--no-publish]
+    castwright run [NEWSLETTER] [--show FILE] [--out DIR] [--script FILE] [--minutes N] [--no-publish]
     castwright voices check [--fix]
     castwright feed rebuild [--show FILE] [--out DIR]
     castwright episodes list [--out DIR]
@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from castwright.core.errors import CastwrightError
-from castwright.core.paths import DEFAULT_SHOW
 
 log = logging.getLogger("castwright")
 
@@ -47,17 +46,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.app import check_inputs
     from flows.episode import episode_flow
 
-    show = check_inputs(str(args.newsletter), Path(args.show))  # fail fast, before any server
+    newsletter = str(args.newsletter) if args.newsletter else None
+    show = check_inputs(newsletter, args.show)  # fail fast, before any server
     runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=show.tts.concurrency)
     flow = episode_flow.with_options(task_runner=runner)  # type: ignore[arg-type]
     state = flow(
-        newsletter=str(args.newsletter), show=str(args.show), out=str(args.out),
+        newsletter=newsletter, show=str(args.show) if args.show else None, out=str(args.out),
         target_minutes=args.minutes, script_file=str(args.script) if args.script else None,
         publish=not args.no_publish, return_state=True,
     )  # fmt: skip
     if not state.is_completed():
         raise CastwrightError(state.message or f"the episode run ended {state.name}")
     result = state.result()
+    if result.get("nothing_new"):
+        print(result["message"])
+        return 0
     print(f"episode {result['slug']}: {result['mp3']}")
     length = result["length"]
     print(f"length: {length['measured_minutes']:.1f} min measured, target "
@@ -83,7 +86,7 @@ def cmd_voices_check(args: argparse.Namespace) -> int:
 def cmd_feed_rebuild(args: argparse.Namespace) -> int:
     from flows.app import rebuild_feed
 
-    print(f"feed rebuilt: {rebuild_feed(Path(args.show), Path(args.out))}")
+    print(f"feed rebuilt: {rebuild_feed(args.show, Path(args.out))}")
     return 0
 
 
@@ -103,7 +106,7 @@ def cmd_episodes_list(args: argparse.Namespace) -> int:
 def cmd_episodes_remove(args: argparse.Namespace) -> int:
     from flows.app import remove_episode
 
-    remove_episode(Path(args.show), Path(args.out), args.id)
+    remove_episode(args.show, Path(args.out), args.id)
     print(f"removed {args.id}; feed rebuilt")
     return 0
 
@@ -161,7 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="make and publish an episode from a newsletter")
     run.add_argument(
-        "newsletter", help="the issue: a markdown file, or an http(s) URL (markdown or HTML)"
+        "newsletter",
+        nargs="?",
+        help="the issue: a markdown file or an http(s) URL (markdown or HTML); "
+        "omitted: the newest unpublished issue at the show file's source",
     )
     _show_out(run)
     run.add_argument("--script", type=Path, help="voice this edited script file (no LLM call)")
@@ -229,7 +235,7 @@ def _minutes(value: str) -> float:
 
 def _show_out(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
-        "--show", type=Path, default=DEFAULT_SHOW, help="show file (default: the example show)"
+        "--show", type=Path, help="show file (default: $CASTWRIGHT_SHOW, else the example show)"
     )
     parser.add_argument(
         "--out",

@@ -18,15 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from castwright.clients.factory import open_clients
+from castwright.clients.factory import Clients, open_clients
+from castwright.clients.storage import Storage
 from castwright.core.config import ShowConfig, load_show
-from castwright.core.errors import CastwrightError
+from castwright.core.errors import CastwrightError, ConfigError
 from castwright.core.models import Clip, EpisodeTags, MasteredEpisode, Newsletter, Script
 from castwright.core.settings import Settings, settings_from_env
 from castwright.core.store import Store
+from tasks.newsletter.source import find_new_issue_task
 from tasks.newsletter.stage import episode_slug, load_newsletter, parse_newsletter_task
 from tasks.publish import stage as publish
-from tasks.publish.catalog import EpisodeRecord
+from tasks.publish.catalog import EpisodeRecord, published_source_ids, read_catalog
 from tasks.publish.stage import PublishedEpisode
 from tasks.report.artifacts import estimate_cost, publish_artifacts
 from tasks.report.manifest import length_record, models_used, write_manifest
@@ -109,6 +111,14 @@ class EpisodeRun:
         )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class RunConfig:
+    """One run's configuration, resolved once at its start (see `resolve_show` for precedence)."""
+
+    settings: Settings
+    show: ShowConfig
+
+
 def resolve_show(show_file: Path, target_minutes: float | None = None) -> ShowConfig:
     """The show file with the run's overrides applied (flag > env > show file > default)."""
     show = load_show(show_file)
@@ -118,13 +128,46 @@ def resolve_show(show_file: Path, target_minutes: float | None = None) -> ShowCo
     return show.model_copy(update={"script": script})
 
 
-def start_episode(newsletter: str, show_file: Path, target_minutes: float | None) -> EpisodeRun:
-    settings = settings_from_env()
-    show = resolve_show(show_file, target_minutes)
-    issue = parse_newsletter_task(newsletter, show.host_names)
+def resolve_config(show_file: str | Path | None, target_minutes: float | None = None) -> RunConfig:
+    """Settings from the environment (the show file: flag > CASTWRIGHT_SHOW > the example), then
+    the show file with the run's overrides."""
+    settings = settings_from_env(show_file=Path(show_file) if show_file else None)
+    return RunConfig(settings, resolve_show(settings.show_file, target_minutes))
+
+
+def find_issue(newsletter: str | None, show: ShowConfig, storage: Storage) -> Newsletter | None:
+    """The issue named by the run, else the newest one at the show's source that the catalog
+    does not hold yet (None: nothing new)."""
+    if newsletter:
+        return parse_newsletter_task(newsletter, show.host_names)
+    if show.source is None:
+        raise ConfigError(
+            "no issue to voice: name one (castwright run NEWSLETTER, or the flow's `newsletter` "
+            "parameter) or set `source` in the show file (a feed, a folder or one issue)"
+        )
+    published = published_source_ids(read_catalog(storage))
+    return find_new_issue_task(show.source, published, show.host_names)
+
+
+def start_episode(newsletter: str | None, config: RunConfig, clients: Clients) -> EpisodeRun | None:
+    settings, show = config.settings, config.show
+    issue = find_issue(newsletter, show, clients.storage)
+    if issue is None:
+        return None
     slug = episode_slug(issue)
     episode_dir = settings.work_dir / "episodes" / slug
     return EpisodeRun(settings, show, issue, slug, episode_dir, Store(settings.work_dir))
+
+
+def nothing_new(show: ShowConfig) -> Any:
+    """The run's Completed state when the source holds no new issue: nothing is voiced or changed."""
+    from prefect.states import Completed
+
+    where = show.source.location if show.source else "the source"
+    message = f"nothing new: the newest issue at {where} is already published"
+    log.info("%s", message)
+    return Completed(message=message, data={"nothing_new": True, "message": message,
+                                            "flow_run_id": current_run_id()})  # fmt: skip
 
 
 def current_run_id() -> str | None:
@@ -161,10 +204,10 @@ def finish_episode(
             "length": length, "script_report": report_summary(report)}  # fmt: skip
 
 
-def check_inputs(newsletter: str, show_file: Path) -> ShowConfig:
+def check_inputs(newsletter: str | None, show_file: Path | None) -> ShowConfig:
     """Validate the show file and a local newsletter before any server starts (fail fast)."""
-    show = load_show(show_file)
-    if not newsletter.startswith(("http://", "https://")):
+    show = resolve_config(show_file).show
+    if newsletter and not newsletter.startswith(("http://", "https://")):
         load_newsletter(newsletter, show.host_names)
     return show
 
@@ -173,10 +216,11 @@ def check_voices(fix: bool) -> list[str]:
     return voices.check_voices(fix=fix)
 
 
-def rebuild_feed(show_file: Path, out: Path) -> str:
-    settings = settings_from_env()
+def rebuild_feed(show_file: Path | None, out: Path) -> str:
+    config = resolve_config(show_file)
+    settings, show = config.settings, config.show
     with open_clients(settings, out) as clients:
-        return publish.rebuild_feed(load_show(show_file), clients.storage, settings.public_base_url)
+        return publish.rebuild_feed(show, clients.storage, settings.public_base_url)
 
 
 def list_episodes(out: Path) -> list[EpisodeRecord]:
@@ -184,9 +228,8 @@ def list_episodes(out: Path) -> list[EpisodeRecord]:
         return publish.list_episodes(clients.storage)
 
 
-def remove_episode(show_file: Path, out: Path, guid_or_slug: str) -> None:
-    settings = settings_from_env()
+def remove_episode(show_file: Path | None, out: Path, guid_or_slug: str) -> None:
+    config = resolve_config(show_file)
+    settings, show = config.settings, config.show
     with open_clients(settings, out) as clients:
-        publish.remove_episode(
-            load_show(show_file), clients.storage, settings.public_base_url, guid_or_slug
-        )
+        publish.remove_episode(show, clients.storage, settings.public_base_url, guid_or_slug)

@@ -45,16 +45,18 @@ def open_llm(settings: Settings, log_dir: Path) -> Iterator[LLMClient]:
 
 
 @contextmanager
-def open_tts(settings: Settings, log_dir: Path) -> Iterator[RunPodClient]:
+def open_tts(
+    settings: Settings, log_dir: Path, max_jobs: int | None = None
+) -> Iterator[RunPodClient]:
     if settings.tts_url is None:
         with local_worker(log_dir) as base_url:
-            yield RunPodClient(base_url, local=True, cold_start_timeout_s=0.0)
+            yield RunPodClient(base_url, local=True, cold_start_timeout_s=0.0, max_jobs=max_jobs)
         return
     yield RunPodClient(
         settings.tts_url, settings.runpod_api_key,
         policy=JobPolicy(poll_interval_s=settings.tts_poll_s),
         cold_start_timeout_s=settings.tts_cold_start_s,
-        health_poll_s=min(5.0, settings.tts_cold_start_s / 10),
+        health_poll_s=min(5.0, settings.tts_cold_start_s / 10), max_jobs=max_jobs,
     )  # fmt: skip
 
 
@@ -85,8 +87,11 @@ def open_storage(settings: Settings, out_dir: Path) -> Storage:
 class Clients:
     """The run's service clients, each opened on first use and closed with the run."""
 
-    def __init__(self, settings: Settings, out_dir: Path, stack: ExitStack) -> None:
+    def __init__(
+        self, settings: Settings, out_dir: Path, stack: ExitStack, tts_jobs: int | None = None
+    ) -> None:
         self.settings = settings
+        self.tts_jobs = tts_jobs  # the show's tts.concurrency: jobs in flight at most
         self._out_dir = out_dir
         self._stack = stack
         self._llm: LLMClient | None = None
@@ -109,7 +114,9 @@ class Clients:
     def tts(self) -> RunPodClient:
         with self._opening:
             if self._tts is None:
-                self._tts = self._stack.enter_context(open_tts(self.settings, self.log_dir))
+                self._tts = self._stack.enter_context(
+                    open_tts(self.settings, self.log_dir, self.tts_jobs)
+                )
             return self._tts
 
     @property
@@ -120,7 +127,10 @@ class Clients:
 
 
 @contextmanager
-def open_clients(settings: Settings, out_dir: Path) -> Iterator[Clients]:
-    """The clients of one run; whatever was started is stopped when the block ends."""
+def open_clients(
+    settings: Settings, out_dir: Path, tts_jobs: int | None = None
+) -> Iterator[Clients]:
+    """The clients of one run; whatever was started is stopped when the block ends. `tts_jobs`
+    caps the TTS jobs in flight at once (the show's tts.concurrency), in every entry point."""
     with ExitStack() as stack:
-        yield Clients(settings, out_dir, stack)
+        yield Clients(settings, out_dir, stack, tts_jobs)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -65,8 +66,11 @@ class RunPodClient:
         cold_start_timeout_s: float = 180.0,
         health_poll_s: float = 5.0,
         http_margin_s: float = 30.0,
+        max_jobs: int | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # the show's tts.concurrency: never more jobs in flight at once, whatever calls run()
+        self._slots = threading.BoundedSemaphore(max_jobs) if max_jobs else None
         self.local = local
         self.policy = policy or JobPolicy()
         self.cold_start_timeout_s = cold_start_timeout_s
@@ -206,7 +210,14 @@ class RunPodClient:
             log.warning("could not cancel job %s: %s", job_id, exc)
 
     def run(self, job_input: dict[str, Any]) -> dict[str, Any]:
-        """Run one job to completion and return its output, or raise."""
+        """Run one job to completion and return its output, or raise. With `max_jobs`, a call
+        waits for a free slot first: at most that many jobs are in flight at once."""
+        if self._slots is None:
+            return self._run(job_input)
+        with self._slots:
+            return self._run(job_input)
+
+    def _run(self, job_input: dict[str, Any]) -> dict[str, Any]:
         job = self._submit(job_input)
         job_id = str(job.get("id", ""))
         deadline = time.monotonic() + self.policy.wait_s

@@ -95,8 +95,16 @@ class ScriptSettings(Strict):
     gate: GateSettings = GateSettings()
 
 
+MAX_TTS_CONCURRENCY = 200
+
+
 class TTSSettings(Strict):
-    concurrency: int = Field(20, ge=1, le=200, description="Turns synthesized at once.")
+    concurrency: int = Field(
+        20,
+        ge=1,
+        le=MAX_TTS_CONCURRENCY,
+        description="TTS jobs in flight at once (every entry point).",
+    )
     min_score: float = Field(
         80.0,
         ge=0,
@@ -125,6 +133,47 @@ class Prices(Strict):
     gpu_per_hour: float = Field(0.86, ge=0, description="USD per hour of serverless GPU time.")
 
 
+class NewsletterSource(Strict):
+    """Where the weekly run finds its issue: give exactly one of `feed`, `folder` or `issue`.
+
+    The run voices the newest issue unless the catalog already holds it (by the feed entry's GUID
+    or link, or the file's name), and otherwise ends saying "nothing new"."""
+
+    feed: str | None = Field(
+        None,
+        description="RSS/Atom feed of the newsletter (Substack, Ghost, Buttondown, Beehiiv): "
+        "each entry's full HTML (content:encoded), else the post it links to.",
+    )
+    folder: str | None = Field(
+        None,
+        description="A folder of markdown issues, or a glob such as 'issues/*.md' (relative to "
+        "the show file); the newest by front-matter date, else by modification time.",
+    )
+    issue: str | None = Field(None, description="One issue: a markdown file or an http(s) URL.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> NewsletterSource:
+        given = [k for k in ("feed", "folder", "issue") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of feed, folder or issue (got {given or 'none'})")
+        return self
+
+    @property
+    def location(self) -> str:
+        return next(v for v in (self.feed, self.folder, self.issue) if v)
+
+    def resolved(self, base: Path) -> NewsletterSource:
+        """Local paths made absolute against `base` (the show file's folder); URLs unchanged."""
+        field = next(k for k in ("feed", "folder", "issue") if getattr(self, k))
+        if is_url(self.location) or Path(self.location).is_absolute():
+            return self
+        return self.model_copy(update={field: str(base / self.location)})
+
+
+def is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
 class ShowConfig(Strict):
     title: str = Field(min_length=1, max_length=200, description="Show title (feed, ID3 album).")
     description: str = Field(min_length=1, description="Show description (feed, page, ID3).")
@@ -142,6 +191,9 @@ class ShowConfig(Strict):
     script: ScriptSettings = ScriptSettings()
     tts: TTSSettings = TTSSettings()
     prices: Prices = Prices()
+    source: NewsletterSource | None = Field(
+        None, description="Where the weekly run finds the newest issue (none: name one per run)."
+    )
 
     @model_validator(mode="after")
     def _distinct_hosts(self) -> ShowConfig:
@@ -192,6 +244,8 @@ def load_show(path: Path) -> ShowConfig:
         show = show.model_copy(update={"cover": (path.parent / show.cover).resolve()})
     if show.cover is not None and not show.cover.is_file():
         raise ConfigError(f"{path}: cover: file {show.cover} not found")
+    if show.source is not None:
+        show = show.model_copy(update={"source": show.source.resolved(path.parent.resolve())})
     for host in show.hosts:
         load_voice(host.voice)  # fail now, not after the LLM passes
     return show

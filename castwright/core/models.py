@@ -45,6 +45,9 @@ class Newsletter(Strict):
     date: dt.date | None = None
     sections: list[Section]
     source_sha256: str
+    #: the issue's own id at its source (feed entry GUID or link, file name, URL): the catalog
+    #: records it so the weekly run knows what is already published
+    source_id: str | None = None
 
     @property
     def comment_count(self) -> int:

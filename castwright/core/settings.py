@@ -15,6 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from castwright.core.paths import DEFAULT_SHOW
+
 ENV_DOC: dict[str, str] = {
     "CASTWRIGHT_LLM_BASE_URL": "OpenAI-compatible API base URL (unset: embedded llama.cpp server)",
     "CASTWRIGHT_LLM_MODEL": "model name for both passes unless the show file names one",
@@ -32,6 +34,8 @@ ENV_DOC: dict[str, str] = {
     "CASTWRIGHT_S3_ENDPOINT_URL": "S3 endpoint (R2, MinIO); unset for AWS",
     "CASTWRIGHT_S3_PREFIX": "key prefix inside the bucket",
     "CASTWRIGHT_WORK_DIR": "where clips, scripts and caches are kept (default .castwright/)",
+    "CASTWRIGHT_SHOW": "the show file when no --show flag or `show` parameter names one "
+    "(default examples/show.yaml); the weekly deployment reads it",
 }
 
 DEFAULT_PUBLIC_BASE_URL = "http://localhost:8000/"
@@ -55,6 +59,7 @@ class Settings(BaseModel):
     s3_endpoint_url: str | None = None
     s3_prefix: str = ""
     work_dir: Path = Field(default_factory=lambda: Path(".castwright"))
+    show_file: Path = DEFAULT_SHOW
 
 
 def _tts_url(env: Mapping[str, str]) -> str | None:
@@ -90,5 +95,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: object)
     }
     if env.get("CASTWRIGHT_WORK_DIR"):
         values["work_dir"] = Path(env["CASTWRIGHT_WORK_DIR"])
+    if env.get("CASTWRIGHT_SHOW"):
+        values["show_file"] = Path(env["CASTWRIGHT_SHOW"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings.model_validate(values)

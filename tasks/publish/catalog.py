@@ -60,6 +60,8 @@ class EpisodeRecord(Strict):
     chapters: list[Chapter] = Field(default_factory=list)
     created_at: AwareDatetime
     updated_at: AwareDatetime
+    #: the issue's id at its newsletter source (feed GUID or link, file name); None: named by hand
+    source_id: str | None = None
 
     @property
     def keys(self) -> list[str]:
@@ -151,6 +153,7 @@ def upsert(catalog: Catalog, record: EpisodeRecord) -> tuple[Catalog, EpisodeRec
     else:
         keep = {"guid": old.guid, "number": old.number, "pub_date": old.pub_date,
                 "created_at": old.created_at}  # fmt: skip
+        keep["source_id"] = record.source_id or old.source_id  # a rerun by hand keeps it
         record = record.model_copy(update=keep)
         episodes = [record if e.slug == record.slug else e for e in catalog.episodes]
         next_number = catalog.next_number
@@ -165,6 +168,11 @@ def remove(catalog: Catalog, guid_or_slug: str) -> tuple[Catalog, EpisodeRecord]
         raise PublishError(f"no published episode {guid_or_slug!r}; published: {known}")
     episodes = [e for e in catalog.episodes if e.guid != found.guid]
     return catalog.model_copy(update={"episodes": episodes}), found
+
+
+def published_source_ids(catalog: Catalog | None) -> set[str]:
+    """The source ids of every published issue (what the weekly run must not publish again)."""
+    return {e.source_id for e in catalog.episodes if e.source_id} if catalog else set()
 
 
 def utc_now() -> dt.datetime:

@@ -140,6 +140,7 @@ def episode_record(
         transcript_vtt_key=keys.get("transcript_vtt"),
         transcript_srt_key=keys.get("transcript_srt"),
         chapters_key=keys.get("chapters_json"), created_at=now, updated_at=now,
+        source_id=newsletter.source_id,
     )  # fmt: skip
 
 
