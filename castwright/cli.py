@@ -227,10 +227,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _minutes(value: str) -> float:
-    minutes = float(value)
-    if not 0 < minutes <= 180:
-        raise argparse.ArgumentTypeError(f"{value} minutes: give a length between 0 and 180")
-    return minutes
+    from pydantic import TypeAdapter, ValidationError
+
+    from castwright.core.config import MAX_TARGET_MINUTES, TargetMinutes
+
+    try:
+        return float(TypeAdapter(TargetMinutes).validate_python(value))
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{value} minutes: give a length between 0 and {MAX_TARGET_MINUTES}"
+        ) from exc
 
 
 def _show_out(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -20,9 +20,10 @@ from typing import Any, ParamSpec, TypeVar
 
 from castwright.clients.factory import Clients, open_clients
 from castwright.clients.storage import Storage
-from castwright.core.config import ShowConfig, load_show
+from castwright.core.config import ShowConfig
 from castwright.core.errors import CastwrightError, ConfigError
 from castwright.core.models import Clip, EpisodeTags, MasteredEpisode, Newsletter, Script
+from castwright.core.resolve import RunConfig, resolve_config
 from castwright.core.settings import Settings, settings_from_env
 from castwright.core.store import Store
 from tasks.newsletter.source import find_new_issue_task
@@ -94,6 +95,7 @@ class EpisodeRun:
     episode_dir: Path
     store: Store
     timings: dict[str, float] = field(default_factory=dict)
+    configuration: dict[str, Any] = field(default_factory=dict)  # resolved values, for the manifest
 
     @property
     def script_path(self) -> Path:
@@ -109,30 +111,6 @@ class EpisodeRun:
             date=self.issue.date or dt.date.today(), description=self.show.description,
             cover=self.show.cover,
         )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    """One run's configuration, resolved once at its start (see `resolve_show` for precedence)."""
-
-    settings: Settings
-    show: ShowConfig
-
-
-def resolve_show(show_file: Path, target_minutes: float | None = None) -> ShowConfig:
-    """The show file with the run's overrides applied (flag > env > show file > default)."""
-    show = load_show(show_file)
-    if not target_minutes:
-        return show
-    script = show.script.model_copy(update={"target_minutes": target_minutes})
-    return show.model_copy(update={"script": script})
-
-
-def resolve_config(show_file: str | Path | None, target_minutes: float | None = None) -> RunConfig:
-    """Settings from the environment (the show file: flag > CASTWRIGHT_SHOW > the example), then
-    the show file with the run's overrides."""
-    settings = settings_from_env(show_file=Path(show_file) if show_file else None)
-    return RunConfig(settings, resolve_show(settings.show_file, target_minutes))
 
 
 def find_issue(newsletter: str | None, show: ShowConfig, storage: Storage) -> Newsletter | None:
@@ -156,7 +134,10 @@ def start_episode(newsletter: str | None, config: RunConfig, clients: Clients) -
         return None
     slug = episode_slug(issue)
     episode_dir = settings.work_dir / "episodes" / slug
-    return EpisodeRun(settings, show, issue, slug, episode_dir, Store(settings.work_dir))
+    store = Store(settings.work_dir)
+    return EpisodeRun(
+        settings, show, issue, slug, episode_dir, store, configuration=config.record()
+    )
 
 
 def nothing_new(show: ShowConfig) -> Any:
@@ -190,7 +171,7 @@ def finish_episode(
     cost = estimate_cost(script_result, clips, run.show.prices)
     manifest = write_manifest(
         run.episode_dir, run.show, run.issue, script, script_result, clips, mastered, published,
-        cost, run.timings, models_used(run.settings, run.show), report,
+        cost, run.timings, models_used(run.settings, run.show), report, run.configuration,
     )  # fmt: skip
     links = {"episode-mp3": published.episode_url, "feed": published.feed_url} if published else {}
     target = run.show.script.target_minutes

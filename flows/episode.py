@@ -17,7 +17,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 
 from castwright.clients.factory import open_clients
-from castwright.core.config import MAX_TTS_CONCURRENCY
+from castwright.core.config import MAX_TTS_CONCURRENCY, TargetMinutes
 from flows.app import (
     dry_run_result,
     expected_failures,
@@ -56,7 +56,7 @@ def episode_flow(
         str, Field(description="Publish into this folder (when no bucket is set)")
     ] = "public",
     target_minutes: Annotated[
-        float | None, Field(gt=0, le=180, description="Length target")
+        TargetMinutes | None, Field(description="Length target; overrides the show file")
     ] = None,
     script_file: Annotated[
         str | None, Field(description="Voice this edited script; no LLM")

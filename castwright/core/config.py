@@ -6,6 +6,7 @@ Secrets never live here: see `castwright.core.settings` for what comes from the 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -79,8 +80,15 @@ class GateSettings(Strict):
     allow_repeats: bool = Field(False, description="Allow a sentence said twice in the script.")
 
 
+#: the episode length target's bounds, in this one place (show file, flow parameter, CLI flag)
+MAX_TARGET_MINUTES = 180
+TargetMinutes = Annotated[
+    float, Field(gt=0, le=MAX_TARGET_MINUTES, description="Episode length target.")
+]
+
+
 class ScriptSettings(Strict):
-    target_minutes: float = Field(30.0, gt=0, le=180, description="Episode length target.")
+    target_minutes: TargetMinutes = 30.0
     words_per_minute: int = Field(
         150, ge=60, le=250, description="Speaking rate: turns minutes into a word budget."
     )
@@ -234,7 +242,23 @@ def _read_yaml(path: Path) -> dict[str, object]:
 
 
 def load_show(path: Path) -> ShowConfig:
-    """Read and validate a show file; relative paths inside it resolve against its folder."""
+    """Read and validate a show file; relative paths inside it resolve against its folder.
+
+    A file is read once per process while it is unchanged (same size and modification time):
+    the CLI's pre-flight check and the flow it starts share one load."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _load_show(path)  # reports the missing file
+    return _load_show_once(path.resolve(), stat.st_mtime_ns, stat.st_size).model_copy(deep=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_show_once(path: Path, mtime_ns: int, size: int) -> ShowConfig:
+    return _load_show(path)
+
+
+def _load_show(path: Path) -> ShowConfig:
     data = _read_yaml(path)
     try:
         show = ShowConfig.model_validate(data)

@@ -51,7 +51,7 @@ def build_manifest(
     show: ShowConfig, issue: Newsletter, script: Script, script_result: ScriptResult | None,
     clips: list[Clip], mastered: MasteredEpisode, published: BaseModel | None, cost: BaseModel,
     timings: dict[str, float] | None = None, models: dict[str, Any] | None = None,
-    report: ScriptReport | None = None,
+    report: ScriptReport | None = None, configuration: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     return {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -83,6 +83,7 @@ def build_manifest(
         "cost": cost.model_dump(),
         "timings_s": timings or {},
         "engine_s": round(sum(c.worker_ms for c in clips if not c.cached) / 1000, 2),
+        "configuration": configuration or {},
     }
 
 
@@ -91,18 +92,10 @@ def write_manifest(
     script_result: ScriptResult | None, clips: list[Clip], mastered: MasteredEpisode,
     published: BaseModel | None, cost: BaseModel, timings: dict[str, float] | None = None,
     models: dict[str, Any] | None = None, report: ScriptReport | None = None,
+    configuration: dict[str, Any] | None = None,
 ) -> Path:  # fmt: skip
     data = build_manifest(
-        show,
-        issue,
-        script,
-        script_result,
-        clips,
-        mastered,
-        published,
-        cost,
-        timings,
-        models,
-        report,
-    )
+        show, issue, script, script_result, clips, mastered, published, cost, timings, models,
+        report, configuration,
+    )  # fmt: skip
     return atomic_json(episode_dir / "manifest.json", data)

@@ -103,6 +103,10 @@ def check_weekly(services: Services, show: Path, add_third: Callable[[], None]) 
     assert published(services) == ["Solar glass"]  # the newest of the two, not the older one
     catalog = json.loads((services.out / "catalog.json").read_text())
     assert [e["source_id"] for e in catalog["episodes"]] == [_id(show, ISSUES[1])]
+    resolved = json.loads(Path(first.result()["manifest"]).read_text())["configuration"]
+    assert resolved["origins"]["show_file"] == "flag"  # the flow's `show` parameter
+    assert resolved["origins"]["show.script.target_minutes"] == "show file"
+    assert resolved["show"]["script"]["target_minutes"] == 0.5
 
     before, llm_calls = snapshot(services), len(services.llm_server.requests)
     services.runpod.jobs.clear()
