@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from castwright.clients.factory import Clients, open_clients
+from castwright.clients.factory import Clients, open_clients, open_notifier
+from castwright.clients.notify import Notice
 from castwright.clients.storage import Storage
 from castwright.core.config import ShowConfig
-from castwright.core.errors import CastwrightError, ConfigError
+from castwright.core.errors import CastwrightError, ConfigError, ScriptGateError
 from castwright.core.models import Clip, EpisodeTags, MasteredEpisode, Newsletter, Script
 from castwright.core.resolve import RunConfig, resolve_config
 from castwright.core.settings import Settings, settings_from_env
@@ -66,7 +67,8 @@ def quiet_expected_tracebacks() -> None:
 
 def expected_failures(fn: Callable[P, R]) -> Callable[P, R]:
     """Flow wrapper: a known failure ends the flow run Failed with its one-line message (the
-    state's message, the CLI's error), not an exception with a traceback."""
+    state's message, the CLI's error), not an exception with a traceback. Every failure, known or
+    not, is posted to the failure webhook when one is configured (`notify_failure`)."""
     from prefect.states import Failed
 
     @functools.wraps(fn)
@@ -76,12 +78,37 @@ def expected_failures(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except CastwrightError as exc:
             log.error("%s", exc)
+            notify_failure(exc)
             return Failed(message=str(exc))  # type: ignore[return-value]
+        except Exception as exc:  # a bug or an unexpected fault: a person hears of it too
+            notify_failure(exc)
+            raise
 
     # Prefect builds its parameter model from the signature: hand it the flow's own, with the
     # types resolved where the flow is defined (not in this module).
     run.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
     return run
+
+
+def notify_failure(exc: Exception) -> None:
+    """Post the failure, with the flow run's link, to CASTWRIGHT_NOTIFY_URL (when set)."""
+    notifier = open_notifier(settings_from_env())
+    if notifier is None:
+        return
+    from prefect.runtime import flow_run
+
+    event = "gate_blocked" if isinstance(exc, ScriptGateError) else "run_failed"
+    reason = str(exc) or type(exc).__name__
+    notifier.send(Notice(event=event, reason=reason, flow=flow_run.flow_name or "castwright",
+                         flow_run_id=current_run_id(), flow_run_url=flow_run_link()))  # fmt: skip
+
+
+def flow_run_link() -> str | None:
+    """The flow run in the Prefect UI; None where no UI is configured (a temporary server)."""
+    from prefect.runtime import flow_run
+    from prefect.settings import PREFECT_UI_URL
+
+    return str(flow_run.ui_url) if PREFECT_UI_URL.value() and flow_run.id else None
 
 
 @dataclass

@@ -19,6 +19,7 @@ import openai
 
 from castwright.clients.llm import LLMClient
 from castwright.clients.local import llama_server, local_stream_worker, local_worker
+from castwright.clients.notify import Notifier, guess_style
 from castwright.clients.storage import LocalStorage, S3Storage, Storage
 from castwright.clients.tts import JobPolicy, RunPodClient
 from castwright.core.settings import Settings
@@ -82,6 +83,14 @@ def open_storage(settings: Settings, out_dir: Path) -> Storage:
             settings.s3_bucket, endpoint_url=settings.s3_endpoint_url, prefix=settings.s3_prefix
         )
     return LocalStorage(out_dir)
+
+
+def open_notifier(settings: Settings) -> Notifier | None:
+    """The failure webhook, when CASTWRIGHT_NOTIFY_URL is set."""
+    if settings.notify_url is None:
+        return None
+    url = settings.notify_url
+    return Notifier(url, settings.notify_format or guess_style(url.get_secret_value()))
 
 
 class Clients:

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from castwright.core.config import ShowConfig, load_show
 from castwright.core.settings import Settings, settings_from_env
 
-SECRETS = {"llm_api_key", "runpod_api_key"}
+SECRETS = {"llm_api_key", "runpod_api_key", "notify_url"}
 
 
 @dataclass(frozen=True)
