@@ -20,21 +20,34 @@ from typing import Any, ParamSpec, TypeVar
 
 from castwright.clients.factory import Clients, open_clients, open_notifier
 from castwright.clients.notify import Notice
-from castwright.clients.storage import Storage
 from castwright.core.config import ShowConfig
 from castwright.core.errors import CastwrightError, ConfigError, ScriptGateError
-from castwright.core.models import Clip, EpisodeTags, MasteredEpisode, Newsletter, Script
+from castwright.core.models import (
+    Clip,
+    EpisodeTags,
+    MasteredEpisode,
+    Newsletter,
+    PastEpisode,
+    Script,
+)
 from castwright.core.resolve import RunConfig, resolve_config
 from castwright.core.settings import Settings, settings_from_env
 from castwright.core.store import Store
 from tasks.newsletter.source import find_new_issue_task
 from tasks.newsletter.stage import episode_slug, load_newsletter, parse_newsletter_task
 from tasks.publish import stage as publish
-from tasks.publish.catalog import EpisodeRecord, published_source_ids, read_catalog
+from tasks.publish.catalog import (
+    Catalog,
+    EpisodeRecord,
+    published_source_ids,
+    read_catalog,
+    show_history,
+)
 from tasks.publish.stage import PublishedEpisode
-from tasks.report.artifacts import estimate_cost, publish_artifacts
+from tasks.report.artifacts import estimate_cost, publish_artifacts, report_repeats
 from tasks.report.manifest import length_record, models_used, write_manifest
 from tasks.script.gate import ScriptReport, report_summary
+from tasks.script.history import RepeatedTopic
 from tasks.script.writer import ScriptResult
 from tasks.speech import voices
 
@@ -123,6 +136,12 @@ class EpisodeRun:
     store: Store
     timings: dict[str, float] = field(default_factory=dict)
     configuration: dict[str, Any] = field(default_factory=dict)  # resolved values, for the manifest
+    history: list[PastEpisode] = field(default_factory=list)  # recent earlier episodes
+    repeats: list[RepeatedTopic] = field(default_factory=list)  # sections repeating their topics
+
+    def memory(self) -> dict[str, Any]:
+        return {"recent_episodes": [f"{e.date} {e.title}" for e in self.history],
+                "repeated_topics": [r.model_dump() for r in self.repeats]}  # fmt: skip
 
     @property
     def script_path(self) -> Path:
@@ -140,7 +159,9 @@ class EpisodeRun:
         )  # fmt: skip
 
 
-def find_issue(newsletter: str | None, show: ShowConfig, storage: Storage) -> Newsletter | None:
+def find_issue(
+    newsletter: str | None, show: ShowConfig, catalog: Catalog | None
+) -> Newsletter | None:
     """The issue named by the run, else the newest one at the show's source that the catalog
     does not hold yet (None: nothing new)."""
     if newsletter:
@@ -150,21 +171,24 @@ def find_issue(newsletter: str | None, show: ShowConfig, storage: Storage) -> Ne
             "no issue to voice: name one (castwright run NEWSLETTER, or the flow's `newsletter` "
             "parameter) or set `source` in the show file (a feed, a folder or one issue)"
         )
-    published = published_source_ids(read_catalog(storage))
-    return find_new_issue_task(show.source, published, show.host_names)
+    return find_new_issue_task(show.source, published_source_ids(catalog), show.host_names)
 
 
 def start_episode(newsletter: str | None, config: RunConfig, clients: Clients) -> EpisodeRun | None:
+    """Find the issue, name its work folder, and recall the show's recent episodes (the draft
+    prompt's memory; a section repeating one of their topics is reported)."""
     settings, show = config.settings, config.show
-    issue = find_issue(newsletter, show, clients.storage)
+    catalog = read_catalog(clients.storage)
+    issue = find_issue(newsletter, show, catalog)
     if issue is None:
         return None
     slug = episode_slug(issue)
+    history = show_history(catalog, slug)
+    repeats = report_repeats(issue, history, show.language)
     episode_dir = settings.work_dir / "episodes" / slug
     store = Store(settings.work_dir)
-    return EpisodeRun(
-        settings, show, issue, slug, episode_dir, store, configuration=config.record()
-    )
+    return EpisodeRun(settings, show, issue, slug, episode_dir, store, history=history,
+                      repeats=repeats, configuration=config.record())  # fmt: skip
 
 
 def nothing_new(show: ShowConfig) -> Any:
@@ -199,6 +223,7 @@ def finish_episode(
     manifest = write_manifest(
         run.episode_dir, run.show, run.issue, script, script_result, clips, mastered, published,
         cost, run.timings, models_used(run.settings, run.show), report, run.configuration,
+        run.memory(),
     )  # fmt: skip
     links = {"episode-mp3": published.episode_url, "feed": published.feed_url} if published else {}
     target = run.show.script.target_minutes

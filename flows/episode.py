@@ -90,8 +90,9 @@ def episode_flow(
             return nothing_new(config.show)
         with timed(run.timings, "script"):
             script, script_result = script_stage(
-                run.issue, run.show, clients, run.store, run.episode_dir, force_script, script_file
-            )
+                run.issue, run.show, clients, run.store, run.episode_dir, force_script, script_file,
+                run.history,
+            )  # fmt: skip
         save_script(script, run.script_path)
         report = gate_script(
             run.issue, script, run.show, run.episode_dir, approved=review or dry_run

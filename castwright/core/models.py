@@ -54,6 +54,23 @@ class Newsletter(Strict):
         return sum(len(s.comments) for s in self.sections)
 
 
+# --- the show's memory ----------------------------------------------------------------------
+
+
+class PastTopic(Strict):
+    """One section of an earlier episode, as the show's history keeps it."""
+
+    title: str
+    summary: str = Field(description="The news's first sentence")
+    stances: dict[str, str] = Field(default_factory=dict, description="Host name -> their comment")
+
+
+class PastEpisode(Strict):
+    title: str
+    date: dt.date
+    topics: list[PastTopic]
+
+
 # --- script ---------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ computed from the stage results; nothing is re-measured.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,9 +20,12 @@ from prefect.artifacts import (
 from pydantic import BaseModel
 
 from castwright.core.config import Prices
-from castwright.core.models import Clip, MasteredEpisode, Script
+from castwright.core.models import Clip, MasteredEpisode, Newsletter, PastEpisode, Script
+from tasks.script.history import RepeatedTopic, repeated_topics, repeats_markdown
 from tasks.script.opinions import report_markdown
 from tasks.script.writer import ScriptResult
+
+log = logging.getLogger("castwright")
 
 
 @contextmanager
@@ -136,3 +140,17 @@ def publish_artifacts(
     )
     for key, url in links.items():
         create_link_artifact(key=key, link=url)
+
+
+def report_repeats(
+    issue: Newsletter, history: list[PastEpisode], language: str
+) -> list[RepeatedTopic]:
+    """Sections that repeat an earlier episode's topic: logged, and an artifact on the flow run."""
+    repeats = repeated_topics(issue, history, language)
+    for r in repeats:
+        log.warning("history: section %r repeats %r from %s (%s)", r.title, r.earlier_topic,
+                    r.earlier_episode, r.earlier_date)  # fmt: skip
+    if history:
+        create_markdown_artifact(repeats_markdown(repeats, history), key="history",
+                                 description="Earlier episodes and repeated topics")  # fmt: skip
+    return repeats

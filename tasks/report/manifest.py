@@ -52,6 +52,7 @@ def build_manifest(
     clips: list[Clip], mastered: MasteredEpisode, published: BaseModel | None, cost: BaseModel,
     timings: dict[str, float] | None = None, models: dict[str, Any] | None = None,
     report: ScriptReport | None = None, configuration: dict[str, Any] | None = None,
+    history: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     return {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -84,6 +85,7 @@ def build_manifest(
         "timings_s": timings or {},
         "engine_s": round(sum(c.worker_ms for c in clips if not c.cached) / 1000, 2),
         "configuration": configuration or {},
+        "history": history or {},
     }
 
 
@@ -92,10 +94,10 @@ def write_manifest(
     script_result: ScriptResult | None, clips: list[Clip], mastered: MasteredEpisode,
     published: BaseModel | None, cost: BaseModel, timings: dict[str, float] | None = None,
     models: dict[str, Any] | None = None, report: ScriptReport | None = None,
-    configuration: dict[str, Any] | None = None,
+    configuration: dict[str, Any] | None = None, history: dict[str, Any] | None = None,
 ) -> Path:  # fmt: skip
     data = build_manifest(
         show, issue, script, script_result, clips, mastered, published, cost, timings, models,
-        report, configuration,
+        report, configuration, history,
     )  # fmt: skip
     return atomic_json(episode_dir / "manifest.json", data)

@@ -28,8 +28,8 @@ ISSUES = [  # oldest first: (guid, title, date, news, Ada's comment, Marvin's co
 ]  # fmt: skip
 
 
-def issue_html(news: str, ada: str, marvin: str) -> str:
-    return (f"<h2>The story</h2><p>{news}</p>"
+def issue_html(title: str, news: str, ada: str, marvin: str) -> str:
+    return (f"<h2>{title}</h2><p>{news}</p>"
             f"<p><strong>Ada:</strong> {ada}</p><p><strong>Marvin:</strong> {marvin}</p>")  # fmt: skip
 
 
@@ -39,7 +39,7 @@ def rss(issues: list[tuple[str, ...]]) -> bytes:
         f'<item><title>{title}</title><guid isPermaLink="false">{guid}</guid>'
         f"<link>https://news.example.com/p/{guid}</link>"
         f"<pubDate>{_rfc822(date)}</pubDate>"
-        f"<content:encoded><![CDATA[{issue_html(news, ada, marvin)}]]></content:encoded></item>"
+        f"<content:encoded><![CDATA[{issue_html(title, news, ada, marvin)}]]></content:encoded></item>"
         for guid, title, date, news, ada, marvin in reversed(issues)
     )
     return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
@@ -57,7 +57,7 @@ def _rfc822(date: str) -> str:
 
 def markdown(issue: tuple[str, ...]) -> str:
     _, title, date, news, ada, marvin = issue
-    return (f"---\ntitle: {title}\ndate: {date}\n---\n## The story\n{news}\n\n"
+    return (f"---\ntitle: {title}\ndate: {date}\n---\n## {title}\n{news}\n\n"
             f"**Ada:** {ada}\n\n**Marvin:** {marvin}\n")  # fmt: skip
 
 
@@ -152,3 +152,35 @@ def test_weekly_run_from_a_folder_publishes_each_new_issue_once(
 
     show = show_with(services.work.parent, {"folder": "issues"})  # relative to the show file
     check_weekly(services, show, add_third)
+
+
+def test_the_next_draft_prompt_remembers_earlier_topics_and_a_repeat_is_flagged(
+    prefect_harness: None, services: Services, tmp_path: Path
+) -> None:
+    issues = tmp_path / "issues"
+    issues.mkdir()
+    (issues / "issue-42.md").write_text(markdown(ISSUES[1]), encoding="utf-8")
+    show = show_with(services.work.parent, {"folder": "issues"})
+    assert weekly_run(services, show).is_completed()
+    first_prompts = [r.body["messages"][0]["content"] for r in services.llm_server.requests]
+    assert not any("Earlier episodes" in p for p in first_prompts)
+
+    again = ("issue-43", "Solar glass again", "2026-11-23",
+             "Windows that make electricity passed a second field test in Oslo.",
+             "Told you: power plants.", "The cleaners are still undefeated.")  # fmt: skip
+    (issues / "issue-43.md").write_text(markdown(again), encoding="utf-8")
+    calls = len(services.llm_server.requests)
+    second = weekly_run(services, show)
+    assert second.is_completed()
+    drafts = [r.body["messages"][0]["content"] for r in services.llm_server.requests[calls:]]
+    memory = [p for p in drafts if "Earlier episodes of the show" in p]
+    assert memory, "the draft prompt carries no history"
+    assert (
+        '"Solar glass":\n  - Solar glass: Windows that make electricity passed a field test.'
+        in memory[0]
+    )
+    assert "Ada's stance: Every office tower becomes a power plant." in memory[0]
+    manifest = json.loads(Path(second.result()["manifest"]).read_text())
+    (repeat,) = manifest["history"]["repeated_topics"]
+    assert repeat["title"] == "Solar glass again" and repeat["earlier_topic"] == "Solar glass"
+    assert {"electricity", "solar", "window"} <= set(repeat["shared_words"])
