@@ -32,6 +32,7 @@ from castwright.core.models import (
 )
 from castwright.core.resolve import RunConfig, resolve_config
 from castwright.core.settings import Settings, settings_from_env
+from castwright.core.spend import read_spend
 from castwright.core.store import Store
 from tasks.newsletter.source import find_new_issue_task
 from tasks.newsletter.stage import episode_slug, load_newsletter, parse_newsletter_task
@@ -44,7 +45,8 @@ from tasks.publish.catalog import (
     show_history,
 )
 from tasks.publish.stage import PublishedEpisode
-from tasks.report.artifacts import estimate_cost, publish_artifacts, report_repeats
+from tasks.report.artifacts import publish_artifacts, report_repeats
+from tasks.report.cost import SPEND_FILE, check_cost_cap, cost_markdown, episode_cost
 from tasks.report.manifest import length_record, models_used, write_manifest
 from tasks.script.gate import ScriptReport, report_summary
 from tasks.script.history import RepeatedTopic
@@ -186,6 +188,7 @@ def start_episode(newsletter: str | None, config: RunConfig, clients: Clients) -
     history = show_history(catalog, slug)
     repeats = report_repeats(issue, history, show.language)
     episode_dir = settings.work_dir / "episodes" / slug
+    clients.meter.attach(episode_dir / SPEND_FILE, current_run_id())  # every run adds its spend
     store = Store(settings.work_dir)
     return EpisodeRun(settings, show, issue, slug, episode_dir, store, history=history,
                       repeats=repeats, configuration=config.record())  # fmt: skip
@@ -200,6 +203,14 @@ def nothing_new(show: ShowConfig) -> Any:
     log.info("%s", message)
     return Completed(message=message, data={"nothing_new": True, "message": message,
                                             "flow_run_id": current_run_id()})  # fmt: skip
+
+
+def check_run_cost(run: EpisodeRun, script: Script, clients: Clients) -> None:
+    """Stop before any TTS when the run's estimate is over the show's cap (prices.max_run_usd)."""
+    spent = [e for e in read_spend(run.episode_dir / SPEND_FILE) if e.run == clients.meter.run_id]
+    estimate = check_cost_cap(script, run.show, run.store, spent)
+    log.info("cost: about $%.4f for this run before voicing (cap: %s)", estimate,
+             f"${run.show.prices.max_run_usd:g}" if run.show.prices.max_run_usd else "none")  # fmt: skip
 
 
 def current_run_id() -> str | None:
@@ -219,22 +230,29 @@ def finish_episode(
     mastered: MasteredEpisode, published: PublishedEpisode | None, report: ScriptReport,
 ) -> dict[str, Any]:  # fmt: skip
     """Write the manifest and attach the artifacts; the flow's return value."""
-    cost = estimate_cost(script_result, clips, run.show.prices)
+    files = [mastered.mp3, mastered.transcript_vtt, mastered.transcript_srt, mastered.chapters_json]
+    stored = (
+        sum(p.stat().st_size for p in files if p is not None and p.is_file()) if published else 0
+    )
+    cost, episode_cost_ = episode_cost(run.episode_dir, current_run_id(), run.show, stored)
     manifest = write_manifest(
         run.episode_dir, run.show, run.issue, script, script_result, clips, mastered, published,
         cost, run.timings, models_used(run.settings, run.show), report, run.configuration,
-        run.memory(),
+        run.memory(), episode_cost_,
     )  # fmt: skip
     links = {"episode-mp3": published.episode_url, "feed": published.feed_url} if published else {}
     target = run.show.script.target_minutes
-    publish_artifacts(script, script_result, clips, mastered, cost, links, target)
+    publish_artifacts(script, script_result, clips, mastered, cost_markdown(cost, episode_cost_),
+                      links, target)  # fmt: skip
     length = length_record(run.show, report, mastered)
     log.info("episode: %.1f min measured, target %g min (%+.0f%%); script: %s",
              length["measured_minutes"], target, 100 * (length["measured_error"] or 0),
              report_summary(report))  # fmt: skip
     return {"slug": run.slug, "manifest": str(manifest), "mp3": str(mastered.mp3),
             "feed_url": published.feed_url if published else None, "flow_run_id": current_run_id(),
-            "length": length, "script_report": report_summary(report)}  # fmt: skip
+            "length": length, "script_report": report_summary(report),
+            "cost": {"run_usd": cost.total_usd, "episode_usd": episode_cost_.total_usd,
+                     "runs": episode_cost_.runs}}  # fmt: skip
 
 
 def check_inputs(newsletter: str | None, show_file: Path | None) -> ShowConfig:

@@ -19,6 +19,7 @@ from pydantic import Field
 from castwright.clients.factory import open_clients
 from castwright.core.config import MAX_TTS_CONCURRENCY, TargetMinutes
 from flows.app import (
+    check_run_cost,
     dry_run_result,
     expected_failures,
     finish_episode,
@@ -102,6 +103,7 @@ def episode_flow(
             save_script(script, run.script_path)
         if dry_run:
             return dry_run_result(run)
+        check_run_cost(run, script, clients)
         with timed(run.timings, "voices"):
             clips = voice_stage(script, run.show, clients, run.store, revoice_turns)
         with timed(run.timings, "master"):

@@ -34,6 +34,7 @@ from castwright.core.errors import (
     SynthesisError,
     TransientServiceError,
 )
+from castwright.core.spend import Kind, SpendMeter
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,9 @@ class RunPodClient:
         health_poll_s: float = 5.0,
         http_margin_s: float = 30.0,
         max_jobs: int | None = None,
+        meter: SpendMeter | None = None,
     ) -> None:
+        self.meter = meter  # jobs, warm-ups and cold starts go on the episode's spend ledger
         self.base_url = base_url.rstrip("/")
         # the show's tts.concurrency: never more jobs in flight at once, whatever calls run()
         self._slots = threading.BoundedSemaphore(max_jobs) if max_jobs else None
@@ -148,7 +151,9 @@ class RunPodClient:
         )
         if warmup_input is not None:
             self._request("POST", "/run", json={"input": warmup_input})
-        deadline = time.monotonic() + self.cold_start_timeout_s
+            self._meter("warmup_job")
+        waiting = time.monotonic()
+        deadline = waiting + self.cold_start_timeout_s
         while health.ready_workers == 0 and time.monotonic() < deadline:
             time.sleep(self.health_poll_s)
             health = self.health()
@@ -158,8 +163,13 @@ class RunPodClient:
                 "Check the endpoint's max workers in the RunPod console (an endpoint idle for 7 "
                 "days is scaled to 0 until raised by hand) and its logs for a failing image."
             )
+        self._meter("cold_start", time.monotonic() - waiting)
         log.info("TTS endpoint ready: %d worker(s)", health.ready_workers)
         return health
+
+    def _meter(self, kind: Kind, seconds: float = 0.0) -> None:
+        if self.meter is not None:
+            self.meter.add(kind, seconds)
 
     # --- jobs --------------------------------------------------------------------------------
 
@@ -218,6 +228,14 @@ class RunPodClient:
             return self._run(job_input)
 
     def _run(self, job_input: dict[str, Any]) -> dict[str, Any]:
+        started, job = time.monotonic(), None
+        try:
+            job = self._follow(job_input)
+            return _job_output(job)
+        finally:  # a failed job is billed too; RunPod's executionTime when it reports one
+            self._meter("tts_job", _execution_s(job) or time.monotonic() - started)
+
+    def _follow(self, job_input: dict[str, Any]) -> dict[str, Any]:
         job = self._submit(job_input)
         job_id = str(job.get("id", ""))
         deadline = time.monotonic() + self.policy.wait_s
@@ -229,7 +247,13 @@ class RunPodClient:
                 )
             time.sleep(self.policy.poll_interval_s)
             job = self.status(job_id)
-        return _job_output(job)
+        return job
+
+
+def _execution_s(job: dict[str, Any] | None) -> float | None:
+    """RunPod's billed execution time of a finished job (ms in its status), when present."""
+    value = (job or {}).get("executionTime")
+    return float(value) / 1000 if isinstance(value, int | float) else None
 
     # --- streaming jobs ----------------------------------------------------------------------
 

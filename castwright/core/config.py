@@ -139,6 +139,22 @@ class Prices(Strict):
     llm_input_per_mtok: float = Field(0.15, ge=0, description="USD per million prompt tokens.")
     llm_output_per_mtok: float = Field(0.60, ge=0, description="USD per million completion tokens.")
     gpu_per_hour: float = Field(0.86, ge=0, description="USD per hour of serverless GPU time.")
+    idle_timeout_s: float = Field(
+        5.0, ge=0, le=3600, description="The endpoint's idle timeout: billed after each burst."
+    )
+    warmup_job_s: float = Field(2.0, ge=0, description="GPU seconds of one warm-up job.")
+    storage_per_gb_month: float = Field(
+        0.015, ge=0, description="USD per GB-month of published files (R2; S3 is 0.023)."
+    )
+    gpu_s_per_audio_s: float = Field(
+        0.5, ge=0, description="GPU seconds per second of speech, for the pre-TTS estimate."
+    )
+    cold_start_s: float = Field(
+        60.0, ge=0, description="Expected cold start of a worker, for the pre-TTS estimate."
+    )
+    max_run_usd: float | None = Field(
+        None, gt=0, description="Cap on one run's cost: over it, the run stops before any TTS."
+    )
 
 
 class NewsletterSource(Strict):

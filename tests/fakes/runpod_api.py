@@ -38,6 +38,7 @@ class Job:
     expired: bool = False
     looks: int = 0
     finished: bool = False  # the client has been told a terminal state
+    execution_ms: int = 1200  # what RunPod reports (and bills) as the job's execution time
     ready_at: float = 0.0  # monotonic time before which the job waits IN_QUEUE (cold start)
     items: list[Any] | None = None  # a streaming job's yielded items
     sent: int = 0
@@ -71,6 +72,8 @@ class Job:
         self.looks += 1
         self.finished = state in ("COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT")
         body: dict[str, Any] = {"id": self.id, "status": state}
+        if self.finished:
+            body |= {"delayTime": 40, "executionTime": self.execution_ms}
         if state == "COMPLETED":
             body["output"] = self.output
         if state == "FAILED":
