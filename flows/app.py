@@ -46,7 +46,13 @@ from tasks.publish.catalog import (
 )
 from tasks.publish.stage import PublishedEpisode
 from tasks.report.artifacts import publish_artifacts, report_repeats
-from tasks.report.cost import SPEND_FILE, check_cost_cap, cost_markdown, episode_cost
+from tasks.report.cost import (
+    SPEND_FILE,
+    check_cost_cap,
+    cost_markdown,
+    episode_cost,
+    published_bytes,
+)
 from tasks.report.manifest import length_record, models_used, write_manifest
 from tasks.script.gate import ScriptReport, report_summary
 from tasks.script.history import RepeatedTopic
@@ -230,19 +236,16 @@ def finish_episode(
     mastered: MasteredEpisode, published: PublishedEpisode | None, report: ScriptReport,
 ) -> dict[str, Any]:  # fmt: skip
     """Write the manifest and attach the artifacts; the flow's return value."""
-    files = [mastered.mp3, mastered.transcript_vtt, mastered.transcript_srt, mastered.chapters_json]
-    stored = (
-        sum(p.stat().st_size for p in files if p is not None and p.is_file()) if published else 0
-    )
-    cost, episode_cost_ = episode_cost(run.episode_dir, current_run_id(), run.show, stored)
+    stored = published_bytes(mastered) if published else 0
+    cost, all_runs = episode_cost(run.episode_dir, current_run_id(), run.show, stored)
     manifest = write_manifest(
         run.episode_dir, run.show, run.issue, script, script_result, clips, mastered, published,
         cost, run.timings, models_used(run.settings, run.show), report, run.configuration,
-        run.memory(), episode_cost_,
+        run.memory(), all_runs,
     )  # fmt: skip
     links = {"episode-mp3": published.episode_url, "feed": published.feed_url} if published else {}
     target = run.show.script.target_minutes
-    publish_artifacts(script, script_result, clips, mastered, cost_markdown(cost, episode_cost_),
+    publish_artifacts(script, script_result, clips, mastered, cost_markdown(cost, all_runs),
                       links, target)  # fmt: skip
     length = length_record(run.show, report, mastered)
     log.info("episode: %.1f min measured, target %g min (%+.0f%%); script: %s",
@@ -251,8 +254,8 @@ def finish_episode(
     return {"slug": run.slug, "manifest": str(manifest), "mp3": str(mastered.mp3),
             "feed_url": published.feed_url if published else None, "flow_run_id": current_run_id(),
             "length": length, "script_report": report_summary(report),
-            "cost": {"run_usd": cost.total_usd, "episode_usd": episode_cost_.total_usd,
-                     "runs": episode_cost_.runs}}  # fmt: skip
+            "cost": {"run_usd": cost.total_usd, "episode_usd": all_runs.total_usd,
+                     "runs": all_runs.runs}}  # fmt: skip
 
 
 def check_inputs(newsletter: str | None, show_file: Path | None) -> ShowConfig:

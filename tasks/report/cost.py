@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from castwright.core.config import Prices, ShowConfig, load_voice
 from castwright.core.errors import CostCapError
-from castwright.core.models import Script
+from castwright.core.models import MasteredEpisode, Script
 from castwright.core.spend import SpendEntry, read_spend
 from castwright.core.store import Store
 from tasks.speech.stage import is_stored
@@ -87,6 +87,12 @@ def episode_cost(
     return price(mine, show.prices, concurrency), price(
         entries, show.prices, concurrency, storage_bytes
     )
+
+
+def published_bytes(mastered: MasteredEpisode) -> int:
+    """The size of the episode's files in storage: the MP3, transcripts and chapters."""
+    files = [mastered.mp3, mastered.transcript_vtt, mastered.transcript_srt, mastered.chapters_json]
+    return sum(p.stat().st_size for p in files if p is not None and p.is_file())
 
 
 def estimate_run_usd(

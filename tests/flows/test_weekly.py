@@ -140,7 +140,7 @@ def test_weekly_run_from_a_feed_publishes_each_new_issue_once(
 
 
 def test_weekly_run_from_a_folder_publishes_each_new_issue_once(
-    prefect_harness: None, services: Services, tmp_path: Path
+    prefect_harness: None, services: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     issues = tmp_path / "issues"
     issues.mkdir()
@@ -152,6 +152,11 @@ def test_weekly_run_from_a_folder_publishes_each_new_issue_once(
 
     show = show_with(services.work.parent, {"folder": "issues"})  # relative to the show file
     check_weekly(services, show, add_third)
+
+    from castwright.cli import main  # the command line, with no issue named: the same choice
+
+    assert main(["run", "--show", str(show), "--out", str(services.out)]) == 0
+    assert "nothing new: the newest issue at" in capsys.readouterr().out
 
 
 def test_the_next_draft_prompt_remembers_earlier_topics_and_a_repeat_is_flagged(
