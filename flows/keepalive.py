@@ -16,12 +16,14 @@ from prefect import flow
 from castwright.clients.factory import open_clients
 from castwright.core.config import load_show
 from castwright.core.settings import settings_from_env
+from flows.app import expected_failures
 from tasks.speech.stage import warmup_job
 
 log = logging.getLogger("castwright")
 
 
 @flow(name="castwright-keepalive")
+@expected_failures  # a failed ping is posted to the failure webhook too
 def keepalive_flow(show: str | None = None) -> dict[str, Any]:
     """Run one short synthesis job on the configured endpoint.
 

@@ -66,6 +66,20 @@ def test_a_blocked_script_posts_a_slack_message_before_any_tts(
     assert services.runpod.jobs == {}
 
 
+def test_a_failed_keepalive_posts_a_discord_message(
+    prefect_harness: None, receiver: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.keepalive import keepalive_flow
+
+    monkeypatch.setenv("CASTWRIGHT_NOTIFY_FORMAT", "discord")
+    monkeypatch.setenv("CASTWRIGHT_TTS_URL", "http://127.0.0.1:9/v2/nothing-listens-here")
+    state = keepalive_flow(return_state=True)
+    assert state.is_failed()
+    (posted,) = receiver.requests
+    assert set(posted.body) == {"content"}
+    assert posted.body["content"].startswith("**castwright: castwright-keepalive run failed**")
+
+
 def test_payload_shapes_and_a_receiver_that_is_down() -> None:
     notice = Notice(event="run_failed", reason="x" * 5000, flow_run_id="abc",
                     flow_run_url="http://127.0.0.1:4200/flow-runs/flow-run/abc")  # fmt: skip
