@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import glob
+import itertools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,13 +110,23 @@ def folder_issues(pattern: str) -> list[SourceIssue]:
         files, base = sorted(root.glob("*.md")), root
     else:
         files = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
-        base = Path(glob.escape(pattern).split("*")[0]).parent if "*" in pattern else root.parent
+        base = _static_root(root)
     files = [f for f in files if f.is_file()]
-    if not files and not root.is_dir() and not any(c in pattern for c in "*?["):
+    if not files and not root.is_dir() and not _has_magic(pattern):
         raise NewsletterError(f"source.folder: {pattern}: no such folder")
     issues = [SourceIssue(id=_relative(f, base), title="", published=_file_date(f), link=str(f))
               for f in files]  # fmt: skip
     return _newest_first(issues)
+
+
+def _has_magic(text: str) -> bool:
+    return any(c in text for c in "*?[")
+
+
+def _static_root(pattern: Path) -> Path:
+    """The folder a glob starts from: its leading parts without wildcards."""
+    parts = list(itertools.takewhile(lambda p: not _has_magic(p), pattern.parts))
+    return Path(*parts) if len(parts) < len(pattern.parts) else pattern.parent
 
 
 def _relative(path: Path, base: Path) -> str:

@@ -91,6 +91,9 @@ def test_a_folder_is_ordered_by_front_matter_date_else_modification_time(tmp_pat
     (tmp_path / "notes.txt").write_text("not an issue")
     assert [i.id for i in folder_issues(str(tmp_path))] == ["a.md", "b.md", "z.md"]
     assert [i.id for i in folder_issues(str(tmp_path / "*.md"))] == ["a.md", "b.md", "z.md"]
+    (tmp_path / "2026").mkdir()
+    (tmp_path / "2026" / "c.md").write_text("---\ndate: 2026-11-30\n---\n## A\nText.\n")
+    assert folder_issues(str(tmp_path / "*" / "*.md"))[0].id == "2026/c.md"  # id: below the glob
 
 
 def test_a_missing_folder_or_feed_says_so(tmp_path: Path) -> None:
