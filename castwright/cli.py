@@ -125,7 +125,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_listen(args: argparse.Namespace) -> int:
     from flows.listen import listen_page, listen_to, listen_turns
 
-    turns = listen_turns(args.text, args.script, args.voice, Path(args.show))
+    turns = listen_turns(args.text, args.script, args.voice, args.show)
     if args.serve:
         with listen_page(turns, args.profile, port=args.port) as server:
             print(f"listen at {server.url}  (Ctrl-C to stop)", flush=True)
@@ -150,7 +150,11 @@ def _listen_parser(sub: Any) -> None:
     what.add_argument("--text", help="the words to say")
     what.add_argument("--script", type=Path, help="a script file: every turn in its host's voice")
     listen.add_argument("--voice", default="joe", help="voice profile for --text (default joe)")
-    listen.add_argument("--show", type=Path, default=DEFAULT_SHOW, help="show file (--script)")
+    listen.add_argument(
+        "--show",
+        type=Path,
+        help="show file for --script (default: $CASTWRIGHT_SHOW, else the example)",
+    )
     listen.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE,
                         help=f"streaming profile (default {DEFAULT_PROFILE})")  # fmt: skip
     where = listen.add_mutually_exclusive_group()

@@ -249,12 +249,6 @@ class RunPodClient:
             job = self.status(job_id)
         return job
 
-
-def _execution_s(job: dict[str, Any] | None) -> float | None:
-    """RunPod's billed execution time of a finished job (ms in its status), when present."""
-    value = (job or {}).get("executionTime")
-    return float(value) / 1000 if isinstance(value, int | float) else None
-
     # --- streaming jobs ----------------------------------------------------------------------
 
     def stream(self, job_input: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -344,3 +338,9 @@ def job_error(job_id: str, error: str) -> ServiceError | SynthesisError:
     if data.get("code") == "clip_check_failed":
         return ClipCheckFailedError(f"TTS job {job_id}: {data.get('message', error)}", data)
     return ServiceError(f"TTS job {job_id} failed: {str(data.get('message', error))[:1000]}")
+
+
+def _execution_s(job: dict[str, Any] | None) -> float | None:
+    """RunPod's billed execution time of a finished job (ms in its status), when present."""
+    value = (job or {}).get("executionTime")
+    return float(value) / 1000 if isinstance(value, int | float) else None
