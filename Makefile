@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= python3 -m uv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_RUNTIME := ffmpeg
-APT_TEST := ffmpeg chromium fonts-dejavu-core gpodder
+APT_TEST := ffmpeg chromium fonts-dejavu-core gpodder iproute2 openssl
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'

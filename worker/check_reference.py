@@ -17,14 +17,18 @@ import sys
 import soundfile as sf
 
 from worker.errors import ReferenceAudioError
-from worker.refaudio import prepare_reference
+from worker.refaudio import check_header, prepare_reference
 
 
 def check(path: str, write: str | None) -> dict[str, object]:
     try:
+        info = sf.info(path)
+        check_header(info.samplerate, info.channels, info.frames)  # before decoding anything
         samples, rate = sf.read(path, dtype="float32")
     except (sf.LibsndfileError, RuntimeError) as exc:
         return {"error": f"not readable audio ({exc})"}
+    except ReferenceAudioError as exc:
+        return {"error": str(exc)}
     try:
         prepared, prepared_rate, fixes = prepare_reference(samples, rate)
     except ReferenceAudioError as exc:

@@ -18,7 +18,7 @@ from typing import Any
 from worker.audio import duration_s, encode_base64
 from worker.candidates import LoopPolicy, LoopResult, generate_best
 from worker.engines.base import Engine, SamplingParams, SynthesisRequest
-from worker.errors import WorkerError
+from worker.errors import InvalidInputError, WorkerError
 from worker.reference import reference_from_request
 from worker.runtime import Worker, start_worker
 from worker.schema import Metadata, TTSInput, TTSOutput, parse_input
@@ -115,8 +115,11 @@ def build_output(
     )
 
 
-def handle(job: Mapping[str, Any], worker: Worker) -> dict[str, Any]:
+def handle(job: object, worker: Worker) -> dict[str, Any]:
     """One job, with an explicit worker: the output dict, or RunPod's {"error": ...}."""
+    if not isinstance(job, Mapping):
+        message = f"the job must be a JSON object with an 'input' field, got {type(job).__name__}"
+        return error_output(InvalidInputError(message))
     started = time.perf_counter()
     try:
         params = parse_input(job.get("input"))

@@ -18,6 +18,10 @@ MIN_LEADING_SILENCE_MS = 300
 TRAILING_TAIL_MS = 100
 MIN_SPEECH_S = 3.0
 MAX_TOTAL_S = 30.0
+#: what a header may declare before anything is decoded (trimming happens after decoding)
+MAX_HEADER_S = 2 * MAX_TOTAL_S
+MAX_CHANNELS = 8
+RATE_RANGE = (8_000, 192_000)
 FRAME_MS = 10.0
 #: a frame is silent below this level relative to the loudest frame ...
 SILENCE_REL_DB = -40.0
@@ -64,6 +68,21 @@ def trim_trailing(samples: FloatArray, sr: int, keep_ms: float = TRAILING_TAIL_M
         return samples
     cut = round(sr * excess_ms / 1000)
     return samples[: samples.size - cut]
+
+
+def check_header(sample_rate: int, channels: int, frames: int) -> None:
+    """Refuse, from the header alone, a clip too long or too odd to decode safely."""
+    if not RATE_RANGE[0] <= sample_rate <= RATE_RANGE[1]:
+        raise ReferenceAudioError(
+            f"reference_audio: sample rate {sample_rate} Hz; use {RATE_RANGE[0]}-{RATE_RANGE[1]} Hz"
+        )
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise ReferenceAudioError(f"reference_audio: {channels} channels; use mono or stereo")
+    if frames / sample_rate > MAX_HEADER_S:
+        raise ReferenceAudioError(
+            f"reference_audio: {frames / sample_rate:.0f} s long; the limit is "
+            f"{MAX_TOTAL_S:.0f} s (cut it to one or two sentences)"
+        )
 
 
 def _check_bounds(samples: FloatArray, sr: int, lead_ms: float) -> None:

@@ -5,26 +5,22 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import ipaddress
+import io
 import logging
-import os
-import socket
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import soundfile as sf
 
 from worker.audio import FloatArray, decode_audio_bytes
 from worker.errors import ReferenceAudioError
-from worker.refaudio import prepare_reference
+from worker.netguard import fetch_public_https
+from worker.refaudio import check_header, prepare_reference
 
 log = logging.getLogger(__name__)
 
 MAX_REFERENCE_BYTES = 20 * 1024 * 1024
-FETCH_TIMEOUT_S = 20.0
+FETCH_DEADLINE_S = 20.0  # the whole download: connect, TLS, headers and body
 REFERENCE_AUDIO_FILE = "reference.wav"
 REFERENCE_TEXT_FILE = "reference.txt"
 
@@ -40,43 +36,9 @@ class ReferenceClip:
     fixes: tuple[str, ...] = ()
 
 
-def check_reference_host(host: str, allowed: str | None = None) -> None:
-    """Refuse hosts a job must not make the worker fetch from: loopback, private and link-local
-    addresses (no SSRF into the worker's network), and anything off the allow-list when
-    WORKER_REFERENCE_HOSTS (comma-separated) is set."""
-    allowed = os.environ.get("WORKER_REFERENCE_HOSTS") if allowed is None else allowed
-    if allowed and host.lower() not in {h.strip().lower() for h in allowed.split(",")}:
-        raise ReferenceAudioError(
-            f"reference_audio: host {host!r} is not in WORKER_REFERENCE_HOSTS"
-        )
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, 443)}
-    except OSError as exc:
-        raise ReferenceAudioError(f"reference_audio: cannot resolve host {host!r}: {exc}") from exc
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            raise ReferenceAudioError(
-                f"reference_audio: host {host!r} resolves to a non-public address"
-            )
-
-
 def fetch_https(url: str, max_bytes: int = MAX_REFERENCE_BYTES) -> bytes:
-    """Download a reference clip over https only, from a public host, refusing anything over
-    max_bytes."""
-    parsed = urlparse(url)
-    if parsed.scheme != "https" or not parsed.hostname:
-        raise ReferenceAudioError(f"reference_audio: only https:// URLs are allowed, got {url!r}")
-    check_reference_host(parsed.hostname)
-    request = urllib.request.Request(url, headers={"User-Agent": "castwright-worker"})
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:  # noqa: S310
-            data: bytes = response.read(max_bytes + 1)
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise ReferenceAudioError(f"reference_audio: could not fetch {url}: {exc}") from exc
-    if len(data) > max_bytes:
-        raise ReferenceAudioError(f"reference_audio: {url} is larger than {max_bytes} bytes")
-    return data
+    """Download a reference clip over https from a public host (rules in worker/netguard.py)."""
+    return fetch_public_https(url, max_bytes, FETCH_DEADLINE_S)
 
 
 def decode_base64(value: str) -> bytes:
@@ -95,7 +57,10 @@ def read_reference_bytes(value: str) -> bytes:
 
 
 def _decode(data: bytes, origin: str) -> tuple[FloatArray, int]:
+    """Check the header (rate, channels, length) first: a tiny FLAC can hold hours of audio."""
     try:
+        info = sf.info(io.BytesIO(data))
+        check_header(info.samplerate, info.channels, info.frames)
         return decode_audio_bytes(data)
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
         message = f"reference_audio: {origin} is not a readable WAV/FLAC: {exc}"

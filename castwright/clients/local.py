@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -70,9 +70,25 @@ def _http_ok(url: str) -> Callable[[], bool]:
     return check
 
 
+#: what the embedded servers inherit from castwright's environment: the basics a process needs
+#: and the worker's own settings; never a secret (OPENAI_API_KEY, AWS_*, RUNPOD_API_KEY, ...)
+_INHERITED = {"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "PYTHONPATH",
+              "LD_LIBRARY_PATH", "VIRTUAL_ENV", "OMP_NUM_THREADS", "XDG_CACHE_HOME",
+              "RUNPOD_VOLUME"}  # fmt: skip
+#: the worker's and its engines' own settings (worker/settings.py, model caches)
+_INHERITED_PREFIXES = ("WORKER_", "WHISPER_", "PIPER_", "KOKORO_", "HF_", "ESPEAK")
+
+
+def minimal_env(environ: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
+    """The environment for an embedded server: `_INHERITED` and the worker's settings, + `extra`."""
+    source = os.environ if environ is None else environ
+    kept = {k: v for k, v in source.items() if k in _INHERITED or k.startswith(_INHERITED_PREFIXES)}
+    return kept | extra
+
+
 @contextmanager
 def _child(
-    cmd: list[str], log_path: Path, env: dict[str, str] | None = None
+    cmd: list[str], log_path: Path, env: dict[str, str]
 ) -> Iterator[subprocess.Popen[bytes]]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log_file:
@@ -106,7 +122,7 @@ def llama_server(
     base = f"http://127.0.0.1:{port}/v1"
     log_path = log_dir / f"llama-server-{alias}.log" if gguf else log_dir / "llama-server.log"
     log.info("starting the embedded LLM server (llama.cpp, %s) on %s", alias, base)
-    with _child(cmd, log_path) as proc:
+    with _child(cmd, log_path, env=minimal_env()) as proc:
         _wait_until(_http_ok(f"{base}/models"), proc, "llama.cpp server", log_path,
                     LLM_STARTUP_TIMEOUT_S)  # fmt: skip
         yield base, proc.pid
@@ -120,7 +136,7 @@ def local_worker(log_dir: Path, engines: str = "piper,kokoro") -> Iterator[str]:
         sys.executable, "-m", "worker.handler", "--rp_serve_api",
         "--rp_api_host", "127.0.0.1", "--rp_api_port", str(port), "--rp_log_level", "WARN",
     ]  # fmt: skip
-    env = {**os.environ, "WORKER_ENGINES": engines, "PYTHONUNBUFFERED": "1"}
+    env = minimal_env(WORKER_ENGINES=engines, PYTHONUNBUFFERED="1")
     base = f"http://127.0.0.1:{port}"
     log.info("starting the embedded TTS worker (runpod local API, engines %s) on %s", engines, base)
     with _child(cmd, log_dir / "tts-worker.log", env=env) as proc:
@@ -137,7 +153,7 @@ def local_stream_worker(log_dir: Path, engines: str = "piper,kokoro") -> Iterato
     items as they are synthesized); yields its base URL."""
     port = free_port()
     cmd = [sys.executable, "-m", "worker.stream_server", "--host", "127.0.0.1", "--port", str(port)]
-    env = {**os.environ, "WORKER_ENGINES": engines, "PYTHONUNBUFFERED": "1"}
+    env = minimal_env(WORKER_ENGINES=engines, PYTHONUNBUFFERED="1")
     base, log_path = f"http://127.0.0.1:{port}", log_dir / "tts-stream-worker.log"
     log.info("starting the embedded streaming TTS worker (engines %s) on %s", engines, base)
     with _child(cmd, log_path, env=env) as proc:

@@ -8,14 +8,25 @@ Every write is atomic: a reader sees the old object or the new one, never half a
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
+from castwright.clients.locks import (
+    CONFLICT_CODES,
+    LOCK_STALE_S,
+    LOCK_WAIT_S,
+    S3_LOCK_KEY,
+    file_lock,
+    object_lock,
+)
 from castwright.core.errors import PublishError
+from castwright.core.netguard import redact_url
 from castwright.core.store import atomic_file
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
@@ -26,6 +37,17 @@ REVALIDATE = "no-cache"
 
 class StorageUnavailable(PublishError):
     """A transient storage fault (timeout, connection refused, HTTP 5xx): retrying may help."""
+
+
+class StorageConflict(PublishError):
+    """A conditional write found the object changed since it was read."""
+
+
+def conflict(key: str, where: str) -> StorageConflict:
+    return StorageConflict(
+        f"{key} in {where} changed while this run was publishing (a writer that ignored the "
+        "publish lock); nothing was replaced: run again to publish on top of it"
+    )
 
 
 def validate_key(key: str) -> str:
@@ -74,6 +96,18 @@ class Storage(Protocol):
 
     def get_bytes(self, key: str) -> bytes | None: ...
 
+    def get_tagged(self, key: str) -> tuple[bytes, str] | None:
+        """The object and its version tag (an ETag), or None when there is none."""
+        ...
+
+    def put_if(
+        self, key: str, data: bytes, content_type: str, tag: str | None,
+        cache_control: str | None = None,
+    ) -> None:  # fmt: skip
+        """Write only if the object still has version `tag` (None: only if there is none);
+        otherwise raise StorageConflict."""
+        ...
+
     def exists(self, key: str) -> bool: ...
 
     def size(self, key: str) -> int | None: ...
@@ -81,6 +115,10 @@ class Storage(Protocol):
     def delete(self, key: str) -> None: ...
 
     def list(self, prefix: str = "") -> list[str]: ...
+
+    def lock(self, wait_s: float = LOCK_WAIT_S) -> AbstractContextManager[None]:
+        """Exclusive until exit, across processes: one publish or removal at a time."""
+        ...
 
 
 class LocalStorage:
@@ -130,6 +168,20 @@ class LocalStorage:
         path = self._path(key)
         return path.read_bytes() if path.is_file() else None
 
+    def get_tagged(self, key: str) -> tuple[bytes, str] | None:
+        data = self.get_bytes(key)
+        return None if data is None else (data, hashlib.sha256(data).hexdigest())
+
+    def put_if(
+        self, key: str, data: bytes, content_type: str, tag: str | None,
+        cache_control: str | None = None,
+    ) -> None:  # fmt: skip
+        """Compare, then write: atomic only under `lock()` (publishing always holds it)."""
+        current = self.get_tagged(key)
+        if (current[1] if current else None) != tag:
+            raise conflict(key, str(self.root))
+        self.put_bytes(key, data, content_type, cache_control)
+
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
@@ -138,8 +190,16 @@ class LocalStorage:
         return path.stat().st_size if path.is_file() else None
 
     def delete(self, key: str) -> None:
+        """Remove the entry at `key` itself: a symlink is unlinked, never what it points at."""
+        entry = self.root / validate_key(key)
+        parent = entry.parent.resolve()
+        if not parent.is_relative_to(self.root):
+            raise PublishError(f"storage key {key!r} resolves outside {self.root}; remove the link")
         with contextlib.suppress(FileNotFoundError):
-            self._path(key).unlink()
+            (parent / entry.name).unlink()
+
+    def lock(self, wait_s: float = LOCK_WAIT_S) -> AbstractContextManager[None]:
+        return file_lock(self.root, wait_s)
 
     def list(self, prefix: str = "") -> list[str]:
         validate_prefix(prefix)
@@ -176,7 +236,7 @@ class S3Storage:
         self.client = boto3.client("s3", endpoint_url=endpoint_url, **client_kwargs)
 
     def __repr__(self) -> str:
-        where = f" at {self.endpoint_url}" if self.endpoint_url else ""
+        where = f" at {redact_url(self.endpoint_url)}" if self.endpoint_url else ""
         return f"S3Storage(s3://{self.bucket}/{self.prefix}{where})"
 
     def _key(self, key: str) -> str:
@@ -187,7 +247,7 @@ class S3Storage:
         from botocore.exceptions import BotoCoreError, ClientError
 
         where = f"s3://{self.bucket}/{self.prefix}{key}" + (
-            f" at {self.endpoint_url}" if self.endpoint_url else ""
+            f" at {redact_url(self.endpoint_url)}" if self.endpoint_url else ""
         )
         try:
             yield
@@ -257,6 +317,35 @@ class S3Storage:
                 raise
             return bytes(body.read())
 
+    def get_tagged(self, key: str) -> tuple[bytes, str] | None:
+        from botocore.exceptions import ClientError
+
+        with self._errors("read", key):
+            try:
+                reply = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                    return None
+                raise
+            return bytes(reply["Body"].read()), str(reply["ETag"])
+
+    def put_if(
+        self, key: str, data: bytes, content_type: str, tag: str | None,
+        cache_control: str | None = None,
+    ) -> None:  # fmt: skip
+        """A conditional PUT: If-Match the ETag read, or If-None-Match: * for a new object."""
+        from botocore.exceptions import ClientError
+
+        condition = {"IfMatch": tag} if tag else {"IfNoneMatch": "*"}
+        with self._errors("upload", key):
+            try:
+                self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
+                                       **condition, **self._extra(content_type, cache_control))  # fmt: skip
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in CONFLICT_CODES:
+                    raise conflict(key, repr(self)) from exc
+                raise
+
     def exists(self, key: str) -> bool:
         return self._head(key) is not None
 
@@ -267,6 +356,12 @@ class S3Storage:
     def delete(self, key: str) -> None:
         with self._errors("delete", key):
             self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def lock(
+        self, wait_s: float = LOCK_WAIT_S, stale_s: float = LOCK_STALE_S
+    ) -> AbstractContextManager[None]:
+        return object_lock(self.client, self.bucket, self._key(S3_LOCK_KEY), repr(self),
+                           wait_s, stale_s, self._errors)  # fmt: skip
 
     def list(self, prefix: str = "") -> list[str]:
         validate_prefix(prefix)

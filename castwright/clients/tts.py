@@ -34,6 +34,7 @@ from castwright.core.errors import (
     SynthesisError,
     TransientServiceError,
 )
+from castwright.core.netguard import redact_url
 from castwright.core.spend import Kind, SpendMeter
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ class RunPodClient:
         self.headers = headers
 
     def __repr__(self) -> str:  # never show the key
-        return f"RunPodClient({self.base_url!r}, local={self.local})"
+        return f"RunPodClient({redact_url(self.base_url)!r}, local={self.local})"
 
     # --- HTTP -------------------------------------------------------------------------------
 
@@ -95,7 +96,9 @@ class RunPodClient:
         except httpx.TimeoutException as exc:
             raise TransientServiceError(f"TTS endpoint timed out on {path}: {exc}") from exc
         except httpx.TransportError as exc:
-            raise TransientServiceError(f"TTS endpoint unreachable at {url}: {exc}") from exc
+            raise TransientServiceError(
+                f"TTS endpoint unreachable at {redact_url(url)}: {exc}"
+            ) from exc
         if response.status_code == 429 or response.status_code >= 500:
             raise TransientServiceError(
                 f"TTS endpoint answered {response.status_code} on {path}: {response.text[:300]}"
@@ -159,7 +162,7 @@ class RunPodClient:
             health = self.health()
         if health.ready_workers == 0:
             raise ServiceError(
-                f"no TTS worker started within {self.cold_start_timeout_s:.0f} s at {self.base_url}. "
+                f"no TTS worker started within {self.cold_start_timeout_s:.0f} s at {redact_url(self.base_url)}. "
                 "Check the endpoint's max workers in the RunPod console (an endpoint idle for 7 "
                 "days is scaled to 0 until raised by hand) and its logs for a failing image."
             )

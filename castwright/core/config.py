@@ -174,6 +174,15 @@ class NewsletterSource(Strict):
         "the show file); the newest by front-matter date, else by modification time.",
     )
     issue: str | None = Field(None, description="One issue: a markdown file or an http(s) URL.")
+    allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts on a private network the source may be read from (an intranet feed); "
+        "otherwise only public addresses are fetched.",
+    )
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        return frozenset(self.allow_hosts)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> NewsletterSource:

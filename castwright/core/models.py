@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Strict(BaseModel):
@@ -79,6 +79,16 @@ class Turn(Strict):
     speaker: str
     text: str = Field(min_length=1)
     section: str
+
+    @field_validator("text")
+    @classmethod
+    def _one_line(cls, text: str) -> str:
+        """Whitespace collapsed: a line break in a turn (an edited script) is a pause, never a
+        new transcript cue; a turn of only whitespace is refused."""
+        collapsed = " ".join(text.split())
+        if not collapsed:
+            raise ValueError("the turn's text is empty")
+        return collapsed
 
 
 class Script(Strict):

@@ -5,9 +5,35 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+# control characters (C0 but tab and newline, DEL, C1) and bidirectional overrides
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
-def speech_units(text: str, hard_max: int) -> list[str]:
-    """Sentences, with any sentence over `hard_max` words cut at clause marks, then between words."""
+
+def strip_controls(value: object) -> object:
+    """`value` with control characters removed when it is text (a Jinja `finalize`, too)."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+#: no piece is longer than this many characters (the worker refuses text over 2,000): a word
+#: longer than this (a URL, a hash, a run of letters) is cut into pieces of this size
+MAX_CHUNK_CHARS = 1000
+
+
+def _by_chars(words: list[str], max_chars: int) -> list[str]:
+    """Words joined into pieces of at most `max_chars` characters, over-long words hard-split."""
+    pieces: list[str] = []
+    for word in words:
+        for part in (word[i : i + max_chars] for i in range(0, len(word), max_chars)):
+            if pieces and len(pieces[-1]) + 1 + len(part) <= max_chars:
+                pieces[-1] = f"{pieces[-1]} {part}"
+            else:
+                pieces.append(part)
+    return pieces
+
+
+def speech_units(text: str, hard_max: int, max_chars: int = MAX_CHUNK_CHARS) -> list[str]:
+    """Sentences, with any sentence over `hard_max` words cut at clause marks, then between words;
+    any unit over `max_chars` characters cut between words, and inside a word if it must."""
     units: list[str] = []
     for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
         if len(sentence.split()) <= hard_max:
@@ -16,15 +42,35 @@ def speech_units(text: str, hard_max: int) -> list[str]:
         for clause in re.split(r"(?<=[,;:])\s+", sentence):
             words = clause.split()
             units += [" ".join(words[i : i + hard_max]) for i in range(0, len(words), hard_max)]
-    return [u for u in units if u]
+    return [
+        p
+        for u in units
+        if u
+        for p in ([u] if len(u) <= max_chars else _by_chars(u.split(), max_chars))
+    ]
 
 
-def pack(units: list[str], limit: Callable[[int], int]) -> list[str]:
-    """Join consecutive units while piece number i stays within limit(i) words."""
+def pack(
+    units: list[str], limit: Callable[[int], int], max_chars: int = MAX_CHUNK_CHARS
+) -> list[str]:
+    """Join consecutive units while piece number i stays within limit(i) words and `max_chars`."""
     pieces: list[str] = []
     for unit in units:
-        if pieces and len(pieces[-1].split()) + len(unit.split()) <= limit(len(pieces) - 1):
+        words_fit = pieces and len(pieces[-1].split()) + len(unit.split()) <= limit(len(pieces) - 1)
+        if words_fit and len(pieces[-1]) + 1 + len(unit) <= max_chars:
             pieces[-1] = f"{pieces[-1]} {unit}"
         else:
             pieces.append(unit)
     return pieces
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")  # inline marks; text never starts a line
+
+
+def markdown_escape(text: str) -> str:
+    """`text` shown as itself in markdown (Prefect artifacts, reports): one line, every markdown
+    mark backslash-escaped, no HTML tag (LLM output or a newsletter could carry a link or a
+    script)."""
+    one_line = " ".join(text.split())
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", one_line)
+    return escaped.replace("&", "&amp;").replace("<", "&lt;")

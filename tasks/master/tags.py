@@ -92,8 +92,18 @@ def _clock(seconds: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
+def _one_line(text: str) -> str:
+    """Cue text on one line: a line break (or a blank line) in a turn would start a new cue."""
+    return " ".join(text.split())
+
+
 def _vtt_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _srt_escape(text: str) -> str:
+    """SubRip has no escapes: one line, no '-->' timing arrow, no markup players would render."""
+    return _one_line(text).replace("-->", "->").replace("<", "‹").replace(">", "›")
 
 
 def webvtt(cues: list[Cue]) -> str:
@@ -110,7 +120,7 @@ def srt(cues: list[Cue]) -> str:
     blocks = []
     for i, cue in enumerate(cues, 1):
         span = f"{_clock(cue.start_s, ',')} --> {_clock(cue.end_s, ',')}"
-        blocks.append(f"{i}\n{span}\n{cue.speaker}: {cue.text}")
+        blocks.append(f"{i}\n{span}\n{cue.speaker}: {_srt_escape(cue.text)}")
     return "\n\n".join(blocks) + "\n"
 
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import feedparser
-import httpx
 import yaml
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -29,6 +28,7 @@ from prefect.cache_policies import NO_CACHE
 from castwright.core.config import NewsletterSource, is_url
 from castwright.core.errors import NewsletterError
 from castwright.core.models import Newsletter
+from tasks.newsletter.fetch import download
 from tasks.newsletter.html import html_to_markdown
 from tasks.newsletter.stage import fetch_text, parse_newsletter, read_text, split_front_matter
 
@@ -50,29 +50,25 @@ class SourceIssue:
     from_feed: bool = False
 
 
-def list_issues(source: NewsletterSource, http: httpx.Client | None = None) -> list[SourceIssue]:
+def list_issues(source: NewsletterSource) -> list[SourceIssue]:
     """Every issue the source holds, newest first."""
     if source.feed:
-        return feed_issues(read_feed(source.feed, http), source.feed)
+        return feed_issues(read_feed(source.feed, source.allowed), source.feed)
     if source.folder:
         return folder_issues(source.folder)
     return [SourceIssue(id=source.location, title="", published=None, link=source.location)]
 
 
-def read_feed(location: str, http: httpx.Client | None = None) -> bytes:
+def read_feed(location: str, allow_hosts: frozenset[str] = frozenset()) -> bytes:
+    """The feed's bytes: a file, or a URL fetched under the newsletter fetch rules
+    (tasks/newsletter/fetch.py: public addresses only unless `source.allow_hosts` names one)."""
     if not is_url(location):
         path = Path(location)
         if not path.is_file():
             raise NewsletterError(f"source.feed: {path}: file not found")
         return path.read_bytes()
-    client = http or httpx.Client(timeout=30.0, follow_redirects=True)
-    try:
-        response = client.get(location).raise_for_status()
-    except httpx.HTTPError as exc:  # no answer, or a 4xx/5xx one
-        raise NewsletterError(f"source.feed: could not read {location} ({exc})") from exc
-    if len(response.content) > MAX_FEED_BYTES:
-        raise NewsletterError(f"source.feed: {location} is over {MAX_FEED_BYTES:,} bytes")
-    return response.content
+    data, _ = download(location, MAX_FEED_BYTES, allow_hosts=allow_hosts)
+    return data
 
 
 def feed_issues(data: bytes, location: str) -> list[SourceIssue]:
@@ -162,14 +158,17 @@ def newest_unpublished(issues: list[SourceIssue], published: set[str]) -> Source
     return issues[0]
 
 
-def load_source_issue(issue: SourceIssue, hosts: list[str]) -> Newsletter:
+def load_source_issue(
+    issue: SourceIssue, hosts: list[str], allow_hosts: frozenset[str] = frozenset()
+) -> Newsletter:
     """Parse the issue (reading its link when the source held no text), tagged with its id."""
     if issue.text is not None:
         text = issue.text
     elif issue.link is None:
         raise NewsletterError(f"source issue {issue.id!r} has no text and no link to read")
     else:
-        text = fetch_text(issue.link) if is_url(issue.link) else read_text(Path(issue.link))
+        text = (fetch_text(issue.link, allow_hosts) if is_url(issue.link)
+                else read_text(Path(issue.link)))  # fmt: skip
     if issue.from_feed:
         text = with_front_matter(issue, text)
     newsletter = parse_newsletter(text, hosts, source_name=issue.link or issue.id)
@@ -195,7 +194,7 @@ def find_new_issue(
     if issue is None:
         return None
     log.info("source: new issue %r (%s)", issue.title or issue.id, issue.id)
-    return load_source_issue(issue, hosts)
+    return load_source_issue(issue, hosts, source.allowed)
 
 
 @task(name="find-new-issue", cache_policy=NO_CACHE)

@@ -21,17 +21,22 @@ import logging
 import re
 from pathlib import Path
 
-import httpx
 import yaml
 from prefect import task
 
 from castwright.core.errors import NewsletterError
 from castwright.core.models import Comment, Link, Newsletter, Section
+from castwright.core.netguard import redact_url
+from castwright.core.text import strip_controls
+from tasks.newsletter.fetch import download
 from tasks.newsletter.html import html_to_markdown
 
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 1_000_000
+MAX_TITLE_CHARS = 300
+#: each section costs LLM calls and minutes of audio: more than this is not one weekly issue
+MAX_SECTIONS = 40
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((https?://[^)\s]+)\)")
@@ -59,7 +64,7 @@ def _check_bytes(data: bytes, name: str) -> None:
         )
     if not data.strip():
         raise NewsletterError(f"{name}: the file is empty")
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:
         raise NewsletterError(f"{name}: this is a binary file, not a markdown newsletter")
 
 
@@ -70,7 +75,25 @@ def _decode(data: bytes, name: str) -> str:
         raise NewsletterError(
             f"{name}: not UTF-8 text (byte {exc.start}); re-save the file as UTF-8"
         ) from exc
-    return text.replace("\r\n", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML without anchors or aliases (a few bytes of aliases expand to megabytes) and
+    without implicit timestamps (a date is read as text, then checked with a clear message)."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def compose_node(self, parent: object, index: object) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise NewsletterError(
+                "the YAML front matter uses an anchor or alias (& or *); write the values out"
+            )
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
 
 
 def split_front_matter(text: str) -> tuple[dict[str, object], str]:
@@ -78,7 +101,7 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     if not match:
         return {}, text
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}  # noqa: S506 (safe)
     except yaml.YAMLError as exc:
         raise NewsletterError(f"the YAML front matter is invalid: {exc}") from exc
     if not isinstance(meta, dict):
@@ -98,13 +121,24 @@ def _canonical_host(name: str, hosts: list[str]) -> str:
     return next(h for h in hosts if h.casefold() == name.casefold())
 
 
-def _slug(text: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "section"
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
+class Slugs:
+    """Unique section ids: `base`, `base-2`, `base-3`... in linear time (each base remembers
+    its next number, so 8,000 same-titled sections do not rescan 8,000 taken ids each)."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.next: dict[str, int] = {}
+
+    def __call__(self, text: str) -> str:
+        base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "section"
+        n = self.next.get(base, 1)
+        slug = base if n == 1 else f"{base}-{n}"
+        while slug in self.taken:
+            n += 1
+            slug = f"{base}-{n}"
+        self.next[base] = n + 1
+        self.taken.add(slug)
+        return slug
 
 
 def _plain(markdown: str) -> str:
@@ -131,7 +165,7 @@ def _split_headings(body: str) -> list[tuple[int, str, list[str]]]:
     return blocks
 
 
-def _parse_section(title: str, lines: list[str], hosts: list[str], taken: set[str]) -> Section:
+def _parse_section(title: str, lines: list[str], hosts: list[str], slugs: Slugs) -> Section:
     pattern = _comment_pattern(hosts)
     body: list[str] = []
     comments: list[Comment] = []
@@ -154,7 +188,7 @@ def _parse_section(title: str, lines: list[str], hosts: list[str], taken: set[st
     raw = "\n".join(body)
     links = [Link(text=_plain(t), url=u) for t, u in _LINK.findall(raw)]
     return Section(
-        id=_slug(title, taken),
+        id=slugs(title),
         title=_plain(title),
         body=_plain(raw),
         links=links,
@@ -164,17 +198,20 @@ def _parse_section(title: str, lines: list[str], hosts: list[str], taken: set[st
 
 def parse_newsletter(text: str, hosts: list[str], source_name: str = "newsletter") -> Newsletter:
     """Parse markdown text into a Newsletter. `hosts` are the show's host names."""
+    text = str(strip_controls(text))
     meta, body = split_front_matter(text)
     blocks = _split_headings(body)
     levels = [lvl for lvl, _, _ in blocks if lvl > 0]
     section_level = 2 if 2 in levels else (min(levels) if levels else 0)
-    title = str(meta.get("title") or next((h for lvl, h, _ in blocks if lvl == 1), "") or "")
-    taken: set[str] = set()
-    sections = [
-        _parse_section(h, lines, hosts, taken)
-        for lvl, h, lines in blocks
-        if lvl == section_level and section_level > 0
-    ]
+    title = _title(meta.get("title")) or next((h for lvl, h, _ in blocks if lvl == 1), "")
+    slugs = Slugs()
+    chosen = [(h, lines) for lvl, h, lines in blocks if lvl == section_level and section_level > 0]
+    if len(chosen) > MAX_SECTIONS:
+        raise NewsletterError(
+            f"{source_name}: {len(chosen):,} sections; the limit is {MAX_SECTIONS} per issue "
+            "(each one is written and voiced): split the issue"
+        )
+    sections = [_parse_section(h, lines, hosts, slugs) for h, lines in chosen]
     sections = [s for s in sections if s.body or s.comments]
     if not sections:
         raise NewsletterError(
@@ -182,6 +219,11 @@ def parse_newsletter(text: str, hosts: list[str], source_name: str = "newsletter
         )
     if not title:
         title = sections[0].title
+    if len(title) > MAX_TITLE_CHARS:
+        raise NewsletterError(
+            f"{source_name}: the title is {len(title):,} characters; the limit is "
+            f"{MAX_TITLE_CHARS}: shorten it (front matter 'title' or the '#' heading)"
+        )
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     newsletter = Newsletter(
         title=_plain(title), date=_date(meta.get("date")), sections=sections, source_sha256=digest
@@ -196,38 +238,43 @@ def parse_newsletter(text: str, hosts: list[str], source_name: str = "newsletter
     return newsletter
 
 
+def _title(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise NewsletterError('the front matter title must be text, e.g. title: "Issue 42"')
+    return str(strip_controls(str(value)))
+
+
 def _date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value if not isinstance(value, dt.datetime) else value.date()
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value))
+        return dt.date.fromisoformat(text[:10] if text[10:11] in ("T", " ") else text)
     except ValueError as exc:
         raise NewsletterError(f"front matter date {value!r} is not YYYY-MM-DD") from exc
 
 
-def fetch_text(url: str, http: httpx.Client | None = None) -> str:
-    """Download an issue published as markdown or HTML (production input), with the same limits."""
-    client = http or httpx.Client(timeout=30.0, follow_redirects=True)
-    try:
-        response = client.get(url)
-    except httpx.HTTPError as exc:
-        raise NewsletterError(f"{url}: could not download the issue ({exc})") from exc
-    if response.status_code != 200:
-        raise NewsletterError(f"{url}: the server answered {response.status_code}; check the URL")
-    data = response.content
-    _check_bytes(data, url)
-    text = _decode(data, url)
-    if "html" in response.headers.get("content-type", "") or text.lstrip().lower().startswith(
-        ("<!doctype", "<html")
-    ):
+def fetch_text(url: str, allow_hosts: frozenset[str] = frozenset()) -> str:
+    """Download an issue published as markdown or HTML (production input), with the same limits
+    (tasks/newsletter/fetch.py: public addresses only, unless a host is in `allow_hosts`)."""
+    data, content_type = download(url, MAX_BYTES, allow_hosts=allow_hosts)
+    shown = redact_url(url)
+    _check_bytes(data, shown)
+    text = _decode(data, shown)
+    if "html" in content_type or text.lstrip().lower().startswith(("<!doctype", "<html")):
         return html_to_markdown(text)
     return text
 
 
-def load_newsletter(source: Path | str, hosts: list[str]) -> Newsletter:
+def load_newsletter(
+    source: Path | str, hosts: list[str], allow_hosts: frozenset[str] = frozenset()
+) -> Newsletter:
     """Read an issue from a file path or an http(s) URL."""
     if isinstance(source, str) and source.startswith(("http://", "https://")):
-        return parse_newsletter(fetch_text(source), hosts, source_name=source)
+        text = fetch_text(source, allow_hosts)
+        return parse_newsletter(text, hosts, source_name=redact_url(source))
     path = Path(source)
     return parse_newsletter(read_text(path), hosts, source_name=str(path))
 

@@ -79,6 +79,13 @@ class Catalog(Strict):
         default=1, ge=1, description="Numbers are never reused, even after removal."
     )
     episodes: list[EpisodeRecord] = Field(default_factory=list)
+    cover_key: str | None = Field(default=None, description="The cover the feed points at.")
+
+    @property
+    def keys(self) -> set[str]:
+        """Every storage key this catalog records: only these may ever be swept."""
+        keys = {k for ep in self.episodes for k in ep.keys}
+        return keys | {self.cover_key} if self.cover_key else keys
 
     def newest_first(self) -> list[EpisodeRecord]:
         return sorted(self.episodes, key=lambda e: (e.pub_date, e.number), reverse=True)
@@ -121,17 +128,31 @@ def _is_web_url(url: str) -> bool:
     return re.match(r"^https?://[^\s<>\"']+$", url, flags=re.I) is not None
 
 
-def load_catalog(storage: Storage, feed_url: str) -> Catalog:
-    """The catalog in storage, or a new empty one the first time a show is published."""
-    return read_catalog(storage) or Catalog(show_guid=show_guid(feed_url))
+def load_catalog(storage: Storage, feed_url: str, feed_key: str) -> tuple[Catalog, str | None]:
+    """The catalog in storage and its version tag, or a new empty one (tag None) the first time
+    a show is published; never a new one over a published feed (its episodes would vanish)."""
+    catalog, tag = read_tagged(storage)
+    if catalog is not None:
+        return catalog, tag
+    if storage.exists(feed_key):
+        raise PublishError(
+            f"{storage!r} holds {feed_key} but no {CATALOG_KEY}: publishing now would start a new "
+            f"catalog and drop every published episode from the feed. Restore {CATALOG_KEY} from "
+            f"a backup, or move {feed_key} away to start a new show there"
+        )
+    return Catalog(show_guid=show_guid(feed_url)), None
 
 
 def read_catalog(storage: Storage) -> Catalog | None:
-    raw = storage.get_bytes(CATALOG_KEY)
-    if raw is None:
-        return None
+    return read_tagged(storage)[0]
+
+
+def read_tagged(storage: Storage) -> tuple[Catalog | None, str | None]:
+    found = storage.get_tagged(CATALOG_KEY)
+    if found is None:
+        return None, None
     try:
-        return Catalog.model_validate_json(raw)
+        return Catalog.model_validate_json(found[0]), found[1]
     except ValidationError as exc:
         raise PublishError(
             f"{CATALOG_KEY} in {storage!r} is damaged ({exc.error_count()} problems, first: "
@@ -140,9 +161,11 @@ def read_catalog(storage: Storage) -> Catalog | None:
         ) from exc
 
 
-def save_catalog(storage: Storage, catalog: Catalog) -> None:
+def save_catalog(storage: Storage, catalog: Catalog, tag: str | None) -> None:
+    """Replace the catalog only if it is still the version `tag` that was read (a conditional
+    write: on S3 If-Match / If-None-Match), so no writer's episodes are ever overwritten."""
     data = json.dumps(catalog.model_dump(mode="json"), indent=2, ensure_ascii=False)
-    storage.put_bytes(CATALOG_KEY, data.encode(), "application/json", REVALIDATE)
+    storage.put_if(CATALOG_KEY, data.encode(), "application/json", tag, REVALIDATE)
 
 
 def upsert(catalog: Catalog, record: EpisodeRecord) -> tuple[Catalog, EpisodeRecord]:

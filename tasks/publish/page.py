@@ -17,6 +17,7 @@ from castwright.clients.storage import Storage, public_url
 from castwright.core.config import ShowConfig
 from castwright.core.models import Cue
 from castwright.core.paths import PROJECT_ROOT
+from castwright.core.text import strip_controls
 from tasks.publish.catalog import Catalog, EpisodeRecord, NoteSection
 from tasks.publish.feed import FEED_KEY
 
@@ -110,6 +111,7 @@ def render_page(
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=strip_controls,  # no control character from any field reaches the page
     )
     page = env.get_template(PAGE_TEMPLATE).render(
         show=show,

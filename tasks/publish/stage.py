@@ -1,6 +1,8 @@
 """Stage 5: publish an episode: files to storage, then the catalog, the show page and the feed.
 
-The order keeps every published episode safe. Media files are content-addressed (their key holds
+One publish (or removal) at a time holds the storage's lock from upload to sweep, so runs that
+overlap (two `castwright run`s, a run and `castwright episodes remove`) queue instead of
+sweeping each other's files. The order keeps every published episode safe. Media files are content-addressed (their key holds
 their hash), so uploading never overwrites a file the current feed points at. Then the new catalog
 and feed are built and the feed is checked (it parses; every file it names is in storage with the
 stated size) before anything the public reads is replaced: catalog, page, and feed.xml last.
@@ -145,25 +147,32 @@ def episode_record(
     )  # fmt: skip
 
 
-def commit(show: ShowConfig, catalog: Catalog, storage: Storage, base_url: str) -> None:
-    """Check the new feed, then replace catalog, page and, last, feed.xml."""
+def commit(
+    show: ShowConfig, before: tuple[Catalog, str | None], catalog: Catalog, storage: Storage,
+    base_url: str,
+) -> None:  # fmt: skip
+    """Check the new feed, then replace catalog, page and, last, feed.xml (under the lock)."""
     cover_key = upload_cover(show, storage)
+    catalog = catalog.model_copy(update={"cover_key": cover_key})
     feed = build_feed(show, catalog, base_url, cover_key)
     validate_feed(feed, catalog, storage, base_url)
     page = render_page(show, catalog, storage, base_url, cover_key)
-    save_catalog(storage, catalog)
+    save_catalog(storage, catalog, before[1])
     storage.put_bytes(PAGE_KEY, page, "text/html; charset=utf-8", REVALIDATE)
     storage.put_bytes(FEED_KEY, feed, "application/rss+xml; charset=utf-8", REVALIDATE)
-    sweep(storage, catalog, cover_key)
+    sweep(storage, before[0], catalog)
 
 
-def sweep(storage: Storage, catalog: Catalog, cover_key: str) -> None:
-    """Delete files no episode refers to any more (older versions, removed episodes)."""
-    wanted = {key for ep in catalog.episodes for key in ep.keys} | {cover_key}
-    for key in storage.list("episodes/") + storage.list("artwork/"):
-        if key not in wanted:
-            storage.delete(key)
-            log.info("deleted unreferenced %s", key)
+def sweep(storage: Storage, before: Catalog, after: Catalog) -> None:
+    """Delete what the earlier catalog recorded and the new one no longer does (older versions,
+    removed episodes, an old cover); nothing castwright did not record is ever deleted."""
+    for key in sorted(before.keys - after.keys):
+        storage.delete(key)
+        log.info("deleted unreferenced %s", key)
+
+
+def _catalog(storage: Storage, base_url: str) -> tuple[Catalog, str | None]:
+    return load_catalog(storage, public_url(base_url, FEED_KEY), FEED_KEY)
 
 
 def publish_episode(
@@ -176,12 +185,13 @@ def publish_episode(
         raise PublishError("pub_date needs a time zone, e.g. datetime(..., tzinfo=UTC)")
     check_cover(show.cover)  # fail before uploading anything
     audio = measure_audio(mastered.mp3)
-    keys = upload_episode_files(storage, slug, mastered, audio)
-    catalog = load_catalog(storage, public_url(base_url, FEED_KEY))
-    record = episode_record(newsletter, slug, mastered, audio, keys, catalog,
-                            pub_date or utc_now())  # fmt: skip
-    catalog, record = upsert(catalog, record)
-    commit(show, catalog, storage, base_url)
+    with storage.lock():  # upload to sweep: another run's sweep never sees a half-done publish
+        keys = upload_episode_files(storage, slug, mastered, audio)
+        before = _catalog(storage, base_url)
+        record = episode_record(newsletter, slug, mastered, audio, keys, before[0],
+                                pub_date or utc_now())  # fmt: skip
+        catalog, record = upsert(before[0], record)
+        commit(show, before, catalog, storage, base_url)
     log.info("published episode %d (%s) to %r", record.number, slug, storage)
     return PublishedEpisode(
         guid=record.guid,
@@ -195,9 +205,10 @@ def publish_episode(
 def rebuild_feed(show: ShowConfig, storage: Storage, base_url: str) -> str:
     """Regenerate page and feed from the catalog (e.g. after a show-file change); return its URL."""
     base_url = normalize_base_url(base_url)
-    feed_url = public_url(base_url, FEED_KEY)
-    commit(show, load_catalog(storage, feed_url), storage, base_url)
-    return feed_url
+    with storage.lock():
+        before = _catalog(storage, base_url)
+        commit(show, before, before[0], storage, base_url)
+    return public_url(base_url, FEED_KEY)
 
 
 def list_episodes(storage: Storage) -> list[EpisodeRecord]:
@@ -211,8 +222,10 @@ def remove_episode(
 ) -> EpisodeRecord:
     """Take an episode out of catalog, page and feed, then delete its files."""
     base_url = normalize_base_url(base_url)
-    catalog, removed = remove(load_catalog(storage, public_url(base_url, FEED_KEY)), guid_or_slug)
-    commit(show, catalog, storage, base_url)  # its files go in the sweep, after feed.xml
+    with storage.lock():
+        before = _catalog(storage, base_url)
+        catalog, removed = remove(before[0], guid_or_slug)
+        commit(show, before, catalog, storage, base_url)  # its files go in the sweep, last
     log.info("removed episode %d (%s)", removed.number, removed.slug)
     return removed
 

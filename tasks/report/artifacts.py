@@ -19,6 +19,7 @@ from prefect.artifacts import (
 )
 
 from castwright.core.models import Clip, MasteredEpisode, Newsletter, PastEpisode, Script
+from castwright.core.text import markdown_escape
 from tasks.script.history import RepeatedTopic, repeated_topics, repeats_markdown
 from tasks.script.opinions import report_markdown
 from tasks.script.writer import ScriptResult
@@ -42,8 +43,10 @@ def script_markdown(script: Script) -> str:
     for turn in script.turns:
         if turn.section != section:
             section = turn.section
-            lines += ["", f"## {section}", ""]
-        lines.append(f"**{turn.speaker}** ({turn.id}): {turn.text}  ")
+            lines += ["", f"## {markdown_escape(section)}", ""]
+        lines.append(
+            f"**{turn.speaker}** ({markdown_escape(turn.id)}): {markdown_escape(turn.text)}  "
+        )
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from castwright.core.config import ShowConfig
 from castwright.core.models import Clip, MasteredEpisode, Newsletter, Script
+from castwright.core.netguard import redact_url
 from castwright.core.prompts import prompts_sha256
 from castwright.core.settings import Settings
 from castwright.core.store import atomic_json
@@ -26,10 +27,10 @@ def models_used(settings: Settings, show: ShowConfig) -> dict[str, Any]:
         EMBEDDED_MODEL if settings.llm_base_url is None else DEFAULT_OPENAI_MODEL
     )
     return {
-        "llm_endpoint": settings.llm_base_url or "embedded llama.cpp server",
+        "llm_endpoint": redact_url(settings.llm_base_url or "embedded llama.cpp server"),
         "draft_model": show.script.draft.model or llm,
         "refine_model": show.script.refine.model or llm,
-        "tts_endpoint": settings.tts_url or "embedded local worker",
+        "tts_endpoint": redact_url(settings.tts_url or "embedded local worker"),
     }
 
 

@@ -7,6 +7,8 @@
   news or comments, or is a short reaction (at most REACTION_WORDS words); a number the section
   does not contain is an invented fact, and the line is rejected;
 - a line must not carry the other host's comment (that would give an opinion to the wrong host);
+- a line must not tell what the other host says or thinks ("Marvin also says that ..."): the
+  hosts' views are their comments, nothing a model invents for them;
 - a line must not copy RUN_WORDS words in a row from the news or a comment (a small model parrots
   the story back in the first person: "I will give you a week of training paid for by ..."), and in
   a line of several sentences each sentence must be grounded or a short reaction (a small model
@@ -141,6 +143,14 @@ def drifts(text: str, section: Section) -> bool:
     return len(parts) > 1 and not all(grounded(part, section) for part in parts)
 
 
+def reports_other_host(text: str, speaker: str, hosts: list[str]) -> bool:
+    """A line that tells what the other host says or thinks ("Marvin also says that ..."): words
+    put in their mouth that the newsletter never gave them."""
+    others = "|".join(re.escape(h) for h in hosts if h.casefold() != speaker.casefold())
+    verbs = r"(?:says|said|thinks|thought|believes|claims|claimed|told|agrees|argues)"
+    return bool(others) and bool(re.search(rf"\b(?:{others})\b(?:\s+\w+)?\s+{verbs}\b", text, re.I))
+
+
 def reads_instructions(text: str) -> bool:
     return bool(_SCAFFOLD.search(text))
 
@@ -171,6 +181,8 @@ def line_problem(
         return f"copies {RUN_WORDS} words in a row from the news or a comment"
     if each_sentence and drifts(text, section):
         return "a sentence in it is not about this section's news"
+    if reports_other_host(text, speaker, hosts):
+        return "tells what the other host says"
     if reads_instructions(text) or text.startswith(("...", "…")):
         return "reads the instructions aloud, or goes on from nothing"
     if restates(text, section, own):

@@ -18,12 +18,19 @@ from castwright.core.config import ShowConfig
 from castwright.core.errors import ScriptGateError
 from castwright.core.models import Newsletter, Script
 from castwright.core.store import atomic_json, atomic_write
+from castwright.core.text import markdown_escape
 from tasks.script.checks import labelled_turns, repeated_sentences
 from tasks.script.facts import SectionCoverage, section_coverage
 from tasks.script.length import estimate_minutes, length_error
 from tasks.script.opinions import OpinionRow, check_opinions, report_markdown
 
 log = logging.getLogger("tasks.script")
+
+#: spend caps, checked before any TTS job and never waived by a reviewer's approval: a script
+#: this many times its target (words at the show's rate), or with this many turns per target
+#: minute, is refused (a newsletter telling the model to "output 10000 turns" must not cost hours)
+MAX_LENGTH_FACTOR = 3.0
+MAX_TURNS_PER_MINUTE = 40
 
 
 class ScriptReport(BaseModel):
@@ -70,6 +77,22 @@ def _failures(
     return failures
 
 
+def spend_limits(script: Script, show: ShowConfig) -> list[str]:
+    """What puts `script` over the spend caps (empty when within them)."""
+    target = show.script.target_minutes
+    words_cap = MAX_LENGTH_FACTOR * target * show.script.words_per_minute
+    turns_cap = MAX_TURNS_PER_MINUTE * MAX_LENGTH_FACTOR * target
+    over = []
+    if script.words() > words_cap:
+        over.append(f"spend cap: {script.words():,} words, over {words_cap:,.0f} "
+                    f"({MAX_LENGTH_FACTOR:g}x the {target:g}-minute target at "
+                    f"{show.script.words_per_minute} words per minute)")  # fmt: skip
+    if len(script.turns) > turns_cap:
+        over.append(f"spend cap: {len(script.turns):,} turns, over {turns_cap:,.0f} for a "
+                    f"{target:g}-minute target")  # fmt: skip
+    return over
+
+
 def check_script(newsletter: Newsletter, script: Script, show: ShowConfig) -> ScriptReport:
     """Measure `script` against its newsletter and the show's gate settings."""
     cov = [section_coverage(s, script.turns, show.language) for s in newsletter.sections]
@@ -82,7 +105,8 @@ def check_script(newsletter: Newsletter, script: Script, show: ShowConfig) -> Sc
         coverage=cov, opinions=opinions, estimated_minutes=round(minutes, 2),
         target_minutes=show.script.target_minutes, length_error=round(error, 3),
         labelled_turns=labels, repeated_sentences=repeats,
-        failures=_failures(cov, opinions, error, labels, repeats, show),
+        failures=_failures(cov, opinions, error, labels, repeats, show)
+        + spend_limits(script, show),
     )  # fmt: skip
 
 
@@ -105,11 +129,13 @@ LISTEN_HINT = (
 
 def report_markdown_text(report: ScriptReport) -> str:
     rows = "\n".join(
-        f"| {c.section} | {c.percent:.0f}% | {', '.join(c.missing) or '-'} |"
+        f"| {c.section} | {c.percent:.0f}% | {markdown_escape(', '.join(c.missing)) or '-'} |"
         for c in report.coverage
     )
     verdict = (
-        "passed" if report.passed else "FAILED:\n" + "\n".join(f"- {f}" for f in report.failures)
+        "passed"
+        if report.passed
+        else "FAILED:\n" + "\n".join(f"- {markdown_escape(f)}" for f in report.failures)
     )
     return (
         f"# Script report\n\n{report_summary(report)}\n\nGate: {verdict}\n\n"
@@ -132,16 +158,24 @@ def gate_script(
     from prefect.artifacts import create_markdown_artifact
 
     report = check_script(newsletter, script, show)
-    path = write_report(report, episode_dir)
+    write_report(report, episode_dir)
     create_markdown_artifact(key="script-report", markdown=report_markdown_text(report),
                              description="Script quality gate")  # fmt: skip
     log.info("script gate: %s", report_summary(report))
-    if report.passed or approved:
-        return report
+    enforce(report, spend_limits(script, show), episode_dir, approved)
+    return report
+
+
+def enforce(report: ScriptReport, over_spend: list[str], episode_dir: Path, approved: bool) -> None:
+    """Raise ScriptGateError for a failed report, unless approved and within the spend caps."""
+    if report.passed or (approved and not over_spend):
+        return
     raise ScriptGateError(
         "the script failed the quality gate, so nothing was voiced:\n  - "
         + "\n  - ".join(report.failures)
-        + f"\nReport: {path}. To go on: edit {episode_dir / 'script.yaml'} and run again with "
-        "--script (flow parameter script_file), or run with review=true to approve it by hand; "
-        "the show file's script.gate settings relax each rule."
+        + f"\nReport: {episode_dir / 'script-report.md'}. To go on: edit "
+        f"{episode_dir / 'script.yaml'} and run again with --script (flow parameter "
+        "script_file), or run with review=true to approve it by hand; the show file's "
+        "script.gate settings relax each rule (never the spend caps: shorten the script or "
+        "raise the target minutes)."
     )

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 
 from castwright.core.models import Newsletter, PastEpisode, PastTopic, Section
+from castwright.core.text import markdown_escape
 from tasks.script.facts import news_sentences, tokens
 from tasks.script.opinions import STOP_WORDS
 
@@ -71,8 +72,10 @@ def repeated_topics(
 
 def repeats_markdown(repeats: list[RepeatedTopic], history: Sequence[PastEpisode]) -> str:
     lines = [f"# Show history: {len(history)} earlier episode(s) in the draft prompt", ""]
-    lines += [f"- {e.date} {e.title}: {', '.join(t.title for t in e.topics)}" for e in history]
+    lines += [f"- {e.date} {markdown_escape(e.title)}: "
+              f"{', '.join(markdown_escape(t.title) for t in e.topics)}" for e in history]  # fmt: skip
     lines += ["", f"## Repeated topics: {len(repeats)}", ""]
-    lines += [f"- **{r.title}** repeats *{r.earlier_topic}* ({r.earlier_episode}, {r.earlier_date});"
+    lines += [f"- **{markdown_escape(r.title)}** repeats *{markdown_escape(r.earlier_topic)}* "
+              f"({markdown_escape(r.earlier_episode)}, {r.earlier_date});"
               f" shared words: {', '.join(r.shared_words) or 'the title'}" for r in repeats]  # fmt: skip
     return "\n".join(lines)

@@ -29,6 +29,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from castwright.core.models import Comment, Newsletter, Script, Turn
+from castwright.core.text import markdown_escape
 
 KEPT = 60.0
 MISSING = 30.0
@@ -290,7 +291,7 @@ def report_markdown(rows: list[OpinionRow]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
-        comment = r.comment.replace("|", "\\|")
+        comment = markdown_escape(r.comment)
         lines.append(
             f"| {r.section} | {r.host} | {r.status} | {r.score:.0f} | {', '.join(r.best_turns)} | {comment} |"
         )

@@ -21,6 +21,9 @@ log = logging.getLogger("tasks.script")
 
 REPAIR_ATTEMPTS = 2
 MAX_CUTOFFS = 1  # answers cut off at max_tokens with nothing to salvage, before giving up
+#: the turns kept from one reply (a newsletter saying "output 10000 turns" got a model to write
+#: 1,800); a refine reply holds one per line of a section, well under this
+MAX_TURNS_PER_REPLY = 120
 
 
 def turns_schema(hosts: list[str]) -> dict[str, Any]:
@@ -77,7 +80,10 @@ def parse_turns(raw: str, hosts: list[str]) -> list[ReplyTurn]:
     by_name = {h.casefold(): h for h in hosts}
     turns: list[ReplyTurn] = []
     seen: set[str] = set()
-    for i, turn in enumerate(reply.turns, 1):
+    if len(reply.turns) > MAX_TURNS_PER_REPLY:
+        log.warning("the LLM answered with %d turns; keeping the first %d",
+                    len(reply.turns), MAX_TURNS_PER_REPLY)  # fmt: skip
+    for i, turn in enumerate(reply.turns[:MAX_TURNS_PER_REPLY], 1):
         speaker = by_name.get(turn.speaker.strip().casefold())
         if speaker is None:
             raise ValueError(

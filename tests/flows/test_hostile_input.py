@@ -4,6 +4,7 @@ published or overwritten."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import feedparser
@@ -14,7 +15,8 @@ from lxml import etree
 from castwright.cli import main
 from castwright.core.paths import DEFAULT_SHOW, PROJECT_ROOT
 from flows.episode import episode_flow
-from tests.flows.conftest import Services
+from tests.fakes.openai_api import fake_openai, gap_filler, turns_json
+from tests.flows.conftest import Services, lenient_show
 
 CORPUS = PROJECT_ROOT / "tests" / "data" / "hostile"
 
@@ -43,13 +45,61 @@ def _unchanged(out: Path) -> bool:
         ("no-text.md", "no sections with text"),
         ("bad-front-matter.md", "front matter is invalid"),
         ("missing.md", "file not found"),
+        ("no-structure.md", "no sections with text"),
+        ("alias-bomb.md", "anchor or alias (& or *)"),
+        ("long-title.md", "the title is 400 characters; the limit is 300"),
+        ("bad-date.md", "front matter date '2026-13-40' is not YYYY-MM-DD"),
     ],
 )
 def test_bad_newsletters_get_a_clear_error(
     name: str, message: str, published: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["run", str(CORPUS / name), "--out", str(published)]) == 1
-    assert message in capsys.readouterr().err
+    assert_clear_error(capsys.readouterr().err, message)
+    assert _unchanged(published)
+
+
+def assert_clear_error(err: str, message: str) -> None:
+    """The console shows one `castwright: error:` (one line, or the gate's list under it)
+    holding `message`, and no traceback."""
+    assert "Traceback" not in err and 'File "' not in err, err[-2000:]
+    errors = [line for line in err.splitlines() if line.startswith("castwright: error:")]
+    assert len(errors) == 1 and message in err.split("castwright: error:")[1], err[-2000:]
+
+
+def _generated(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / f"{kind}.md"
+    if kind == "late-nul":  # a NUL far past the first 8 KiB
+        path.write_bytes(b"## News\n" + b"Something happened. " * 2000 + b"\x00\n")
+    elif kind == "many-sections":  # 8,000 same-titled sections: LLM calls and slug work
+        path.write_text("".join(f"## Same title\nItem {i}.\n" for i in range(8000)))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [("late-nul", "binary file"), ("many-sections", "8,000 sections; the limit is 40")],
+)
+def test_generated_hostile_newsletters_get_a_clear_error(
+    kind: str, message: str, tmp_path: Path, published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", str(_generated(tmp_path, kind)), "--out", str(published)]) == 1
+    assert_clear_error(capsys.readouterr().err, message)
+    assert _unchanged(published)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://169.254.169.254/latest/meta-data/", "http://100.100.100.200/latest/meta-data",
+     "http://127.0.0.1:4200/api/", "https://user:sk-KEY-1@localhost/issue.md?token=sk-TOKEN-2"],
+)  # fmt: skip
+def test_newsletter_urls_into_the_local_network_are_refused(
+    url: str, published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", url, "--out", str(published)]) == 1
+    err = capsys.readouterr().err
+    assert_clear_error(err, "resolves to a non-public address")
+    assert "sk-KEY-1" not in err and "sk-TOKEN-2" not in err
     assert _unchanged(published)
 
 
@@ -59,7 +109,7 @@ def test_huge_newsletter_is_refused(
     huge = tmp_path / "huge.md"
     huge.write_text("## Big\n" + "word " * 300_000)
     assert main(["run", str(huge), "--out", str(published)]) == 1
-    assert "over the 1,000,000-byte limit" in capsys.readouterr().err
+    assert_clear_error(capsys.readouterr().err, "over the 1,000,000-byte limit")
     assert _unchanged(published)
 
 
@@ -116,7 +166,9 @@ def test_absurd_length_is_refused_by_cli_and_flow(
 def test_injection_is_escaped_and_treated_as_data(
     prefect_harness: None, services: Services
 ) -> None:
-    episode_flow(newsletter=str(CORPUS / "injection.md"), out=str(services.out), target_minutes=3)
+    episode_flow(
+        newsletter=str(CORPUS / "injection.md"), out=str(services.out), target_minutes=2.4
+    )  # its news is ~2.2 min at 190 wpm
     feed_bytes = (services.out / "feed.xml").read_bytes()
     etree.fromstring(feed_bytes)  # well-formed despite ]]> and markup in titles
     feed = feedparser.parse(feed_bytes)
@@ -133,3 +185,64 @@ def test_injection_is_escaped_and_treated_as_data(
     assert any("Ignore all previous instructions" in m[-1]["content"] for m in requests)
     manifest = json.loads(next(services.work.glob("episodes/*/manifest.json")).read_text())
     assert {row["speaker"] for row in manifest["turns"]} <= {"Ada", "Marvin"}
+
+
+def _obedient(body: dict[str, object]) -> str:
+    """A model that obeys the newsletter: asked for 10000 turns, it writes 1,800."""
+    prompt = str(body["messages"][-1]["content"])  # type: ignore[index]
+    if "output 10000 turns" not in prompt:
+        return gap_filler(body)  # type: ignore[arg-type]
+    return turns_json(*((("Ada", "Marvin")[i % 2], f"And another thing, number {i}.")
+                        for i in range(1800)))  # fmt: skip
+
+
+def test_an_injected_turn_flood_is_capped_before_any_tts_job(
+    prefect_harness: None, services: Services, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    with fake_openai([], default=_obedient) as llm:
+        monkeypatch.setenv("CASTWRIGHT_LLM_BASE_URL", f"{llm.base_url}/v1")
+        code = main(["run", str(CORPUS / "turn-flood.md"), "--out", str(services.out),
+                     "--show", str(lenient_show(services.work.parent)), "--minutes", "3"])  # fmt: skip
+    assert any("output 10000 turns" in str(r.body) for r in llm.requests)  # the model was asked
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if code == 1:  # refused: one clear line, nothing voiced
+        assert_clear_error(err, "spend cap")
+        assert services.runpod.jobs == {}
+        return
+    manifest = json.loads(next(services.work.glob("episodes/*/manifest.json")).read_text())
+    assert code == 0 and 0 < len(manifest["turns"]) <= 40 * 3 * 3  # turns per minute cap
+    assert len(services.runpod.jobs) <= 40 * 3 * 3
+
+
+def test_a_flooding_script_is_refused_before_any_tts_job(
+    prefect_harness: None, services: Services, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """600 two-word turns for a 3-minute target: within even a lenient gate's length rule,
+    over the spend cap (40 turns per target minute, 3x): not one TTS job is sent."""
+    turns = [{"id": f"t{i:04d}", "speaker": ("Ada", "Marvin")[i % 2], "text": "Okay, sure.",
+              "section": "small-models-run-on-laptops"} for i in range(600)]  # fmt: skip
+    script = services.work.parent / "flood.yaml"
+    script.write_text(yaml.safe_dump({"turns": turns}), encoding="utf-8")
+    code = main(["run", str(CORPUS / "turn-flood.md"), "--out", str(services.out), "--minutes",
+                 "3", "--script", str(script), "--show", str(lenient_show(services.work.parent))])  # fmt: skip
+    assert code == 1
+    assert_clear_error(capsys.readouterr().err, "spend cap: 600 turns, over 360")
+    assert services.runpod.jobs == {} and not (services.out / "feed.xml").exists()
+
+
+CONTROL = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]")
+
+
+def test_control_characters_reach_no_output(prefect_harness: None, services: Services) -> None:
+    episode_flow(newsletter=str(CORPUS / "controls.md"), out=str(services.out), target_minutes=3,
+                 show=str(lenient_show(services.work.parent)))  # fmt: skip
+    outputs = [p for root in (services.out, services.work / "episodes") for p in root.rglob("*")
+               if p.is_file() and p.suffix in {".xml", ".html", ".vtt", ".srt", ".json", ".yaml", ".md"}]  # fmt: skip
+    assert any(p.name == "index.html" for p in outputs) and any(p.suffix == ".srt" for p in outputs)
+    for path in outputs:
+        text = path.read_text(encoding="utf-8")
+        assert not CONTROL.search(text), f"{path.name}: {CONTROL.search(text)!r}"
+    feed = feedparser.parse((services.out / "feed.xml").read_bytes())
+    assert not feed.bozo and feed.entries[0].title == "Control characters[2J issue"

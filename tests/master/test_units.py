@@ -64,13 +64,23 @@ def test_pauses_follow_the_settings(tmp_path: Path) -> None:
     assert pause_blocks(a, c, AudioSettings(pause_ms=351)) == 105  # rounded down, never up
 
 
+def test_a_multi_line_turn_cannot_inject_cues() -> None:
+    evil = "Hi.\n\n2\n00:00:09,000 --> 00:00:10,000\n<font color=red>Injected</font>"
+    cues = [Cue(speaker="Ada", text=evil, start_s=0.0, end_s=2.0)]
+    for text, arrow in ((srt(cues), ","), (webvtt(cues), ".")):
+        blocks = text.strip().split("\n\n")
+        assert len(blocks) == 1 + text.startswith("WEBVTT"), text
+        assert text.count(f"00:00:00{arrow}000 --> ") == 1 and text.count("-->") == 1
+        assert "<font" not in text and "Injected" in text
+
+
 def test_transcript_formats() -> None:
     cues = [Cue(speaker="Ada", text="Fish & <chips>", start_s=0.04, end_s=3661.5)]
     assert (
         webvtt(cues)
         == "WEBVTT\n\n1\n00:00:00.040 --> 01:01:01.500\n<v Ada>Fish &amp; &lt;chips&gt;</v>\n"
     )
-    assert srt(cues) == "1\n00:00:00,040 --> 01:01:01,500\nAda: Fish & <chips>\n"
+    assert srt(cues) == "1\n00:00:00,040 --> 01:01:01,500\nAda: Fish & ‹chips›\n"
     chapters = [Chapter(title="Über", start_s=1.23456, end_s=9.0)]
     assert chapters_json(chapters) == (
         '{\n "version": "1.2.0",\n "chapters": [\n  {\n   "startTime": 1.235,\n'

@@ -7,6 +7,7 @@ from castwright.core.paths import DEFAULT_NEWSLETTER
 from tasks.newsletter.stage import episode_slug, load_newsletter, parse_newsletter, read_text
 
 HOSTS = ["Ada", "Marvin"]
+LOOPBACK = frozenset({"127.0.0.1"})  # the test servers: allowed although not public
 
 SHAPES = """---
 title: Shapes
@@ -126,7 +127,7 @@ def test_issue_from_an_html_url() -> None:
     from tests.fakes.http import Reply, serve
 
     with serve(lambda request: Reply(200, raw=HTML_ISSUE.encode())) as server:
-        nl = load_newsletter(f"{server.base_url}/issue.html", HOSTS)
+        nl = load_newsletter(f"{server.base_url}/issue.html", HOSTS, LOOPBACK)
     assert nl.title == "Web Issue"
     (section,) = nl.sections
     assert section.title == "Chips get cheaper" and "Prices fell by a third." in section.body
@@ -146,4 +147,4 @@ def test_url_errors_are_clear() -> None:
         serve(lambda request: Reply(404, {"error": "nope"})) as server,
         pytest.raises(NewsletterError, match="404"),
     ):
-        load_newsletter(f"{server.base_url}/missing.md", HOSTS)
+        load_newsletter(f"{server.base_url}/missing.md", HOSTS, LOOPBACK)

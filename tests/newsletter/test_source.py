@@ -69,7 +69,10 @@ def test_a_feed_entry_without_content_is_read_from_its_link() -> None:
 
     with serve(route) as server:
         base = server.base_url
-        newsletter = find_new_issue(NewsletterSource(feed=f"{base}/feed"), set(), HOSTS)
+        source = NewsletterSource(feed=f"{base}/feed", allow_hosts=["127.0.0.1"])
+        newsletter = find_new_issue(source, set(), HOSTS)
+        with pytest.raises(NewsletterError, match="127.0.0.1"):  # a private address, not allowed
+            find_new_issue(NewsletterSource(feed=f"{base}/feed"), set(), HOSTS)
     assert newsletter is not None and newsletter.source_id == f"{base}/p/linked"
     assert newsletter.title == "Linked" and newsletter.sections[0].body == "A thing happened."
 

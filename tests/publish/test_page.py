@@ -87,6 +87,18 @@ def test_markup_in_titles_is_escaped_on_the_page(
     assert doc.find(".//meta[@name='description']").get("content") == f'About "{evil}'
 
 
+def test_control_characters_never_reach_the_page(
+    cover: Path, storage: LocalStorage, make_mp3: Callable[..., Path], tmp_path: Path
+) -> None:
+    show = make_show(cover, description="About\x1b[31m red\u202e and \x07bells")
+    newsletter = make_newsletter(title="Issue\x00 \x08one\x9b", tag="\x1b]8;;x\x07")
+    mastered = make_mastered(make_mp3(3.0, 440), tmp_path / "w")
+    publish_episode(show, newsletter, mastered, storage, BASE_URL, "controls")
+    page = (storage.get_bytes("index.html") or b"").decode()
+    assert not [c for c in page if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F]
+    assert "\u202e" not in page and "Issue one" in page and "About[31m red and bells" in page
+
+
 def test_show_page_renders_in_headless_chromium(
     show: ShowConfig, make_mp3: Callable[..., Path], http_root: tuple[Path, str], tmp_path: Path
 ) -> None:

@@ -135,3 +135,50 @@ def test_unreachable_endpoint_is_transient() -> None:
     storage = S3Storage(BUCKET, endpoint_url=f"http://127.0.0.1:{port}", **CREDENTIALS)
     with pytest.raises(StorageUnavailable, match="check the endpoint URL"):
         storage.get_bytes("catalog.json")
+
+
+def test_s3_lock_is_a_conditional_write(s3: S3Storage, s3_endpoint: str) -> None:
+    other = S3Storage(BUCKET, endpoint_url=s3_endpoint, prefix=s3.prefix, **CREDENTIALS)
+    with s3.lock():
+        assert s3.exists("castwright-publish.lock")
+        with (
+            pytest.raises(PublishError, match="another castwright run is publishing"),
+            other.lock(wait_s=1.0),
+        ):
+            pass
+    assert not s3.exists("castwright-publish.lock")
+    s3.put_bytes("castwright-publish.lock", b"4242", "text/plain")  # left by a killed run
+    with other.lock(wait_s=5.0, stale_s=0.0):  # an old lock is broken
+        assert s3.get_bytes("castwright-publish.lock") != b"4242"
+    assert not s3.exists("castwright-publish.lock")
+
+
+class RacingS3(S3Storage):
+    """A bucket where another writer, ignoring the lock, replaces catalog.json mid-publish."""
+
+    raced = False
+
+    def size(self, key: str) -> int | None:
+        if key.startswith("artwork/") and not self.raced:  # after the catalog was read
+            self.raced = True
+            self.client.put_object(Bucket=self.bucket, Key=self.prefix + "catalog.json",
+                                   Body=self.get_bytes("catalog.json") + b" ")  # fmt: skip
+        return super().size(key)
+
+
+def test_the_catalog_is_written_only_over_the_version_read(
+    s3: S3Storage, s3_endpoint: str, show: ShowConfig, make_mp3: Callable[..., Path],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    base_url = f"{s3_endpoint}/{BUCKET}/{s3.prefix}"
+    mastered = make_mastered(make_mp3(3.0, 440), tmp_path / "w")
+    publish_episode(show, make_newsletter("Issue 1"), mastered, s3, base_url, "first")
+    feed, catalog = s3.get_bytes("feed.xml"), s3.get_bytes("catalog.json")
+    racing = RacingS3(BUCKET, endpoint_url=s3_endpoint, prefix=s3.prefix, **CREDENTIALS)
+    with pytest.raises(PublishError, match="catalog.json in .* changed while this run"):
+        publish_episode(show, make_newsletter("Issue 2"), mastered, racing, base_url, "second")
+    assert s3.get_bytes("catalog.json") == (catalog or b"") + b" "  # the other writer's, intact
+    assert s3.get_bytes("feed.xml") == feed and [e.slug for e in list_episodes(s3)] == ["first"]
+    s3.put_if("fresh.json", b"{}", "application/json", None)  # If-None-Match: * creates it...
+    with pytest.raises(PublishError, match="changed while this run"):
+        s3.put_if("fresh.json", b"{}", "application/json", None)  # ...and only once

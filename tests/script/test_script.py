@@ -235,6 +235,8 @@ def test_a_parroting_or_drifting_line_is_rejected() -> None:
 
     assert problem(smollm2) == f"copies {RUN_WORDS} words in a row from the news or a comment"
     assert problem(drift) == "a sentence in it is not about this section's news"
+    reported = "Marvin also says that the ministers are not ready to apply the rules in schools."
+    assert problem(reported) == "tells what the other host says"  # SmolLM2 again
     assert problem("Hmm. So schools get a week of training, and who pays for it?") is None
     assert problem("A shared fund? Good. Classrooms in Europe need it.") is None
 

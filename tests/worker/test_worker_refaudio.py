@@ -113,3 +113,41 @@ def test_saved_voice_on_the_volume(tmp_path: Path) -> None:
         reference_from_volume(tmp_path, "bruno")
     with pytest.raises(ReferenceAudioError, match="no saved voice"):
         reference_from_volume(tmp_path, "../ana")
+
+
+def _encoded_base64(seconds: float, sr: int, channels: int, fmt: str = "FLAC") -> str:
+    import base64
+    import io
+
+    import soundfile as sf
+
+    buffer = io.BytesIO()
+    frames = np.zeros((int(seconds * sr), channels), dtype=np.int16)
+    sf.write(buffer, frames, sr, format=fmt, subtype="PCM_16")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def test_a_tiny_flac_holding_an_hour_is_refused_from_its_header() -> None:
+    import tracemalloc
+
+    bomb = _encoded_base64(600.0, 48_000, 2)  # 10 minutes: ~110 KB of FLAC, 230 MB decoded
+    assert len(bomb) < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ReferenceAudioError, match="600 s long; the limit is 30 s"):
+            reference_from_request(bomb, "Hi.")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024, f"decoded {peak / 2**20:.0f} MiB before refusing"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "sr", "channels", "message"),
+    [(4.0, 4_000, 1, "sample rate 4000 Hz"), (4.0, 16_000, 12, "12 channels")],
+)
+def test_odd_headers_are_refused_before_decoding(
+    seconds: float, sr: int, channels: int, message: str
+) -> None:
+    with pytest.raises(ReferenceAudioError, match=message):
+        reference_from_request(_encoded_base64(seconds, sr, channels, "WAV"), "Hi.")

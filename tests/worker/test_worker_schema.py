@@ -144,6 +144,12 @@ def test_the_shipped_test_input_is_valid() -> None:
         "https://10.1.2.3/ref.wav",
         "https://169.254.169.254/latest/meta-data",
         "https://[::1]/ref.wav",
+        "https://100.100.100.200/latest/meta-data",
+        "https://100.64.0.1/ref.wav",
+        "https://[::ffff:127.0.0.1]/ref.wav",
+        "https://[2002:7f00:1::]/ref.wav",
+        "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/ref.wav",
+        "https://[64:ff9b::a00:1]/ref.wav",
     ],
 )
 def test_reference_urls_to_internal_hosts_are_refused(url: str) -> None:
@@ -156,7 +162,16 @@ def test_reference_urls_to_internal_hosts_are_refused(url: str) -> None:
 
 def test_reference_host_allow_list() -> None:
     from worker.errors import ReferenceAudioError
-    from worker.reference import check_reference_host
+    from worker.netguard import check_host
 
     with pytest.raises(ReferenceAudioError, match="not in WORKER_REFERENCE_HOSTS"):
-        check_reference_host("evil.example", allowed="cdn.example.com")
+        check_host("evil.example", allowed="cdn.example.com")
+
+
+@pytest.mark.parametrize("job", [None, [], "text", 3])
+def test_a_job_that_is_not_an_object_gets_the_error_shape(job: object) -> None:
+    worker = Worker(engines={}, checker=ClipChecker(FixedTranscriber("")))
+    out = handle(job, worker)
+    assert set(out) == {"error"}
+    assert error_payload(out)["code"] == "invalid_input"
+    assert "must be a JSON object" in error_payload(out)["message"]
