@@ -1,6 +1,6 @@
 """The `castwright` command line.
 
-    castwright run NEWSLETTER [--show FILE] [--out DIR] [--script FILE] [--minutes N] [--no-publish]
+    castwright run [NEWSLETTER] [--show FILE] [--out DIR] [--script FILE] [--minutes N] [--no-publish]
     castwright voices check [--fix]
     castwright feed rebuild [--show FILE] [--out DIR]
     castwright episodes list [--out DIR]
@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from castwright.core.errors import CastwrightError
-from castwright.core.paths import DEFAULT_SHOW
 
 log = logging.getLogger("castwright")
 
@@ -47,17 +46,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.app import check_inputs
     from flows.episode import episode_flow
 
-    show = check_inputs(str(args.newsletter), Path(args.show))  # fail fast, before any server
+    newsletter = str(args.newsletter) if args.newsletter else None
+    show = check_inputs(newsletter, args.show)  # fail fast, before any server
     runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=show.tts.concurrency)
     flow = episode_flow.with_options(task_runner=runner)  # type: ignore[arg-type]
     state = flow(
-        newsletter=str(args.newsletter), show=str(args.show), out=str(args.out),
+        newsletter=newsletter, show=str(args.show) if args.show else None, out=str(args.out),
         target_minutes=args.minutes, script_file=str(args.script) if args.script else None,
         publish=not args.no_publish, return_state=True,
     )  # fmt: skip
     if not state.is_completed():
         raise CastwrightError(state.message or f"the episode run ended {state.name}")
     result = state.result()
+    if result.get("nothing_new"):
+        print(result["message"])
+        return 0
     print(f"episode {result['slug']}: {result['mp3']}")
     length = result["length"]
     print(f"length: {length['measured_minutes']:.1f} min measured, target "
@@ -67,6 +70,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(
             f"feed: {result['feed_url']}  (preview: python -m http.server 8000 --directory {args.out})"
         )
+    cost = result["cost"]
+    print(f"cost: ${cost['run_usd']:.4f} this run; ${cost['episode_usd']:.4f} for the episode "
+          f"over {cost['runs']} run(s) (manifest: cost, cost_episode)")  # fmt: skip
     print(f"manifest: {result['manifest']}")
     return 0
 
@@ -83,7 +89,7 @@ def cmd_voices_check(args: argparse.Namespace) -> int:
 def cmd_feed_rebuild(args: argparse.Namespace) -> int:
     from flows.app import rebuild_feed
 
-    print(f"feed rebuilt: {rebuild_feed(Path(args.show), Path(args.out))}")
+    print(f"feed rebuilt: {rebuild_feed(args.show, Path(args.out))}")
     return 0
 
 
@@ -103,7 +109,7 @@ def cmd_episodes_list(args: argparse.Namespace) -> int:
 def cmd_episodes_remove(args: argparse.Namespace) -> int:
     from flows.app import remove_episode
 
-    remove_episode(Path(args.show), Path(args.out), args.id)
+    remove_episode(args.show, Path(args.out), args.id)
     print(f"removed {args.id}; feed rebuilt")
     return 0
 
@@ -119,7 +125,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_listen(args: argparse.Namespace) -> int:
     from flows.listen import listen_page, listen_to, listen_turns
 
-    turns = listen_turns(args.text, args.script, args.voice, Path(args.show))
+    turns = listen_turns(args.text, args.script, args.voice, args.show)
     if args.serve:
         with listen_page(turns, args.profile, port=args.port) as server:
             print(f"listen at {server.url}  (Ctrl-C to stop)", flush=True)
@@ -144,7 +150,11 @@ def _listen_parser(sub: Any) -> None:
     what.add_argument("--text", help="the words to say")
     what.add_argument("--script", type=Path, help="a script file: every turn in its host's voice")
     listen.add_argument("--voice", default="joe", help="voice profile for --text (default joe)")
-    listen.add_argument("--show", type=Path, default=DEFAULT_SHOW, help="show file (--script)")
+    listen.add_argument(
+        "--show",
+        type=Path,
+        help="show file for --script (default: $CASTWRIGHT_SHOW, else the example)",
+    )
     listen.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE,
                         help=f"streaming profile (default {DEFAULT_PROFILE})")  # fmt: skip
     where = listen.add_mutually_exclusive_group()
@@ -161,7 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="make and publish an episode from a newsletter")
     run.add_argument(
-        "newsletter", help="the issue: a markdown file, or an http(s) URL (markdown or HTML)"
+        "newsletter",
+        nargs="?",
+        help="the issue: a markdown file or an http(s) URL (markdown or HTML); "
+        "omitted: the newest unpublished issue at the show file's source",
     )
     _show_out(run)
     run.add_argument("--script", type=Path, help="voice this edited script file (no LLM call)")
@@ -221,15 +234,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _minutes(value: str) -> float:
-    minutes = float(value)
-    if not 0 < minutes <= 180:
-        raise argparse.ArgumentTypeError(f"{value} minutes: give a length between 0 and 180")
-    return minutes
+    from pydantic import TypeAdapter, ValidationError
+
+    from castwright.core.config import MAX_TARGET_MINUTES, TargetMinutes
+
+    try:
+        return float(TypeAdapter(TargetMinutes).validate_python(value))
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{value} minutes: give a length between 0 and {MAX_TARGET_MINUTES}"
+        ) from exc
 
 
 def _show_out(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
-        "--show", type=Path, default=DEFAULT_SHOW, help="show file (default: the example show)"
+        "--show", type=Path, help="show file (default: $CASTWRIGHT_SHOW, else the example show)"
     )
     parser.add_argument(
         "--out",

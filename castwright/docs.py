@@ -5,7 +5,8 @@ Regenerate with `uv run python -m castwright.docs > docs/configuration.md` (`mak
 
 from __future__ import annotations
 
-from typing import Literal, get_args, get_origin
+from types import UnionType
+from typing import Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -27,12 +28,18 @@ def _type_name(annotation: object) -> str:
     return str(name).replace("typing.", "").replace("pathlib.", "").replace("|", "or")
 
 
+def _is_model(annotation: object) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
 def field_rows(model: type[BaseModel], prefix: str = "") -> list[str]:
     rows: list[str] = []
     for name, field in model.model_fields.items():
         annotation = field.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            rows += field_rows(annotation, f"{prefix}{name}.")
+        options = get_args(annotation) if get_origin(annotation) in (UnionType, Union) else ()
+        nested = [a for a in (annotation, *options) if _is_model(a)]
+        if nested:  # a settings group, also an optional one (`source`)
+            rows += field_rows(nested[0], f"{prefix}{name}.")
             continue
         default = (
             "required"

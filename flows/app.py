@@ -18,19 +18,44 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from castwright.clients.factory import open_clients
-from castwright.core.config import ShowConfig, load_show
-from castwright.core.errors import CastwrightError
-from castwright.core.models import Clip, EpisodeTags, MasteredEpisode, Newsletter, Script
+from castwright.clients.factory import Clients, open_clients, open_notifier
+from castwright.clients.notify import Notice
+from castwright.core.config import ShowConfig
+from castwright.core.errors import CastwrightError, ConfigError, ScriptGateError
+from castwright.core.models import (
+    Clip,
+    EpisodeTags,
+    MasteredEpisode,
+    Newsletter,
+    PastEpisode,
+    Script,
+)
+from castwright.core.resolve import RunConfig, resolve_config
 from castwright.core.settings import Settings, settings_from_env
+from castwright.core.spend import read_spend
 from castwright.core.store import Store
+from tasks.newsletter.source import find_new_issue_task
 from tasks.newsletter.stage import episode_slug, load_newsletter, parse_newsletter_task
 from tasks.publish import stage as publish
-from tasks.publish.catalog import EpisodeRecord
+from tasks.publish.catalog import (
+    Catalog,
+    EpisodeRecord,
+    published_source_ids,
+    read_catalog,
+    show_history,
+)
 from tasks.publish.stage import PublishedEpisode
-from tasks.report.artifacts import estimate_cost, publish_artifacts
+from tasks.report.artifacts import publish_artifacts, report_repeats
+from tasks.report.cost import (
+    SPEND_FILE,
+    check_cost_cap,
+    cost_markdown,
+    episode_cost,
+    published_bytes,
+)
 from tasks.report.manifest import length_record, models_used, write_manifest
 from tasks.script.gate import ScriptReport, report_summary
+from tasks.script.history import RepeatedTopic
 from tasks.script.writer import ScriptResult
 from tasks.speech import voices
 
@@ -63,7 +88,8 @@ def quiet_expected_tracebacks() -> None:
 
 def expected_failures(fn: Callable[P, R]) -> Callable[P, R]:
     """Flow wrapper: a known failure ends the flow run Failed with its one-line message (the
-    state's message, the CLI's error), not an exception with a traceback."""
+    state's message, the CLI's error), not an exception with a traceback. Every failure, known or
+    not, is posted to the failure webhook when one is configured (`notify_failure`)."""
     from prefect.states import Failed
 
     @functools.wraps(fn)
@@ -73,12 +99,37 @@ def expected_failures(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except CastwrightError as exc:
             log.error("%s", exc)
+            notify_failure(exc)
             return Failed(message=str(exc))  # type: ignore[return-value]
+        except Exception as exc:  # a bug or an unexpected fault: a person hears of it too
+            notify_failure(exc)
+            raise
 
     # Prefect builds its parameter model from the signature: hand it the flow's own, with the
     # types resolved where the flow is defined (not in this module).
     run.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
     return run
+
+
+def notify_failure(exc: Exception) -> None:
+    """Post the failure, with the flow run's link, to CASTWRIGHT_NOTIFY_URL (when set)."""
+    notifier = open_notifier(settings_from_env())
+    if notifier is None:
+        return
+    from prefect.runtime import flow_run
+
+    event = "gate_blocked" if isinstance(exc, ScriptGateError) else "run_failed"
+    reason = str(exc) or type(exc).__name__
+    notifier.send(Notice(event=event, reason=reason, flow=flow_run.flow_name or "castwright",
+                         flow_run_id=current_run_id(), flow_run_url=flow_run_link()))  # fmt: skip
+
+
+def flow_run_link() -> str | None:
+    """The flow run in the Prefect UI; None where no UI is configured (a temporary server)."""
+    from prefect.runtime import flow_run
+    from prefect.settings import PREFECT_UI_URL
+
+    return str(flow_run.ui_url) if PREFECT_UI_URL.value() and flow_run.id else None
 
 
 @dataclass
@@ -92,6 +143,13 @@ class EpisodeRun:
     episode_dir: Path
     store: Store
     timings: dict[str, float] = field(default_factory=dict)
+    configuration: dict[str, Any] = field(default_factory=dict)  # resolved values, for the manifest
+    history: list[PastEpisode] = field(default_factory=list)  # recent earlier episodes
+    repeats: list[RepeatedTopic] = field(default_factory=list)  # sections repeating their topics
+
+    def memory(self) -> dict[str, Any]:
+        return {"recent_episodes": [f"{e.date} {e.title}" for e in self.history],
+                "repeated_topics": [r.model_dump() for r in self.repeats]}  # fmt: skip
 
     @property
     def script_path(self) -> Path:
@@ -109,22 +167,56 @@ class EpisodeRun:
         )  # fmt: skip
 
 
-def resolve_show(show_file: Path, target_minutes: float | None = None) -> ShowConfig:
-    """The show file with the run's overrides applied (flag > env > show file > default)."""
-    show = load_show(show_file)
-    if not target_minutes:
-        return show
-    script = show.script.model_copy(update={"target_minutes": target_minutes})
-    return show.model_copy(update={"script": script})
+def find_issue(
+    newsletter: str | None, show: ShowConfig, catalog: Catalog | None
+) -> Newsletter | None:
+    """The issue named by the run, else the newest one at the show's source that the catalog
+    does not hold yet (None: nothing new)."""
+    if newsletter:
+        return parse_newsletter_task(newsletter, show.host_names)
+    if show.source is None:
+        raise ConfigError(
+            "no issue to voice: name one (castwright run NEWSLETTER, or the flow's `newsletter` "
+            "parameter) or set `source` in the show file (a feed, a folder or one issue)"
+        )
+    return find_new_issue_task(show.source, published_source_ids(catalog), show.host_names)
 
 
-def start_episode(newsletter: str, show_file: Path, target_minutes: float | None) -> EpisodeRun:
-    settings = settings_from_env()
-    show = resolve_show(show_file, target_minutes)
-    issue = parse_newsletter_task(newsletter, show.host_names)
+def start_episode(newsletter: str | None, config: RunConfig, clients: Clients) -> EpisodeRun | None:
+    """Find the issue, name its work folder, and recall the show's recent episodes (the draft
+    prompt's memory; a section repeating one of their topics is reported)."""
+    settings, show = config.settings, config.show
+    catalog = read_catalog(clients.storage)
+    issue = find_issue(newsletter, show, catalog)
+    if issue is None:
+        return None
     slug = episode_slug(issue)
+    history = show_history(catalog, slug)
+    repeats = report_repeats(issue, history, show.language)
     episode_dir = settings.work_dir / "episodes" / slug
-    return EpisodeRun(settings, show, issue, slug, episode_dir, Store(settings.work_dir))
+    clients.meter.attach(episode_dir / SPEND_FILE, current_run_id())  # every run adds its spend
+    store = Store(settings.work_dir)
+    return EpisodeRun(settings, show, issue, slug, episode_dir, store, history=history,
+                      repeats=repeats, configuration=config.record())  # fmt: skip
+
+
+def nothing_new(show: ShowConfig) -> Any:
+    """The run's Completed state when the source holds no new issue: nothing is voiced or changed."""
+    from prefect.states import Completed
+
+    where = show.source.location if show.source else "the source"
+    message = f"nothing new: the newest issue at {where} is already published"
+    log.info("%s", message)
+    return Completed(message=message, data={"nothing_new": True, "message": message,
+                                            "flow_run_id": current_run_id()})  # fmt: skip
+
+
+def check_run_cost(run: EpisodeRun, script: Script, clients: Clients) -> None:
+    """Stop before any TTS when the run's estimate is over the show's cap (prices.max_run_usd)."""
+    spent = [e for e in read_spend(run.episode_dir / SPEND_FILE) if e.run == clients.meter.run_id]
+    estimate = check_cost_cap(script, run.show, run.store, spent)
+    log.info("cost: about $%.4f for this run before voicing (cap: %s)", estimate,
+             f"${run.show.prices.max_run_usd:g}" if run.show.prices.max_run_usd else "none")  # fmt: skip
 
 
 def current_run_id() -> str | None:
@@ -144,27 +236,32 @@ def finish_episode(
     mastered: MasteredEpisode, published: PublishedEpisode | None, report: ScriptReport,
 ) -> dict[str, Any]:  # fmt: skip
     """Write the manifest and attach the artifacts; the flow's return value."""
-    cost = estimate_cost(script_result, clips, run.show.prices)
+    stored = published_bytes(mastered) if published else 0
+    cost, all_runs = episode_cost(run.episode_dir, current_run_id(), run.show, stored)
     manifest = write_manifest(
         run.episode_dir, run.show, run.issue, script, script_result, clips, mastered, published,
-        cost, run.timings, models_used(run.settings, run.show), report,
+        cost, run.timings, models_used(run.settings, run.show), report, run.configuration,
+        run.memory(), all_runs,
     )  # fmt: skip
     links = {"episode-mp3": published.episode_url, "feed": published.feed_url} if published else {}
     target = run.show.script.target_minutes
-    publish_artifacts(script, script_result, clips, mastered, cost, links, target)
+    publish_artifacts(script, script_result, clips, mastered, cost_markdown(cost, all_runs),
+                      links, target)  # fmt: skip
     length = length_record(run.show, report, mastered)
     log.info("episode: %.1f min measured, target %g min (%+.0f%%); script: %s",
              length["measured_minutes"], target, 100 * (length["measured_error"] or 0),
              report_summary(report))  # fmt: skip
     return {"slug": run.slug, "manifest": str(manifest), "mp3": str(mastered.mp3),
             "feed_url": published.feed_url if published else None, "flow_run_id": current_run_id(),
-            "length": length, "script_report": report_summary(report)}  # fmt: skip
+            "length": length, "script_report": report_summary(report),
+            "cost": {"run_usd": cost.total_usd, "episode_usd": all_runs.total_usd,
+                     "runs": all_runs.runs}}  # fmt: skip
 
 
-def check_inputs(newsletter: str, show_file: Path) -> ShowConfig:
+def check_inputs(newsletter: str | None, show_file: Path | None) -> ShowConfig:
     """Validate the show file and a local newsletter before any server starts (fail fast)."""
-    show = load_show(show_file)
-    if not newsletter.startswith(("http://", "https://")):
+    show = resolve_config(show_file).show
+    if newsletter and not newsletter.startswith(("http://", "https://")):
         load_newsletter(newsletter, show.host_names)
     return show
 
@@ -173,10 +270,11 @@ def check_voices(fix: bool) -> list[str]:
     return voices.check_voices(fix=fix)
 
 
-def rebuild_feed(show_file: Path, out: Path) -> str:
-    settings = settings_from_env()
+def rebuild_feed(show_file: Path | None, out: Path) -> str:
+    config = resolve_config(show_file)
+    settings, show = config.settings, config.show
     with open_clients(settings, out) as clients:
-        return publish.rebuild_feed(load_show(show_file), clients.storage, settings.public_base_url)
+        return publish.rebuild_feed(show, clients.storage, settings.public_base_url)
 
 
 def list_episodes(out: Path) -> list[EpisodeRecord]:
@@ -184,9 +282,8 @@ def list_episodes(out: Path) -> list[EpisodeRecord]:
         return publish.list_episodes(clients.storage)
 
 
-def remove_episode(show_file: Path, out: Path, guid_or_slug: str) -> None:
-    settings = settings_from_env()
+def remove_episode(show_file: Path | None, out: Path, guid_or_slug: str) -> None:
+    config = resolve_config(show_file)
+    settings, show = config.settings, config.show
     with open_clients(settings, out) as clients:
-        publish.remove_episode(
-            load_show(show_file), clients.storage, settings.public_base_url, guid_or_slug
-        )
+        publish.remove_episode(show, clients.storage, settings.public_base_url, guid_or_slug)

@@ -17,8 +17,16 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 
 from castwright.clients.factory import open_clients
-from castwright.core.paths import DEFAULT_SHOW
-from flows.app import dry_run_result, expected_failures, finish_episode, start_episode
+from castwright.core.config import MAX_TTS_CONCURRENCY, TargetMinutes
+from flows.app import (
+    check_run_cost,
+    dry_run_result,
+    expected_failures,
+    finish_episode,
+    nothing_new,
+    resolve_config,
+    start_episode,
+)
 from tasks.master.stage import master_episode_task
 from tasks.publish.stage import publish_episode_task
 from tasks.report.artifacts import timed
@@ -30,25 +38,26 @@ from tasks.speech.stage import voice_stage
 
 log = logging.getLogger("castwright")
 
-DEFAULT_TTS_CONCURRENCY = 20
-
 
 @flow(
     name="castwright-episode",
-    task_runner=ThreadPoolTaskRunner(max_workers=DEFAULT_TTS_CONCURRENCY),  # type: ignore[arg-type]
+    # threads for the mapped turns; the show's tts.concurrency caps the jobs in flight (clients)
+    task_runner=ThreadPoolTaskRunner(max_workers=MAX_TTS_CONCURRENCY),  # type: ignore[arg-type]
     log_prints=True,
 )
 @expected_failures
 def episode_flow(
     newsletter: Annotated[
-        str, Field(min_length=1, description="Issue: a markdown file path or http(s) URL")
-    ],
-    show: Annotated[str, Field(description="Show configuration file")] = str(DEFAULT_SHOW),
+        str | None, Field(description="Issue: a file path or http(s) URL; none: the show's source")
+    ] = None,
+    show: Annotated[
+        str | None, Field(description="Show file; none: $CASTWRIGHT_SHOW, else the example")
+    ] = None,
     out: Annotated[
         str, Field(description="Publish into this folder (when no bucket is set)")
     ] = "public",
     target_minutes: Annotated[
-        float | None, Field(gt=0, le=180, description="Length target")
+        TargetMinutes | None, Field(description="Length target; overrides the show file")
     ] = None,
     script_file: Annotated[
         str | None, Field(description="Voice this edited script; no LLM")
@@ -63,7 +72,9 @@ def episode_flow(
 
     Args:
         newsletter: The issue, as a markdown file path or an http(s) URL (markdown or HTML).
-        show: Path to the show's YAML configuration.
+            Leave empty to take the newest unpublished issue at the show file's `source`.
+        show: Path to the show's YAML configuration (default: $CASTWRIGHT_SHOW, else the
+            example show).
         out: Folder the feed and episodes are published into (when no bucket is configured).
         target_minutes: Episode length target in minutes; overrides the show file.
         script_file: Voice this edited script file instead of writing one (no LLM call).
@@ -73,12 +84,16 @@ def episode_flow(
         review: Pause after the script for a person to approve, edit or reject it.
         publish: Publish the episode and feed; off = master only.
     """
-    run = start_episode(newsletter, Path(show), target_minutes)
-    with open_clients(run.settings, Path(out)) as clients:
+    config = resolve_config(show, target_minutes)
+    with open_clients(config.settings, Path(out), config.show.tts.concurrency) as clients:
+        run = start_episode(newsletter, config, clients)
+        if run is None:
+            return nothing_new(config.show)
         with timed(run.timings, "script"):
             script, script_result = script_stage(
-                run.issue, run.show, clients, run.store, run.episode_dir, force_script, script_file
-            )
+                run.issue, run.show, clients, run.store, run.episode_dir, force_script, script_file,
+                run.history,
+            )  # fmt: skip
         save_script(script, run.script_path)
         report = gate_script(
             run.issue, script, run.show, run.episode_dir, approved=review or dry_run
@@ -88,6 +103,7 @@ def episode_flow(
             save_script(script, run.script_path)
         if dry_run:
             return dry_run_result(run)
+        check_run_cost(run, script, clients)
         with timed(run.timings, "voices"):
             clips = voice_stage(script, run.show, clients, run.store, revoice_turns)
         with timed(run.timings, "master"):

@@ -15,25 +15,27 @@ from prefect import flow
 
 from castwright.clients.factory import open_clients
 from castwright.core.config import load_show
-from castwright.core.paths import DEFAULT_SHOW
 from castwright.core.settings import settings_from_env
+from flows.app import expected_failures
 from tasks.speech.stage import warmup_job
 
 log = logging.getLogger("castwright")
 
 
 @flow(name="castwright-keepalive")
-def keepalive_flow(show: str = str(DEFAULT_SHOW)) -> dict[str, Any]:
+@expected_failures  # a failed ping is posted to the failure webhook too
+def keepalive_flow(show: str | None = None) -> dict[str, Any]:
     """Run one short synthesis job on the configured endpoint.
 
     Args:
-        show: Show file whose first host's voice is used for the ping.
+        show: Show file whose first host's voice is used for the ping (default:
+            $CASTWRIGHT_SHOW, else the example show).
     """
-    settings = settings_from_env()
+    settings = settings_from_env(show_file=Path(show) if show else None)
     if settings.tts_url is None:
         log.info("no RunPod endpoint configured (embedded worker): nothing to keep alive")
         return {"pinged": False}
-    show_cfg = load_show(Path(show))
+    show_cfg = load_show(settings.show_file)
     with open_clients(settings, settings.work_dir) as clients:
         health = clients.tts.health()
         output = clients.tts.run(warmup_job(show_cfg))

@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from castwright.clients.factory import open_stream_tts
-from castwright.core.config import VoiceProfile, load_show, load_voice
+from castwright.core.config import VoiceProfile, load_voice
 from castwright.core.errors import ConfigError
 from castwright.core.profiles import StreamProfile, stream_profile
+from castwright.core.resolve import resolve_config
 from castwright.core.settings import settings_from_env
 from tasks.listen.sinks import PlayerSink, Sink, WavFileSink, player_command
 from tasks.listen.stage import ListenResult, Stream, listen
@@ -24,7 +25,9 @@ from tasks.script.files import load_script
 Turns = list[tuple[str, VoiceProfile]]
 
 
-def listen_turns(text: str | None, script: Path | None, voice: str, show_file: Path) -> Turns:
+def listen_turns(
+    text: str | None, script: Path | None, voice: str, show_file: Path | None
+) -> Turns:
     """One turn from --text in --voice, or every turn of a script file in its host's voice."""
     if text is not None and script is None:
         if not text.strip():
@@ -32,7 +35,7 @@ def listen_turns(text: str | None, script: Path | None, voice: str, show_file: P
         return [(text.strip(), load_voice(voice))]
     if script is None or text is not None:
         raise ConfigError("listen: give either --text or --script, not both")
-    show = load_show(show_file)
+    show = resolve_config(show_file).show  # --show > CASTWRIGHT_SHOW > the example
     voices = {h.name: load_voice(h.voice) for h in show.hosts}
     return [(t.text, voices[t.speaker]) for t in load_script(script, show).turns]
 

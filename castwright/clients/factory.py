@@ -19,42 +19,49 @@ import openai
 
 from castwright.clients.llm import LLMClient
 from castwright.clients.local import llama_server, local_stream_worker, local_worker
+from castwright.clients.notify import Notifier, guess_style
 from castwright.clients.storage import LocalStorage, S3Storage, Storage
 from castwright.clients.tts import JobPolicy, RunPodClient
 from castwright.core.settings import Settings
+from castwright.core.spend import SpendMeter
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 EMBEDDED_MODEL = "smollm2-135m-instruct"
 
 
 @contextmanager
-def open_llm(settings: Settings, log_dir: Path) -> Iterator[LLMClient]:
+def open_llm(
+    settings: Settings, log_dir: Path, meter: SpendMeter | None = None
+) -> Iterator[LLMClient]:
     if settings.llm_base_url is None:
         with llama_server(log_dir) as (base_url, _):
             client = openai.OpenAI(
                 base_url=base_url, api_key="embedded", timeout=600.0, max_retries=1
             )
-            yield LLMClient(client, EMBEDDED_MODEL, "json_object")
+            yield LLMClient(client, EMBEDDED_MODEL, "json_object", meter)
         return
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "none"
     client = openai.OpenAI(
         base_url=settings.llm_base_url, api_key=key, timeout=300.0, max_retries=2
     )
     model = settings.llm_model or DEFAULT_OPENAI_MODEL
-    yield LLMClient(client, model, settings.llm_json_mode or "json_schema")
+    yield LLMClient(client, model, settings.llm_json_mode or "json_schema", meter)
 
 
 @contextmanager
-def open_tts(settings: Settings, log_dir: Path) -> Iterator[RunPodClient]:
+def open_tts(
+    settings: Settings, log_dir: Path, max_jobs: int | None = None, meter: SpendMeter | None = None
+) -> Iterator[RunPodClient]:
     if settings.tts_url is None:
         with local_worker(log_dir) as base_url:
-            yield RunPodClient(base_url, local=True, cold_start_timeout_s=0.0)
+            yield RunPodClient(base_url, local=True, cold_start_timeout_s=0.0, max_jobs=max_jobs,
+                               meter=meter)  # fmt: skip
         return
     yield RunPodClient(
         settings.tts_url, settings.runpod_api_key,
         policy=JobPolicy(poll_interval_s=settings.tts_poll_s),
         cold_start_timeout_s=settings.tts_cold_start_s,
-        health_poll_s=min(5.0, settings.tts_cold_start_s / 10),
+        health_poll_s=min(5.0, settings.tts_cold_start_s / 10), max_jobs=max_jobs, meter=meter,
     )  # fmt: skip
 
 
@@ -82,11 +89,23 @@ def open_storage(settings: Settings, out_dir: Path) -> Storage:
     return LocalStorage(out_dir)
 
 
+def open_notifier(settings: Settings) -> Notifier | None:
+    """The failure webhook, when CASTWRIGHT_NOTIFY_URL is set."""
+    if settings.notify_url is None:
+        return None
+    url = settings.notify_url
+    return Notifier(url, settings.notify_format or guess_style(url.get_secret_value()))
+
+
 class Clients:
     """The run's service clients, each opened on first use and closed with the run."""
 
-    def __init__(self, settings: Settings, out_dir: Path, stack: ExitStack) -> None:
+    def __init__(
+        self, settings: Settings, out_dir: Path, stack: ExitStack, tts_jobs: int | None = None
+    ) -> None:
         self.settings = settings
+        self.tts_jobs = tts_jobs  # the show's tts.concurrency: jobs in flight at most
+        self.meter = SpendMeter()  # what the run spends, for the episode's cost report
         self._out_dir = out_dir
         self._stack = stack
         self._llm: LLMClient | None = None
@@ -102,14 +121,18 @@ class Clients:
     def llm(self) -> LLMClient:
         with self._opening:
             if self._llm is None:
-                self._llm = self._stack.enter_context(open_llm(self.settings, self.log_dir))
+                self._llm = self._stack.enter_context(
+                    open_llm(self.settings, self.log_dir, self.meter)
+                )
             return self._llm
 
     @property
     def tts(self) -> RunPodClient:
         with self._opening:
             if self._tts is None:
-                self._tts = self._stack.enter_context(open_tts(self.settings, self.log_dir))
+                self._tts = self._stack.enter_context(
+                    open_tts(self.settings, self.log_dir, self.tts_jobs, self.meter)
+                )
             return self._tts
 
     @property
@@ -120,7 +143,10 @@ class Clients:
 
 
 @contextmanager
-def open_clients(settings: Settings, out_dir: Path) -> Iterator[Clients]:
-    """The clients of one run; whatever was started is stopped when the block ends."""
+def open_clients(
+    settings: Settings, out_dir: Path, tts_jobs: int | None = None
+) -> Iterator[Clients]:
+    """The clients of one run; whatever was started is stopped when the block ends. `tts_jobs`
+    caps the TTS jobs in flight at once (the show's tts.concurrency), in every entry point."""
     with ExitStack() as stack:
-        yield Clients(settings, out_dir, stack)
+        yield Clients(settings, out_dir, stack, tts_jobs)

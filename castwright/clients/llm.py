@@ -14,6 +14,7 @@ import openai
 from pydantic import BaseModel
 
 from castwright.core.errors import ServiceError, TransientServiceError
+from castwright.core.spend import SpendMeter
 
 JsonMode = Literal["json_schema", "json_object"]
 
@@ -47,10 +48,14 @@ def response_format(schema: dict[str, Any], mode: JsonMode) -> dict[str, Any]:
 class LLMClient:
     """Chat completions with JSON output constrained by a schema."""
 
-    def __init__(self, client: openai.OpenAI, default_model: str, json_mode: JsonMode) -> None:
+    def __init__(
+        self, client: openai.OpenAI, default_model: str, json_mode: JsonMode,
+        meter: SpendMeter | None = None,
+    ) -> None:  # fmt: skip
         self.client = client
         self.default_model = default_model
         self.json_mode = json_mode
+        self.meter = meter  # every call's tokens go on the episode's spend ledger
 
     def complete_json(
         self,
@@ -88,6 +93,9 @@ class LLMClient:
             prompt_tokens=response.usage.prompt_tokens if response.usage else 0,
             completion_tokens=response.usage.completion_tokens if response.usage else 0,
         )
+        if self.meter is not None:
+            self.meter.add("llm_call", prompt_tokens=usage.prompt_tokens,
+                           completion_tokens=usage.completion_tokens)  # fmt: skip
         text = choice.message.content or ""
         if refusal:
             text = ""

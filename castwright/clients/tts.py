@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +35,7 @@ from castwright.core.errors import (
     TransientServiceError,
 )
 from castwright.core.netguard import redact_url
+from castwright.core.spend import Kind, SpendMeter
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +68,13 @@ class RunPodClient:
         cold_start_timeout_s: float = 180.0,
         health_poll_s: float = 5.0,
         http_margin_s: float = 30.0,
+        max_jobs: int | None = None,
+        meter: SpendMeter | None = None,
     ) -> None:
+        self.meter = meter  # jobs, warm-ups and cold starts go on the episode's spend ledger
         self.base_url = base_url.rstrip("/")
+        # the show's tts.concurrency: never more jobs in flight at once, whatever calls run()
+        self._slots = threading.BoundedSemaphore(max_jobs) if max_jobs else None
         self.local = local
         self.policy = policy or JobPolicy()
         self.cold_start_timeout_s = cold_start_timeout_s
@@ -147,7 +154,9 @@ class RunPodClient:
         )
         if warmup_input is not None:
             self._request("POST", "/run", json={"input": warmup_input})
-        deadline = time.monotonic() + self.cold_start_timeout_s
+            self._meter("warmup_job")
+        waiting = time.monotonic()
+        deadline = waiting + self.cold_start_timeout_s
         while health.ready_workers == 0 and time.monotonic() < deadline:
             time.sleep(self.health_poll_s)
             health = self.health()
@@ -157,8 +166,13 @@ class RunPodClient:
                 "Check the endpoint's max workers in the RunPod console (an endpoint idle for 7 "
                 "days is scaled to 0 until raised by hand) and its logs for a failing image."
             )
+        self._meter("cold_start", time.monotonic() - waiting)
         log.info("TTS endpoint ready: %d worker(s)", health.ready_workers)
         return health
+
+    def _meter(self, kind: Kind, seconds: float = 0.0) -> None:
+        if self.meter is not None:
+            self.meter.add(kind, seconds)
 
     # --- jobs --------------------------------------------------------------------------------
 
@@ -209,7 +223,22 @@ class RunPodClient:
             log.warning("could not cancel job %s: %s", job_id, exc)
 
     def run(self, job_input: dict[str, Any]) -> dict[str, Any]:
-        """Run one job to completion and return its output, or raise."""
+        """Run one job to completion and return its output, or raise. With `max_jobs`, a call
+        waits for a free slot first: at most that many jobs are in flight at once."""
+        if self._slots is None:
+            return self._run(job_input)
+        with self._slots:
+            return self._run(job_input)
+
+    def _run(self, job_input: dict[str, Any]) -> dict[str, Any]:
+        started, job = time.monotonic(), None
+        try:
+            job = self._follow(job_input)
+            return _job_output(job)
+        finally:  # a failed job is billed too; RunPod's executionTime when it reports one
+            self._meter("tts_job", _execution_s(job) or time.monotonic() - started)
+
+    def _follow(self, job_input: dict[str, Any]) -> dict[str, Any]:
         job = self._submit(job_input)
         job_id = str(job.get("id", ""))
         deadline = time.monotonic() + self.policy.wait_s
@@ -221,7 +250,7 @@ class RunPodClient:
                 )
             time.sleep(self.policy.poll_interval_s)
             job = self.status(job_id)
-        return _job_output(job)
+        return job
 
     # --- streaming jobs ----------------------------------------------------------------------
 
@@ -312,3 +341,9 @@ def job_error(job_id: str, error: str) -> ServiceError | SynthesisError:
     if data.get("code") == "clip_check_failed":
         return ClipCheckFailedError(f"TTS job {job_id}: {data.get('message', error)}", data)
     return ServiceError(f"TTS job {job_id} failed: {str(data.get('message', error))[:1000]}")
+
+
+def _execution_s(job: dict[str, Any] | None) -> float | None:
+    """RunPod's billed execution time of a finished job (ms in its status), when present."""
+    value = (job or {}).get("executionTime")
+    return float(value) / 1000 if isinstance(value, int | float) else None

@@ -6,6 +6,7 @@ Secrets never live here: see `castwright.core.settings` for what comes from the 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -79,8 +80,15 @@ class GateSettings(Strict):
     allow_repeats: bool = Field(False, description="Allow a sentence said twice in the script.")
 
 
+#: the episode length target's bounds, in this one place (show file, flow parameter, CLI flag)
+MAX_TARGET_MINUTES = 180
+TargetMinutes = Annotated[
+    float, Field(gt=0, le=MAX_TARGET_MINUTES, description="Episode length target.")
+]
+
+
 class ScriptSettings(Strict):
-    target_minutes: float = Field(30.0, gt=0, le=180, description="Episode length target.")
+    target_minutes: TargetMinutes = 30.0
     words_per_minute: int = Field(
         150, ge=60, le=250, description="Speaking rate: turns minutes into a word budget."
     )
@@ -95,8 +103,16 @@ class ScriptSettings(Strict):
     gate: GateSettings = GateSettings()
 
 
+MAX_TTS_CONCURRENCY = 200
+
+
 class TTSSettings(Strict):
-    concurrency: int = Field(20, ge=1, le=200, description="Turns synthesized at once.")
+    concurrency: int = Field(
+        20,
+        ge=1,
+        le=MAX_TTS_CONCURRENCY,
+        description="TTS jobs in flight at once (every entry point).",
+    )
     min_score: float = Field(
         80.0,
         ge=0,
@@ -123,6 +139,72 @@ class Prices(Strict):
     llm_input_per_mtok: float = Field(0.15, ge=0, description="USD per million prompt tokens.")
     llm_output_per_mtok: float = Field(0.60, ge=0, description="USD per million completion tokens.")
     gpu_per_hour: float = Field(0.86, ge=0, description="USD per hour of serverless GPU time.")
+    idle_timeout_s: float = Field(
+        5.0, ge=0, le=3600, description="The endpoint's idle timeout: billed after each burst."
+    )
+    warmup_job_s: float = Field(2.0, ge=0, description="GPU seconds of one warm-up job.")
+    storage_per_gb_month: float = Field(
+        0.015, ge=0, description="USD per GB-month of published files (R2; S3 is 0.023)."
+    )
+    gpu_s_per_audio_s: float = Field(
+        0.5, ge=0, description="GPU seconds per second of speech, for the pre-TTS estimate."
+    )
+    cold_start_s: float = Field(
+        60.0, ge=0, description="Expected cold start of a worker, for the pre-TTS estimate."
+    )
+    max_run_usd: float | None = Field(
+        None, gt=0, description="Cap on one run's cost: over it, the run stops before any TTS."
+    )
+
+
+class NewsletterSource(Strict):
+    """Where the weekly run finds its issue: give exactly one of `feed`, `folder` or `issue`.
+
+    The run voices the newest issue unless the catalog already holds it (by the feed entry's GUID
+    or link, or the file's name), and otherwise ends saying "nothing new"."""
+
+    feed: str | None = Field(
+        None,
+        description="RSS/Atom feed of the newsletter (Substack, Ghost, Buttondown, Beehiiv): "
+        "each entry's full HTML (content:encoded), else the post it links to.",
+    )
+    folder: str | None = Field(
+        None,
+        description="A folder of markdown issues, or a glob such as 'issues/*.md' (relative to "
+        "the show file); the newest by front-matter date, else by modification time.",
+    )
+    issue: str | None = Field(None, description="One issue: a markdown file or an http(s) URL.")
+    allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts on a private network the source may be read from (an intranet feed); "
+        "otherwise only public addresses are fetched.",
+    )
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        return frozenset(self.allow_hosts)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> NewsletterSource:
+        given = [k for k in ("feed", "folder", "issue") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of feed, folder or issue (got {given or 'none'})")
+        return self
+
+    @property
+    def location(self) -> str:
+        return next(v for v in (self.feed, self.folder, self.issue) if v)
+
+    def resolved(self, base: Path) -> NewsletterSource:
+        """Local paths made absolute against `base` (the show file's folder); URLs unchanged."""
+        field = next(k for k in ("feed", "folder", "issue") if getattr(self, k))
+        if is_url(self.location) or Path(self.location).is_absolute():
+            return self
+        return self.model_copy(update={field: str(base / self.location)})
+
+
+def is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
 
 
 class ShowConfig(Strict):
@@ -142,6 +224,9 @@ class ShowConfig(Strict):
     script: ScriptSettings = ScriptSettings()
     tts: TTSSettings = TTSSettings()
     prices: Prices = Prices()
+    source: NewsletterSource | None = Field(
+        None, description="Where the weekly run finds the newest issue (none: name one per run)."
+    )
 
     @model_validator(mode="after")
     def _distinct_hosts(self) -> ShowConfig:
@@ -182,7 +267,23 @@ def _read_yaml(path: Path) -> dict[str, object]:
 
 
 def load_show(path: Path) -> ShowConfig:
-    """Read and validate a show file; relative paths inside it resolve against its folder."""
+    """Read and validate a show file; relative paths inside it resolve against its folder.
+
+    A file is read once per process while it is unchanged (same size and modification time):
+    the CLI's pre-flight check and the flow it starts share one load."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _load_show(path)  # reports the missing file
+    return _load_show_once(path.resolve(), stat.st_mtime_ns, stat.st_size).model_copy(deep=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_show_once(path: Path, mtime_ns: int, size: int) -> ShowConfig:
+    return _load_show(path)
+
+
+def _load_show(path: Path) -> ShowConfig:
     data = _read_yaml(path)
     try:
         show = ShowConfig.model_validate(data)
@@ -192,6 +293,8 @@ def load_show(path: Path) -> ShowConfig:
         show = show.model_copy(update={"cover": (path.parent / show.cover).resolve()})
     if show.cover is not None and not show.cover.is_file():
         raise ConfigError(f"{path}: cover: file {show.cover} not found")
+    if show.source is not None:
+        show = show.model_copy(update={"source": show.source.resolved(path.parent.resolve())})
     for host in show.hosts:
         load_voice(host.voice)  # fail now, not after the LLM passes
     return show

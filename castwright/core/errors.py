@@ -48,3 +48,7 @@ class AudioError(CastwrightError):
 
 class PublishError(CastwrightError):
     """The episode or feed could not be published; the previous feed is left as it was."""
+
+
+class CostCapError(CastwrightError):
+    """The run's cost estimate is over the show's cap (prices.max_run_usd); nothing was voiced."""

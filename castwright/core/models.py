@@ -45,10 +45,30 @@ class Newsletter(Strict):
     date: dt.date | None = None
     sections: list[Section]
     source_sha256: str
+    #: the issue's own id at its source (feed entry GUID or link, file name, URL): the catalog
+    #: records it so the weekly run knows what is already published
+    source_id: str | None = None
 
     @property
     def comment_count(self) -> int:
         return sum(len(s.comments) for s in self.sections)
+
+
+# --- the show's memory ----------------------------------------------------------------------
+
+
+class PastTopic(Strict):
+    """One section of an earlier episode, as the show's history keeps it."""
+
+    title: str
+    summary: str = Field(description="The news's first sentence")
+    stances: dict[str, str] = Field(default_factory=dict, description="Host name -> their comment")
+
+
+class PastEpisode(Strict):
+    title: str
+    date: dt.date
+    topics: list[PastTopic]
 
 
 # --- script ---------------------------------------------------------------------------------

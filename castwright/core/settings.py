@@ -15,6 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from castwright.core.paths import DEFAULT_SHOW
+
 ENV_DOC: dict[str, str] = {
     "CASTWRIGHT_LLM_BASE_URL": "OpenAI-compatible API base URL (unset: embedded llama.cpp server)",
     "CASTWRIGHT_LLM_MODEL": "model name for both passes unless the show file names one",
@@ -32,6 +34,11 @@ ENV_DOC: dict[str, str] = {
     "CASTWRIGHT_S3_ENDPOINT_URL": "S3 endpoint (R2, MinIO); unset for AWS",
     "CASTWRIGHT_S3_PREFIX": "key prefix inside the bucket",
     "CASTWRIGHT_WORK_DIR": "where clips, scripts and caches are kept (default .castwright/)",
+    "CASTWRIGHT_NOTIFY_URL": "webhook that is told when a run fails or its script is blocked "
+    "(secret: Slack and Discord webhook URLs hold a token)",
+    "CASTWRIGHT_NOTIFY_FORMAT": "generic, slack or discord (default: from the webhook URL)",
+    "CASTWRIGHT_SHOW": "the show file when no --show flag or `show` parameter names one "
+    "(default examples/show.yaml); the weekly deployment reads it",
 }
 
 DEFAULT_PUBLIC_BASE_URL = "http://localhost:8000/"
@@ -55,6 +62,9 @@ class Settings(BaseModel):
     s3_endpoint_url: str | None = None
     s3_prefix: str = ""
     work_dir: Path = Field(default_factory=lambda: Path(".castwright"))
+    show_file: Path = DEFAULT_SHOW
+    notify_url: SecretStr | None = None
+    notify_format: Literal["generic", "slack", "discord"] | None = None
 
 
 def _tts_url(env: Mapping[str, str]) -> str | None:
@@ -87,8 +97,12 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: object)
         "s3_bucket": env.get("CASTWRIGHT_S3_BUCKET") or None,
         "s3_endpoint_url": env.get("CASTWRIGHT_S3_ENDPOINT_URL") or None,
         "s3_prefix": env.get("CASTWRIGHT_S3_PREFIX", ""),
+        "notify_url": _secret(env, "CASTWRIGHT_NOTIFY_URL"),
+        "notify_format": env.get("CASTWRIGHT_NOTIFY_FORMAT") or None,
     }
     if env.get("CASTWRIGHT_WORK_DIR"):
         values["work_dir"] = Path(env["CASTWRIGHT_WORK_DIR"])
+    if env.get("CASTWRIGHT_SHOW"):
+        values["show_file"] = Path(env["CASTWRIGHT_SHOW"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings.model_validate(values)

@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from castwright.clients.storage import REVALIDATE, Storage
 from castwright.core.errors import PublishError
-from castwright.core.models import Chapter, Newsletter
+from castwright.core.models import Chapter, Newsletter, PastEpisode, PastTopic
 
 CATALOG_KEY = "catalog.json"
 # Podcasting 2.0 <podcast:guid> namespace: uuid5(this, feed URL without scheme).
@@ -60,6 +60,10 @@ class EpisodeRecord(Strict):
     chapters: list[Chapter] = Field(default_factory=list)
     created_at: AwareDatetime
     updated_at: AwareDatetime
+    #: the issue's id at its newsletter source (feed GUID or link, file name); None: named by hand
+    source_id: str | None = None
+    #: the show's memory of this episode: each section's topic and the hosts' stances on it
+    topics: list[PastTopic] = Field(default_factory=list)
 
     @property
     def keys(self) -> list[str]:
@@ -174,6 +178,7 @@ def upsert(catalog: Catalog, record: EpisodeRecord) -> tuple[Catalog, EpisodeRec
     else:
         keep = {"guid": old.guid, "number": old.number, "pub_date": old.pub_date,
                 "created_at": old.created_at}  # fmt: skip
+        keep["source_id"] = record.source_id or old.source_id  # a rerun by hand keeps it
         record = record.model_copy(update=keep)
         episodes = [record if e.slug == record.slug else e for e in catalog.episodes]
         next_number = catalog.next_number
@@ -188,6 +193,37 @@ def remove(catalog: Catalog, guid_or_slug: str) -> tuple[Catalog, EpisodeRecord]
         raise PublishError(f"no published episode {guid_or_slug!r}; published: {known}")
     episodes = [e for e in catalog.episodes if e.guid != found.guid]
     return catalog.model_copy(update={"episodes": episodes}), found
+
+
+def published_source_ids(catalog: Catalog | None) -> set[str]:
+    """The source ids of every published issue (what the weekly run must not publish again)."""
+    return {e.source_id for e in catalog.episodes if e.source_id} if catalog else set()
+
+
+MEMORY_CHARS = 240  # of a summary or a stance: enough to call back to it, short in a prompt
+
+
+def episode_topics(newsletter: Newsletter) -> list[PastTopic]:
+    """What the show's history keeps of an issue: per section, its title, the news's first
+    sentence and each host's comment (their stance)."""
+    return [PastTopic(title=s.title, summary=_clip(re.split(r"(?<=[.!?])\s", s.body, maxsplit=1)[0]),
+                      stances={h: _clip(" ".join(c.text for c in s.comments if c.host == h))
+                               for h in dict.fromkeys(c.host for c in s.comments)})
+            for s in newsletter.sections]  # fmt: skip
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MEMORY_CHARS else text[: MEMORY_CHARS - 1].rstrip() + "…"
+
+
+def show_history(catalog: Catalog | None, slug: str, limit: int = 4) -> list[PastEpisode]:
+    """The most recent earlier episodes (not `slug` itself), newest first, with their topics."""
+    if catalog is None:
+        return []
+    earlier = [e for e in catalog.newest_first() if e.slug != slug and e.topics]
+    return [PastEpisode(title=e.title, date=e.pub_date.date(), topics=e.topics)
+            for e in earlier[:limit]]  # fmt: skip
 
 
 def utc_now() -> dt.datetime:

@@ -42,6 +42,7 @@ from tasks.publish.artwork import check_cover
 from tasks.publish.catalog import (
     Catalog,
     EpisodeRecord,
+    episode_topics,
     load_catalog,
     read_catalog,
     remove,
@@ -142,6 +143,7 @@ def episode_record(
         transcript_vtt_key=keys.get("transcript_vtt"),
         transcript_srt_key=keys.get("transcript_srt"),
         chapters_key=keys.get("chapters_json"), created_at=now, updated_at=now,
+        source_id=newsletter.source_id, topics=episode_topics(newsletter),
     )  # fmt: skip
 
 

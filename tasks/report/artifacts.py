@@ -6,6 +6,7 @@ computed from the stage results; nothing is re-measured.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,13 +17,14 @@ from prefect.artifacts import (
     create_markdown_artifact,
     create_table_artifact,
 )
-from pydantic import BaseModel
 
-from castwright.core.config import Prices
-from castwright.core.models import Clip, MasteredEpisode, Script
+from castwright.core.models import Clip, MasteredEpisode, Newsletter, PastEpisode, Script
 from castwright.core.text import markdown_escape
+from tasks.script.history import RepeatedTopic, repeated_topics, repeats_markdown
 from tasks.script.opinions import report_markdown
 from tasks.script.writer import ScriptResult
+
+log = logging.getLogger("castwright")
 
 
 @contextmanager
@@ -33,32 +35,6 @@ def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
         yield
     finally:
         timings[stage] = round(time.perf_counter() - started, 2)
-
-
-class CostEstimate(BaseModel):
-    llm_prompt_tokens: int
-    llm_completion_tokens: int
-    llm_usd: float
-    gpu_seconds: float
-    gpu_usd: float
-    total_usd: float
-
-
-def estimate_cost(
-    script_result: ScriptResult | None, clips: list[Clip], prices: Prices
-) -> CostEstimate:
-    """LLM tokens x price plus worker GPU seconds x price, for the work this run actually paid."""
-    prompt = completion = 0
-    if script_result is not None:
-        usage = script_result.draft_usage + script_result.refine_usage
-        prompt, completion = usage.prompt_tokens, usage.completion_tokens
-    llm = (prompt * prices.llm_input_per_mtok + completion * prices.llm_output_per_mtok) / 1e6
-    gpu_seconds = sum(c.worker_ms for c in clips if not c.cached) / 1000
-    gpu = gpu_seconds * prices.gpu_per_hour / 3600
-    return CostEstimate(
-        llm_prompt_tokens=prompt, llm_completion_tokens=completion, llm_usd=round(llm, 4),
-        gpu_seconds=round(gpu_seconds, 1), gpu_usd=round(gpu, 4), total_usd=round(llm + gpu, 4),
-    )  # fmt: skip
 
 
 def script_markdown(script: Script) -> str:
@@ -106,18 +82,9 @@ def audio_markdown(mastered: MasteredEpisode, target_minutes: float | None = Non
     )
 
 
-def cost_markdown(cost: CostEstimate) -> str:
-    return (
-        "# Cost estimate\n\n| item | amount | USD |\n|---|---|---|\n"
-        f"| LLM | {cost.llm_prompt_tokens} prompt + {cost.llm_completion_tokens} completion tokens | {cost.llm_usd:.4f} |\n"
-        f"| TTS GPU | {cost.gpu_seconds:.1f} s | {cost.gpu_usd:.4f} |\n"
-        f"| total | | {cost.total_usd:.4f} |\n"
-    )
-
-
 def publish_artifacts(
     script: Script, script_result: ScriptResult | None, clips: list[Clip], mastered: MasteredEpisode,
-    cost: CostEstimate, links: dict[str, str], target_minutes: float | None = None,
+    cost_md: str, links: dict[str, str], target_minutes: float | None = None,
 ) -> None:  # fmt: skip
     """Attach the run's reports to the current flow run."""
     create_markdown_artifact(
@@ -135,7 +102,21 @@ def publish_artifacts(
         description="Loudness and format",
     )
     create_markdown_artifact(
-        key="cost", markdown=cost_markdown(cost), description="Estimated cost of this run"
+        key="cost", markdown=cost_md, description="Cost of this run and of the episode"
     )
     for key, url in links.items():
         create_link_artifact(key=key, link=url)
+
+
+def report_repeats(
+    issue: Newsletter, history: list[PastEpisode], language: str
+) -> list[RepeatedTopic]:
+    """Sections that repeat an earlier episode's topic: logged, and an artifact on the flow run."""
+    repeats = repeated_topics(issue, history, language)
+    for r in repeats:
+        log.warning("history: section %r repeats %r from %s (%s)", r.title, r.earlier_topic,
+                    r.earlier_episode, r.earlier_date)  # fmt: skip
+    if history:
+        create_markdown_artifact(repeats_markdown(repeats, history), key="history",
+                                 description="Earlier episodes and repeated topics")  # fmt: skip
+    return repeats

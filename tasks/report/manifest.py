@@ -52,7 +52,8 @@ def build_manifest(
     show: ShowConfig, issue: Newsletter, script: Script, script_result: ScriptResult | None,
     clips: list[Clip], mastered: MasteredEpisode, published: BaseModel | None, cost: BaseModel,
     timings: dict[str, float] | None = None, models: dict[str, Any] | None = None,
-    report: ScriptReport | None = None,
+    report: ScriptReport | None = None, configuration: dict[str, Any] | None = None,
+    history: dict[str, Any] | None = None, cost_episode: BaseModel | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     return {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -81,9 +82,12 @@ def build_manifest(
         "clips_synthesized": sum(not c.cached for c in clips),
         "audio": mastered.model_dump(mode="json", exclude={"cues"}),
         "published": published.model_dump(mode="json") if published else None,
-        "cost": cost.model_dump(),
+        "cost": cost.model_dump(),  # this run
+        "cost_episode": cost_episode.model_dump() if cost_episode else None,  # all its runs
         "timings_s": timings or {},
         "engine_s": round(sum(c.worker_ms for c in clips if not c.cached) / 1000, 2),
+        "configuration": configuration or {},
+        "history": history or {},
     }
 
 
@@ -92,18 +96,11 @@ def write_manifest(
     script_result: ScriptResult | None, clips: list[Clip], mastered: MasteredEpisode,
     published: BaseModel | None, cost: BaseModel, timings: dict[str, float] | None = None,
     models: dict[str, Any] | None = None, report: ScriptReport | None = None,
+    configuration: dict[str, Any] | None = None, history: dict[str, Any] | None = None,
+    cost_episode: BaseModel | None = None,
 ) -> Path:  # fmt: skip
     data = build_manifest(
-        show,
-        issue,
-        script,
-        script_result,
-        clips,
-        mastered,
-        published,
-        cost,
-        timings,
-        models,
-        report,
-    )
+        show, issue, script, script_result, clips, mastered, published, cost, timings, models,
+        report, configuration, history, cost_episode,
+    )  # fmt: skip
     return atomic_json(episode_dir / "manifest.json", data)

@@ -6,6 +6,7 @@ LLM), or read an edited script file.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from prefect import task
@@ -14,7 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from castwright.clients.factory import Clients
 from castwright.clients.llm import LLMClient
 from castwright.core.config import ShowConfig
-from castwright.core.models import Newsletter, Script
+from castwright.core.models import Newsletter, PastEpisode, Script
 from castwright.core.prompts import prompts_sha256
 from castwright.core.settings import Settings
 from castwright.core.store import Store, content_key
@@ -28,31 +29,38 @@ SCRIPT_VERSION = "1"
 
 
 @task(name="write-script", cache_policy=NO_CACHE)
-def write_script_task(newsletter: Newsletter, show: ShowConfig, llm: LLMClient) -> ScriptResult:
-    return write_script(newsletter, show, llm)
+def write_script_task(
+    newsletter: Newsletter, show: ShowConfig, llm: LLMClient, history: list[PastEpisode]
+) -> ScriptResult:
+    return write_script(newsletter, show, llm, history)
 
 
-def script_stage_key(issue: Newsletter, show: ShowConfig, settings: Settings) -> str:
-    """Everything that shapes the script: source, prompts, hosts, script settings, the LLM."""
+def script_stage_key(
+    issue: Newsletter, show: ShowConfig, settings: Settings, history: Sequence[PastEpisode] = ()
+) -> str:
+    """Everything that shapes the script: source, prompts, hosts, script settings, the LLM, and
+    the show's recent history (the draft prompt carries it)."""
     llm = (settings.llm_base_url or "embedded", settings.llm_model)
     parts = [issue.source_sha256, prompts_sha256(), show.hosts, show.script, show.language, llm]
+    parts += [list(history)] if history else []
     return content_key(parts, SCRIPT_VERSION)
 
 
 def script_stage(
     issue: Newsletter, show: ShowConfig, clients: Clients, store: Store, episode_dir: Path,
-    force: bool = False, script_file: str | None = None,
+    force: bool = False, script_file: str | None = None, history: list[PastEpisode] | None = None,
 ) -> tuple[Script, ScriptResult | None]:  # fmt: skip
     """The episode's script: an edited script file when given (no LLM, no result), else the stored
     one when its inputs are unchanged, else a new one from the LLM."""
     if script_file:
         return load_script(Path(script_file), show), None
-    key = script_stage_key(issue, show, clients.settings)
+    history = history or []
+    key = script_stage_key(issue, show, clients.settings, history)
     saved = None if force else store.get_model(SCRIPTS, key, ScriptResult)
     if saved is not None:
         log.info("script: inputs unchanged since the last run; reusing it (force_script redoes it)")
         return saved.script, saved.model_copy(update={"reused": True})
-    result = write_script_task(issue, show, clients.llm)
+    result = write_script_task(issue, show, clients.llm, history)
     store.put_model(SCRIPTS, key, result)
     save_script_reports(result, episode_dir)
     return result.script, result

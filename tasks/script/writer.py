@@ -19,13 +19,14 @@ Last, the length loop (tasks.script.length) and the speech normalization (tasks.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
 from castwright.clients.llm import LLMClient, Usage
 from castwright.core.config import LLMPass, ShowConfig
 from castwright.core.errors import ScriptError
-from castwright.core.models import Newsletter, Script, Section, Turn
+from castwright.core.models import Newsletter, PastEpisode, Script, Section, Turn
 from castwright.core.prompts import render
 from castwright.core.text import pack, speech_units
 from tasks.script import checks
@@ -60,8 +61,11 @@ class ScriptResult(BaseModel):
 class Writer:
     """The state of one script being written: the LLM, the show, and what has been said."""
 
-    def __init__(self, llm: LLMClient, show: ShowConfig) -> None:
+    def __init__(
+        self, llm: LLMClient, show: ShowConfig, history: Sequence[PastEpisode] = ()
+    ) -> None:
         self.llm, self.show, self.hosts = llm, show, show.host_names
+        self.history = list(history)  # earlier episodes: the draft prompt's memory
         self.language = show.language
         self.said = checks.Said()
         self.draft_usage = Usage()
@@ -73,7 +77,8 @@ class Writer:
     def _messages(self, system: str, user: str) -> list[dict[str, str]]:
         rules = load_rules(self.language)
         return [
-            {"role": "system", "content": render(system, show=self.show, hosts=self.show.hosts, rules=rules)},
+            {"role": "system", "content": render(system, show=self.show, hosts=self.show.hosts, rules=rules,
+                                                 history=self.history)},
             {"role": "user", "content": user},
         ]  # fmt: skip
 
@@ -293,9 +298,12 @@ def number_turns(sections: list[tuple[str, list[Line]]]) -> Script:
     return Script(turns=turns)
 
 
-def write_script(newsletter: Newsletter, show: ShowConfig, llm: LLMClient) -> ScriptResult:
-    """Lay out, draft and refine every section, fit the length, then normalize for speech."""
-    writer = Writer(llm, show)
+def write_script(
+    newsletter: Newsletter, show: ShowConfig, llm: LLMClient, history: Sequence[PastEpisode] = ()
+) -> ScriptResult:
+    """Lay out, draft and refine every section, fit the length, then normalize for speech. The
+    draft prompt carries the recent `history` so the hosts may call back to earlier episodes."""
+    writer = Writer(llm, show, history)
     count = len(newsletter.sections)
     topics = [s.title for s in newsletter.sections]
     skeletons = [build_skeleton(s, i, count, show, newsletter.title, topics)

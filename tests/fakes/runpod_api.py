@@ -37,6 +37,8 @@ class Job:
     error: str | None = None
     expired: bool = False
     looks: int = 0
+    finished: bool = False  # the client has been told a terminal state
+    execution_ms: int = 1200  # what RunPod reports (and bills) as the job's execution time
     ready_at: float = 0.0  # monotonic time before which the job waits IN_QUEUE (cold start)
     items: list[Any] | None = None  # a streaming job's yielded items
     sent: int = 0
@@ -68,7 +70,10 @@ class Job:
             return {"id": self.id, "status": "IN_QUEUE"}
         state = self.states[min(self.looks, len(self.states) - 1)]
         self.looks += 1
+        self.finished = state in ("COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT")
         body: dict[str, Any] = {"id": self.id, "status": state}
+        if self.finished:
+            body |= {"delayTime": 40, "executionTime": self.execution_ms}
         if state == "COMPLETED":
             body["output"] = self.output
         if state == "FAILED":
@@ -95,6 +100,8 @@ class FakeRunPod:
     cancelled: list[str] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=itertools.count)
     _health_looks: int = 0
+    #: the most jobs ever in flight at once (submitted, terminal state not yet reported)
+    peak_in_flight: int = 0
 
     def route(self, request: Request) -> Reply:
         match = re.fullmatch(rf"/v2/{ENDPOINT}/(\w+)(?:/([\w-]+))?(?:\?.*)?", request.path)
@@ -127,7 +134,10 @@ class FakeRunPod:
         job.output = step.get("output") or self.output(job_input)
         job.ready_at = self.started + self.cold_start_s
         self.jobs[job.id] = job
-        return Reply(200, job.view())
+        reply = Reply(200, job.view())
+        in_flight = sum(not j.finished for j in list(self.jobs.values()))
+        self.peak_in_flight = max(self.peak_in_flight, in_flight)
+        return reply
 
     def _run(self, request: Request, _: str | None) -> Reply:
         job = Job(

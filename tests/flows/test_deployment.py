@@ -4,10 +4,12 @@ script from a file, to keep it quick."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import feedparser
 import httpx
+import yaml
 
 from castwright.core.paths import DEFAULT_NEWSLETTER
 from tests.fakes.audio import speech_output
@@ -20,6 +22,8 @@ from tests.flows.prefect_server import run_prefect as _prefect
 def test_weekly_deployment_runs_through_a_process_worker(
     prefect_server: PrefectServer, tmp_path: Path
 ) -> None:
+    """The weekly deployment names no issue and no show: the worker's CASTWRIGHT_SHOW does, and
+    that show's `source` (a folder here) gives the issue; its tts.concurrency caps the jobs."""
     env = prefect_server.env
     _prefect(env, "work-pool", "create", "castwright", "--type", "process")
     _prefect(env, "--no-prompt", "deploy", "--name", "weekly")
@@ -27,22 +31,32 @@ def test_weekly_deployment_runs_through_a_process_worker(
     (weekly,) = [d for d in deployments if d["name"] == "weekly"]
     assert [s["schedule"]["cron"] for s in weekly["schedules"]] == ["0 6 * * 1"]
     assert weekly["schedules"][0]["schedule"]["timezone"] == "Europe/London"
+    assert "newsletter" not in weekly["parameters"] and "show" not in weekly["parameters"]
 
+    issues = tmp_path / "issues"
+    issues.mkdir()
+    shutil.copy(DEFAULT_NEWSLETTER, issues / "this-week.md")
+    show = lenient_show(tmp_path)
+    data = yaml.safe_load(show.read_text(encoding="utf-8"))
+    data["source"], data["tts"]["concurrency"] = {"folder": "issues"}, 2
+    show.write_text(yaml.safe_dump(data), encoding="utf-8")
+    texts = [f"Turn {n} from the worker." for n in ["one", "two", "three", "four", "five", "six"]]
     script = tmp_path / "script.yaml"
-    script.write_text("turns:\n- {id: t001, speaker: Ada, text: Hello from the worker., section: s1}\n"
-                      "- {id: t002, speaker: Marvin, text: And goodbye., section: s1}\n")  # fmt: skip
+    script.write_text(yaml.safe_dump({"turns": [
+        {"id": f"t{i:03d}", "speaker": ("Ada", "Marvin")[i % 2], "text": t, "section": "s1"}
+        for i, t in enumerate(texts, 1)]}))  # fmt: skip
     out = tmp_path / "public"
     fake = FakeRunPod(output=speech_output)
+    fake.chaos = lambda job: {"states": ["IN_PROGRESS", "COMPLETED"]}  # each job takes a poll
     with fake_runpod(fake) as endpoint:
         worker_env = env | {"CASTWRIGHT_TTS_URL": endpoint.base_url, "RUNPOD_API_KEY": "rp-test-key",
-                            "CASTWRIGHT_WORK_DIR": str(tmp_path / "work")}  # fmt: skip
+                            "CASTWRIGHT_WORK_DIR": str(tmp_path / "work"), "CASTWRIGHT_SHOW": str(show),
+                            "CASTWRIGHT_TTS_POLL_S": "0.3"}  # fmt: skip
         with process_worker(worker_env, tmp_path / "worker.log"):
             _prefect(env, "deployment", "run", "castwright-episode/weekly",
-                     "-p", f"newsletter={DEFAULT_NEWSLETTER}", "-p", f"script_file={script}",
-                     "-p", f"out={out}", "-p", f"show={lenient_show(tmp_path)}", "--watch", "--watch-timeout", "300", timeout=330)  # fmt: skip
+                     "-p", f"script_file={script}", "-p", f"out={out}",
+                     "--watch", "--watch-timeout", "300", timeout=330)  # fmt: skip
     feed = feedparser.parse((out / "feed.xml").read_bytes())
-    assert len(feed.entries) == 1
-    assert sorted(job.input["text"] for job in fake.jobs.values()) == [
-        "And goodbye.",
-        "Hello from the worker.",
-    ]
+    assert [e.title for e in feed.entries] == ["The Weekly Signal #42: small models, big bills"]
+    assert sorted(job.input["text"] for job in fake.jobs.values()) == sorted(texts)
+    assert 1 <= fake.peak_in_flight <= 2  # the show's tts.concurrency, not the flow's 200 threads

@@ -115,9 +115,11 @@ def test_http_400_is_not_retried_and_says_what_to_check() -> None:
 def test_rendered_prompts_carry_persona_normalization_and_opinion_blocks() -> None:
     from tasks.script.normalize import load_rules
 
-    system = render("draft.system.j2", show=SHOW, hosts=SHOW.hosts, rules=load_rules("en"))
+    system = render("draft.system.j2", show=SHOW, hosts=SHOW.hosts, rules=load_rules("en"),
+                    history=[])  # fmt: skip
     for host in SHOW.hosts:
         assert host.persona in system
+    assert "Earlier episodes" not in system  # no history yet: no memory block
     assert '"EU" -> "European Union"' in system
     assert "Change HOW it is said, never WHAT" in system
     refine = render("refine.system.j2", show=SHOW, hosts=SHOW.hosts, rules=load_rules("en"))

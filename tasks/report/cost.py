@@ -1,0 +1,148 @@
+"""What an episode really cost, across every run that worked on it, priced as the services bill.
+
+The billing model (show file `prices`):
+- **LLM**: tokens, prompt and completion at their own price (every call, repairs included).
+- **RunPod serverless**: a worker is billed per second from the moment it starts until it stops:
+  its **cold start** (container start and model load; measured as the time the run waited for a
+  worker), each **job** it runs (RunPod's `executionTime`, else the job's wall time), **warm-up
+  jobs** (`prices.warmup_job_s` each) and the **idle timeout** it stays up after its last job
+  before scaling down (`prices.idle_timeout_s`, RunPod's default 5 s), once per worker a run used
+  (at most `tts.concurrency`). Failed jobs are billed like the rest. Active (always-on) workers
+  are billed whether used or not and are not counted here.
+- **Storage**: GB-months of the episode's published files (`prices.storage_per_gb_month`).
+
+Each run appends what it spent to `episodes/<slug>/spend.jsonl` (castwright/core/spend.py), so a
+run that failed halfway counts as much as the one that finished the episode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from castwright.core.config import Prices, ShowConfig, load_voice
+from castwright.core.errors import CostCapError
+from castwright.core.models import MasteredEpisode, Script
+from castwright.core.spend import SpendEntry, read_spend
+from castwright.core.store import Store
+from tasks.speech.stage import is_stored
+
+SPEND_FILE = "spend.jsonl"
+
+
+class CostReport(BaseModel):
+    runs: int
+    llm_prompt_tokens: int
+    llm_completion_tokens: int
+    llm_usd: float
+    tts_jobs: int
+    job_seconds: float
+    warmup_jobs: int
+    cold_start_seconds: float
+    idle_seconds: float
+    billed_gpu_seconds: float
+    gpu_usd: float
+    storage_bytes: int
+    storage_usd_per_month: float
+    total_usd: float
+
+
+def price(
+    entries: Sequence[SpendEntry], prices: Prices, concurrency: int, storage_bytes: int = 0
+) -> CostReport:
+    """Price the ledger lines of one run or of every run."""
+    prompt = sum(e.prompt_tokens for e in entries)
+    completion = sum(e.completion_tokens for e in entries)
+    llm = (prompt * prices.llm_input_per_mtok + completion * prices.llm_output_per_mtok) / 1e6
+    jobs = [e for e in entries if e.kind == "tts_job"]
+    warmups = sum(e.kind == "warmup_job" for e in entries)
+    cold = sum(e.seconds for e in entries if e.kind == "cold_start")
+    per_run: dict[str | None, int] = {}
+    for job in jobs:
+        per_run[job.run] = per_run.get(job.run, 0) + 1
+    idle = sum(min(concurrency, n) for n in per_run.values()) * prices.idle_timeout_s
+    job_s = sum(e.seconds for e in jobs)
+    billed = job_s + warmups * prices.warmup_job_s + cold + idle
+    gpu = billed * prices.gpu_per_hour / 3600
+    storage = storage_bytes / 1e9 * prices.storage_per_gb_month
+    return CostReport(
+        runs=len({e.run for e in entries}), llm_prompt_tokens=prompt,
+        llm_completion_tokens=completion, llm_usd=round(llm, 4), tts_jobs=len(jobs),
+        job_seconds=round(job_s, 1), warmup_jobs=warmups, cold_start_seconds=round(cold, 1),
+        idle_seconds=round(idle, 1), billed_gpu_seconds=round(billed, 1), gpu_usd=round(gpu, 4),
+        storage_bytes=storage_bytes, storage_usd_per_month=round(storage, 5),
+        total_usd=round(llm + gpu + storage, 4),
+    )  # fmt: skip
+
+
+def episode_cost(
+    episode_dir: Path, run_id: str | None, show: ShowConfig, storage_bytes: int = 0
+) -> tuple[CostReport, CostReport]:
+    """(this run, the whole episode across its runs)."""
+    entries = read_spend(episode_dir / SPEND_FILE)
+    mine = [e for e in entries if e.run == run_id]
+    concurrency = show.tts.concurrency
+    return price(mine, show.prices, concurrency), price(
+        entries, show.prices, concurrency, storage_bytes
+    )
+
+
+def published_bytes(mastered: MasteredEpisode) -> int:
+    """The size of the episode's files in storage: the MP3, transcripts and chapters."""
+    files = [mastered.mp3, mastered.transcript_vtt, mastered.transcript_srt, mastered.chapters_json]
+    return sum(p.stat().st_size for p in files if p is not None and p.is_file())
+
+
+def estimate_run_usd(
+    script: Script, show: ShowConfig, store: Store, spent: Sequence[SpendEntry]
+) -> float:
+    """Before any TTS: what this run has spent (LLM) plus what voicing the turns not yet stored
+    will cost (speech seconds x GPU seconds per speech second, a cold start, warm-up, idle)."""
+    voices = {h.name: load_voice(h.voice) for h in show.hosts}
+    todo = [t for t in script.turns if not is_stored(t, voices[t.speaker], show.tts, store)]
+    so_far = price(spent, show.prices, show.tts.concurrency).total_usd
+    if not todo:
+        return so_far
+    speech_s = sum(len(t.text.split()) for t in todo) / show.script.words_per_minute * 60
+    p = show.prices
+    gpu_s = (speech_s * p.gpu_s_per_audio_s + p.cold_start_s + p.warmup_job_s
+             + min(show.tts.concurrency, len(todo)) * p.idle_timeout_s)  # fmt: skip
+    return round(so_far + gpu_s * p.gpu_per_hour / 3600, 4)
+
+
+def check_cost_cap(
+    script: Script, show: ShowConfig, store: Store, spent: Sequence[SpendEntry]
+) -> float:
+    """Raise before any TTS when the run's estimate is over `prices.max_run_usd`."""
+    estimate = estimate_run_usd(script, show, store, spent)
+    cap = show.prices.max_run_usd
+    if cap is not None and estimate > cap:
+        raise CostCapError(
+            f"this run would cost about ${estimate:.4f}, over the show's cap of ${cap:.4f} "
+            "(prices.max_run_usd); nothing was voiced. Raise the cap, shorten the episode "
+            "(script.target_minutes), or voice an edited, shorter script with --script"
+        )
+    return estimate
+
+
+def cost_markdown(run: CostReport, episode: CostReport) -> str:
+    rows = [
+        ("LLM tokens (prompt + completion)",
+         f"{run.llm_prompt_tokens} + {run.llm_completion_tokens}",
+         f"{episode.llm_prompt_tokens} + {episode.llm_completion_tokens}"),
+        ("LLM USD", f"{run.llm_usd:.4f}", f"{episode.llm_usd:.4f}"),
+        ("TTS jobs (s)", f"{run.tts_jobs} ({run.job_seconds:.1f})",
+         f"{episode.tts_jobs} ({episode.job_seconds:.1f})"),
+        ("warm-up jobs", str(run.warmup_jobs), str(episode.warmup_jobs)),
+        ("cold start s", f"{run.cold_start_seconds:.1f}", f"{episode.cold_start_seconds:.1f}"),
+        ("idle s", f"{run.idle_seconds:.1f}", f"{episode.idle_seconds:.1f}"),
+        ("billed GPU s", f"{run.billed_gpu_seconds:.1f}", f"{episode.billed_gpu_seconds:.1f}"),
+        ("GPU USD", f"{run.gpu_usd:.4f}", f"{episode.gpu_usd:.4f}"),
+        ("storage USD / month", "", f"{episode.storage_usd_per_month:.5f}"),
+        ("total USD", f"{run.total_usd:.4f}", f"{episode.total_usd:.4f}"),
+    ]  # fmt: skip
+    table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
+    return (f"# Cost\n\n| item | this run | episode ({episode.runs} run(s)) |\n|---|---|---|\n"
+            f"{table}\n\nBilling model: tasks/report/cost.py.\n")  # fmt: skip
