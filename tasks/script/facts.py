@@ -24,8 +24,8 @@ import re
 from pydantic import BaseModel
 
 from castwright.core.models import Section, Turn
+from tasks.script.lexicon import ALL_STOP_WORDS
 from tasks.script.normalize import speak_numbers
-from tasks.script.opinions import STOP_WORDS
 
 MIN_TERM_LETTERS = 6
 TERMS_PER_SENTENCE = 2
@@ -123,7 +123,7 @@ NUMBER_WORDS = {lang: frozenset(words) for lang, words in _NUMBER_WORDS_LISTS.it
 COMMON_NUMBER_WORDS = frozenset({"one", "um", "uma", "half", "meio", "metade"})
 _JOINERS = {"en": {"and", "point"}, "pt-BR": {"e", "vírgula"}}
 #: words that are never a key fact: the opinion check's stop words and a few more
-_COMMON = STOP_WORDS | frozenset(
+_COMMON = ALL_STOP_WORDS | frozenset(
     "not no yes why less many much few may might must after before under down new last next week year month day today early late read listening".split()  # noqa: SIM905
 )
 
