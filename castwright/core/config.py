@@ -192,9 +192,32 @@ def load_show(path: Path) -> ShowConfig:
         show = show.model_copy(update={"cover": (path.parent / show.cover).resolve()})
     if show.cover is not None and not show.cover.is_file():
         raise ConfigError(f"{path}: cover: file {show.cover} not found")
-    for host in show.hosts:
-        load_voice(host.voice)  # fail now, not after the LLM passes
+    for host in show.hosts:  # fail now, not after the LLM passes
+        voice = load_voice(host.voice)
+        if not voice.speaks(show.language):
+            raise ConfigError(_wrong_language(path, show, host, voice))
     return show
+
+
+def _wrong_language(path: Path, show: ShowConfig, host: Host, voice: VoiceProfile) -> str:
+    speakers = []
+    for candidate in sorted(VOICES_DIR.glob("*.yaml")):
+        try:
+            if load_voice(candidate.stem).speaks(show.language):
+                speakers.append(candidate.stem)
+        except ConfigError:
+            continue
+    return (
+        f"{path}: hosts: {host.name}'s voice {voice.name!r} speaks "
+        f"{', '.join(voice.languages)}, not the show's language {show.language!r}; give "
+        f"{host.name} a voice that speaks it ({', '.join(speakers) or 'none in voices/'}), or add "
+        f"{show.language} to `languages` in voices/{voice.name}.yaml if its engine speaks it"
+    )
+
+
+def host_voice(show: ShowConfig, host: Host) -> VoiceProfile:
+    """The host's voice profile, speaking the show's language (the TTS jobs' language)."""
+    return load_voice(host.voice).speaking(show.language)
 
 
 class VoiceProfile(Strict):
@@ -204,7 +227,12 @@ class VoiceProfile(Strict):
     engine: Literal["piper", "kokoro", "qwen3"] = Field(description="TTS engine on the worker.")
     mode: Literal["preset", "clone", "fine-tuned"] = Field("preset", description="Voice mode.")
     voice: str = Field(description="Engine voice id: a Piper model, Kokoro style, Qwen speaker.")
-    language: str = Field("en", description="Language the voice speaks.")
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]] = Field(
+        default_factory=lambda: ["en"],
+        min_length=1,
+        description="Languages the voice speaks, e.g. [en] or [pt-BR] ('pt' covers 'pt-BR'); "
+        "a show whose language is not among its hosts' voices' fails at load.",
+    )
     speed: float = Field(1.0, ge=0.5, le=2.0, description="Speaking speed (CPU engines).")
     reference_audio: Path | None = Field(None, description="Clone mode: WAV next to the profile.")
     reference_text: str | None = Field(None, description="Clone mode: its exact transcript.")
@@ -216,6 +244,31 @@ class VoiceProfile(Strict):
     @classmethod
     def _strip(cls, v: str | None) -> str | None:
         return v.strip() if v else v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_language(cls, data: object) -> object:
+        """`language: en` (one language, the older form) is `languages: [en]`."""
+        if isinstance(data, dict) and "language" in data and "languages" not in data:
+            data = {**data, "languages": [data["language"]]}
+            del data["language"]
+        return data
+
+    @property
+    def language(self) -> str:
+        """The language its TTS jobs are sent in: the first declared (see `speaking`)."""
+        return self.languages[0]
+
+    def speaks(self, language: str) -> bool:
+        return language in self.languages or language.split("-")[0] in self.languages
+
+    def speaking(self, language: str) -> VoiceProfile:
+        """This profile sending its jobs in `language` (which it must speak)."""
+        if not self.speaks(language):
+            raise ConfigError(
+                f"voice {self.name!r} speaks {', '.join(self.languages)}, not {language!r}"
+            )
+        return self.model_copy(update={"languages": [language]})
 
     @model_validator(mode="after")
     def _clone_needs_reference(self) -> VoiceProfile:
