@@ -115,7 +115,7 @@ def speak_numbers(text: str, language: str) -> str:
 def _speak_symbols(text: str, language: str) -> str:
     if language == "pt-BR":
         text = speak_numbers(text, language)
-    currency = _CURRENCY.get(language, _CURRENCY["en"])
+    currency = _CURRENCY.get(language, {})  # pt-BR money is spoken by spoken_pt
     for sign, word in sorted(currency.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"{re.escape(sign)}\s?(\d+(?:[.,]\d+)*)", rf"\1 {word}", text)
     for sign, word in _SYMBOLS.get(language, _SYMBOLS["en"]).items():
