@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from castwright.core.models import Section, Turn
 from tasks.script.lexicon import ALL_STOP_WORDS
-from tasks.script.normalize import speak_numbers
+from tasks.script.normalize import load_rules, normalize_text, speak_numbers
 
 MIN_TERM_LETTERS = 6
 TERMS_PER_SENTENCE = 2
@@ -146,8 +146,10 @@ def stem(word: str) -> str:
 
 
 def tokens(text: str, language: str) -> list[str]:
-    """Lower-cased, stemmed words of `text` with numbers spoken, as both sides are compared."""
-    spoken = speak_numbers(text, language).replace("%", " percent").lower()
+    """Lower-cased, stemmed words of `text` spoken as the script speaks it (the speech rules'
+    acronyms expanded: the fact "BC" is told by "Banco Central"), as both sides are compared."""
+    spoken = normalize_text(text, load_rules(language), language)[0]
+    spoken = speak_numbers(spoken, language).replace("%", " percent").lower()
     return [stem(w) for w in re.findall(r"[^\W_]+", spoken.replace("-", " "))]
 
 

@@ -288,7 +288,7 @@ def _ordinal(m: re.Match[str]) -> str:
 # --- addresses --------------------------------------------------------------------------------
 
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
-_URL = re.compile(r"\bhttps?://(?:www\.)?([^\s/?#]+)([^\s?#]*)\S*", re.I)
+_URL = re.compile(r"\bhttps?://(?:www\.)?([^\s/?#)]+)([^\s?#)]*)[^\s)]*", re.I)
 _TLDS = "com|org|net|gov|edu|io|ai|dev|app|br|pt"
 _DOMAIN = re.compile(
     rf"(?<![\w@.-])(?:www\.)?((?:[a-z0-9-]+\.)+(?:{_TLDS}))((?:/[\w-]+)*)/?(?![\w.-]*\w)", re.I
