@@ -131,6 +131,7 @@ def handle(job: Mapping[str, Any], worker: Worker) -> dict[str, Any]:
         policy = to_policy(params)
         result = generate_best(engine, request, checker, policy, speaker=speaker)
         output = build_output(params, engine, request, result, speaker.source if speaker else None)
+        output.metadata.checker = checker.transcriber.model
     except WorkerError as exc:
         log.warning("job %s failed: %s", job.get("id", "-"), exc)
         return error_output(exc)

@@ -91,6 +91,7 @@ def test_whisper_base_hears_portuguese_with_the_language_forced(
         out = handle({"id": voice, "input": job}, worker)
         assert "error" not in out, out
         assert out["score"] >= 80, out["transcript"]
+        assert out["metadata"]["checker"] == "whisper-base"
         assert out["speaker_distance"] is not None and out["speaker_distance"] < 3.0
         prints[voice] = voice_print(*decode_output_audio(out["audio_base64"]))
     a, b = prints["jf_alpha"], prints["jm_kumo"]
