@@ -173,7 +173,7 @@ def test_embedded_pt_br_episode_end_to_end(
     episode_dir = tmp_path / "work" / "episodes" / "2026-03-09-edicao-de-teste"
     manifest = json.loads((episode_dir / "manifest.json").read_text())
     voices = {row["speaker"]: row["voice"] for row in manifest["turns"]}
-    assert voices == {"Ana": "kokoro-pt-alpha", "Bruno": "kokoro-pt-kumo"}
+    assert voices == {"Ana": "kokoro-pt-nezumi", "Bruno": "kokoro-pt-kumo"}
     assert all(row["score"] >= 75 for row in manifest["turns"])  # the show's min_score
     gate = manifest["script"]["gate"]
     assert gate["failures"] == [] and {r["status"] for r in gate["opinions"]} == {"kept"}

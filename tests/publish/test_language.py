@@ -20,7 +20,7 @@ def test_pt_br_feed_and_page(
     cover: Path, storage: LocalStorage, make_mp3: Callable[..., Path], tmp_path: Path
 ) -> None:
     hosts = [
-        {"name": "Ana", "voice": "kokoro-pt-alpha", "persona": "Ana conduz; frases curtas."},
+        {"name": "Ana", "voice": "kokoro-pt-nezumi", "persona": "Ana conduz; frases curtas."},
         {"name": "Bruno", "voice": "kokoro-pt-kumo", "persona": "Bruno é o cético da dupla."},
     ]
     show = make_show(cover, language="pt-BR", title="O Sinal", hosts=hosts)

@@ -25,7 +25,7 @@ def _show(tmp_path: Path, language: str, voices: tuple[str, str]) -> Path:
 
 
 def test_english_only_voice_on_a_pt_br_show_fails_at_load_naming_it(tmp_path: Path) -> None:
-    path = _show(tmp_path, "pt-BR", ("kokoro-pt-alpha", "joe"))
+    path = _show(tmp_path, "pt-BR", ("kokoro-pt-nezumi", "joe"))
     with pytest.raises(ConfigError) as err:
         load_show(path)
     message = str(err.value)
@@ -35,16 +35,16 @@ def test_english_only_voice_on_a_pt_br_show_fails_at_load_naming_it(tmp_path: Pa
 
 
 def test_pt_br_voices_load_for_a_pt_br_show_and_send_pt_br_jobs(tmp_path: Path) -> None:
-    show = load_show(_show(tmp_path, "pt-BR", ("kokoro-pt-alpha", "kokoro-pt-kumo")))
+    show = load_show(_show(tmp_path, "pt-BR", ("kokoro-pt-nezumi", "kokoro-pt-kumo")))
     voices = [host_voice(show, h) for h in show.hosts]
-    assert [v.voice for v in voices] == ["jf_alpha", "jm_kumo"]
+    assert [v.voice for v in voices] == ["jf_nezumi", "jm_kumo"]
     turn = Turn(id="t1", speaker="Ada", text="Olá.", section="s")
     assert job_input(turn, voices[0], TTSSettings())["language"] == "pt-BR"
 
 
 def test_a_pt_br_voice_on_an_english_show_fails_too(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="Ada's voice 'kokoro-pt-alpha' speaks pt-BR"):
-        load_show(_show(tmp_path, "en", ("kokoro-pt-alpha", "joe")))
+    with pytest.raises(ConfigError, match="Ada's voice 'kokoro-pt-nezumi' speaks pt-BR"):
+        load_show(_show(tmp_path, "en", ("kokoro-pt-nezumi", "joe")))
 
 
 def test_english_jobs_keep_their_language_and_clip_keys() -> None:

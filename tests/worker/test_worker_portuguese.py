@@ -21,7 +21,7 @@ from worker.voiceprint import distance, voice_print
 
 # sentences as castwright's pt-BR normalization writes them (numbers already in words)
 LINES = {
-    "jf_alpha": "Mais de mil pessoas se inscreveram na primeira semana.",
+    "jf_nezumi": "Mais de mil pessoas se inscreveram na primeira semana.",
     "jm_kumo": "A Lei Geral de Proteção de Dados vale para empresas de todos os tamanhos.",
 }
 
@@ -94,7 +94,7 @@ def test_whisper_base_hears_portuguese_with_the_language_forced(
         assert out["metadata"]["checker"] == "whisper-base"
         assert out["speaker_distance"] is not None and out["speaker_distance"] < 3.0
         prints[voice] = voice_print(*decode_output_audio(out["audio_base64"]))
-    a, b = prints["jf_alpha"], prints["jm_kumo"]
+    a, b = prints["jf_nezumi"], prints["jm_kumo"]
     assert a is not None and b is not None
     assert distance(a, b) > 3 * 3.0  # two clearly different voices
     assert a.f0_median_hz > b.f0_median_hz + 50  # female over male
