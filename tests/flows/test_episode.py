@@ -142,7 +142,7 @@ title: Edição de Teste
 date: 2026-03-09
 ---
 ## O Banco Central corta os juros
-O BC cortou a taxa de juros para 10,5% ao ano, e mais de 1.000 empresas pediram crédito.
+O BC cortou a taxa de juros para 10,5% ao ano, e quase 2 mil empresas pediram crédito.
 
 **Ana:** Boa notícia. Crédito mais barato ajuda quem contrata.
 
@@ -178,7 +178,7 @@ def test_embedded_pt_br_episode_end_to_end(
     gate = manifest["script"]["gate"]
     assert gate["failures"] == [] and {r["status"] for r in gate["opinions"]} == {"kept"}
     text = script_text(episode_dir / "script.yaml")
-    assert "dez vírgula cinco por cento" in text and "mil empresas" in text
+    assert "dez vírgula cinco por cento" in text and "duas mil empresas" in text
     assert "Banco Central" in text and "%" not in text  # spoken the Brazilian way
     wer, heard = episode_wer(mp3_path, text, "pt-BR")
     print(f"pt-BR episode WER {wer:.3f}: {heard}")
