@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import unicodedata
 from pathlib import Path
 
 import httpx
@@ -98,8 +99,13 @@ def _canonical_host(name: str, hosts: list[str]) -> str:
     return next(h for h in hosts if h.casefold() == name.casefold())
 
 
+def _ascii(text: str) -> str:
+    """Accents folded for URL-safe names: "Edição" -> "edicao", not "edi-o"."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
 def _slug(text: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "section"
+    base = re.sub(r"[^a-z0-9]+", "-", _ascii(text)).strip("-")[:48] or "section"
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -242,7 +248,7 @@ def episode_slug(newsletter: Newsletter) -> str:
 
     Dated issues: `2026-11-16-small-models`; undated ones add a hash of the source instead.
     """
-    words = re.sub(r"[^a-z0-9]+", "-", newsletter.title.lower()).strip("-")[:60].rstrip("-")
+    words = re.sub(r"[^a-z0-9]+", "-", _ascii(newsletter.title)).strip("-")[:60].rstrip("-")
     if newsletter.date:
         return f"{newsletter.date.isoformat()}-{words}".rstrip("-")
     return f"{words}-{newsletter.source_sha256[:8]}".lstrip("-")

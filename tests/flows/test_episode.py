@@ -170,7 +170,7 @@ def test_embedded_pt_br_episode_end_to_end(
     assert tags is not None and str(tags["TLAN"]) == "por"
     assert tags.getall("COMM")[0].lang == "por"
 
-    episode_dir = tmp_path / "work" / "episodes" / "2026-03-09-edicao-de-teste"
+    (episode_dir,) = (tmp_path / "work" / "episodes").iterdir()
     manifest = json.loads((episode_dir / "manifest.json").read_text())
     voices = {row["speaker"]: row["voice"] for row in manifest["turns"]}
     assert voices == {"Ana": "kokoro-pt-nezumi", "Bruno": "kokoro-pt-kumo"}
