@@ -29,6 +29,9 @@ setup-test: uv
 demo: setup  ## make the example episode end to end into public/ (no key, no GPU, no internet)
 	$(UV) run castwright run examples/newsletter.md --out public
 
+demo-pt: setup  ## the same with the pt-BR example show (Portuguese voices, multilingual Whisper)
+	$(UV) run castwright run examples/newsletter-pt.md --show examples/show-pt.yaml --out public
+
 preview:  ## serve public/ at http://localhost:8000/ (the feed's default base URL)
 	$(UV) run python -m http.server 8000 --directory public
 
@@ -46,4 +49,4 @@ docs:  ## regenerate docs/configuration.md from the validated models
 bench: setup  ## run the benchmarks; figures go to the terminal and bench/results/
 	$(UV) run python -m bench
 
-.PHONY: help uv setup setup-test demo preview test lint docs bench
+.PHONY: help uv setup setup-test demo demo-pt preview test lint docs bench

@@ -163,7 +163,7 @@ class EpisodeRun:
         return EpisodeTags(
             title=self.issue.title, artist=" & ".join(self.show.host_names), album=self.show.title,
             date=self.issue.date or dt.date.today(), description=self.show.description,
-            cover=self.show.cover,
+            cover=self.show.cover, language=self.show.language,
         )  # fmt: skip
 
 

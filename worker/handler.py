@@ -124,7 +124,7 @@ def handle(job: object, worker: Worker) -> dict[str, Any]:
     try:
         params = parse_input(job.get("input"))
         engine = worker.engine(params.engine)
-        worker.checker.ensure_language(params.language)
+        checker = worker.checker_for(params.language)
         request = to_request(params)
         speaker = None
         if params.speaker_check:
@@ -132,8 +132,9 @@ def handle(job: object, worker: Worker) -> dict[str, Any]:
                 engine, request, params.voice_print, params.max_speaker_distance
             )
         policy = to_policy(params)
-        result = generate_best(engine, request, worker.checker, policy, speaker=speaker)
+        result = generate_best(engine, request, checker, policy, speaker=speaker)
         output = build_output(params, engine, request, result, speaker.source if speaker else None)
+        output.metadata.checker = checker.transcriber.model
     except WorkerError as exc:
         log.warning("job %s failed: %s", job.get("id", "-"), exc)
         return error_output(exc)

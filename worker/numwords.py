@@ -39,6 +39,16 @@ _PT_HUNDREDS = [
 ]  # fmt: skip
 
 
+_PT_ORDINAL_UNITS = [
+    "primeiro", "segundo", "terceiro", "quarto", "quinto", "sexto", "setimo", "oitavo", "nono",
+    "decimo",
+]  # fmt: skip
+_PT_ORDINAL_TENS = [
+    "vigesimo", "trigesimo", "quadragesimo", "quinquagesimo", "sexagesimo", "septuagesimo",
+    "octogesimo", "nonagesimo",
+]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Lexicon:
     simple: dict[str, int]
@@ -81,7 +91,13 @@ def _portuguese() -> Lexicon:
     simple["cem"] = 100
     scales = {"mil": 10**3, "milhao": 10**6, "milhoes": 10**6, "bilhao": 10**9}
     scales |= {"bilhoes": 10**9, "trilhao": 10**12, "trilhoes": 10**12}
-    return Lexicon(simple=simple, scales=scales, connector="e", decimal="virgula")
+    scales |= {"mi": 10**6, "bi": 10**9, "tri": 10**12}  # "R$ 3 bi": written short
+    ordinals = {w: i + 1 for i, w in enumerate(_PT_ORDINAL_UNITS)}
+    ordinals |= {w: 10 * (i + 2) for i, w in enumerate(_PT_ORDINAL_TENS)}
+    ordinals |= {w[:-1] + "a": v for w, v in ordinals.items()}  # primeira, segunda, ...
+    return Lexicon(
+        simple=simple, scales=scales, connector="e", decimal="virgula", ordinals=ordinals
+    )
 
 
 LEXICONS: dict[str, Lexicon] = {"en": _english(), "pt": _portuguese()}
@@ -181,8 +197,12 @@ def read_number(words: list[str], start: int, lex: Lexicon) -> tuple[str, int] |
             continue
         if word == lex.decimal and number.started:
             digits = _decimal_digits(words, i + 1, lex)
+            end = i + 1 + len(digits)
+            if digits and end < n and words[end] in lex.scales:  # "two point five million"
+                value = float(f"{number.value}.{digits}") * lex.scales[words[end]]
+                return (str(round(value)) if value == round(value) else str(value)), end + 1 - start
             if digits:
-                return f"{number.value}.{digits}", i + 1 + len(digits) - start
+                return f"{number.value}.{digits}", end - start
             break
         if word in lex.ordinals and number.copy().take_simple(lex.ordinals[word]):
             number.take_simple(lex.ordinals[word])
@@ -239,4 +259,24 @@ def words_to_numbers(words: list[str], language: str) -> list[str]:
             out.append(found[0])
             i += found[1]
         from_words.append(found is not None)
-    return _merge_years(out, from_words) if lex.years else out
+    out = _merge_years(out, from_words) if lex.years else out
+    return _merge_connected(out, lex.connector)
+
+
+def _merge_connected(tokens: list[str], connector: str) -> list[str]:
+    """A transcript mixing digits and words: "2000 e 27" -> 2027, "1000 and 500" -> 1500 (a round
+    number, the connector, and a number that fits below its last round place)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        a = tokens[i]
+        if i + 2 < len(tokens) and tokens[i + 1] == connector and a.isdigit():
+            b = tokens[i + 2]
+            place = 1000 if int(a) % 1000 == 0 else 100 if int(a) % 100 == 0 else 0
+            if place and int(a) >= place and b.isdigit() and int(b) < place:
+                out.append(str(int(a) + int(b)))
+                i += 3
+                continue
+        out.append(a)
+        i += 1
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,10 +31,33 @@ BUNDLED_VOICE = "warmup"
 @dataclass
 class Worker:
     engines: dict[str, Engine]
-    checker: ClipChecker
+    checker: ClipChecker  # the default clip checker (English-only Whisper tiny.en on CPU)
     known_engines: tuple[str, ...] = ()
     prints: VoicePrintBank = field(default_factory=VoicePrintBank)
     voices_dir: Path | None = None  # saved clone voices (the warm-up of a Base-only model)
+    #: loads the multilingual Whisper for non-English jobs, on the first one (None: none)
+    multilingual: Callable[[], Transcriber] | None = None
+    _multilingual_checker: ClipChecker | None = None
+
+    def checker_for(self, language: str) -> ClipChecker:
+        """The clip checker for a job's language: the default one for English or when it is
+        multilingual itself, else the multilingual Whisper (language forced: worker.transcribe).
+        Raises InvalidInputError when no checker can hear the language."""
+        checker = self.checker
+        primary = language.split("-")[0].lower()
+        if primary != "en" and not checker.transcriber.multilingual and self.multilingual:
+            if self._multilingual_checker is None:
+                started = time.perf_counter()
+                try:
+                    transcriber = self.multilingual()
+                except FileNotFoundError as exc:
+                    raise EngineUnavailableError(f"language: {language!r}: {exc}") from exc
+                self._multilingual_checker = ClipChecker(transcriber, self.checker.limits)
+                log.info("multilingual clip checker %s loaded in %.2f s",
+                         transcriber.model, time.perf_counter() - started)  # fmt: skip
+            checker = self._multilingual_checker
+        checker.ensure_language(language)
+        return checker
 
     def engine(self, name: str) -> Engine:
         if name in self.engines:
@@ -49,7 +73,7 @@ class Worker:
         )
 
     def _score(self, text: str, samples: FloatArray, sr: int, language: str) -> float:
-        return self.checker.check(text, samples, sr, language).score
+        return self.checker_for(language).check(text, samples, sr, language).score
 
     def speaker_reference(
         self,
@@ -85,8 +109,10 @@ class Worker:
             )
             log.info("clip checker loaded in %.2f s", time.perf_counter() - started)
         engines = registry.load(settings.engines, settings)
-        checker = ClipChecker(transcriber)
-        return cls(engines, checker, tuple(registry.names()), voices_dir=settings.voices_dir)
+        return cls(
+            engines, ClipChecker(transcriber), tuple(registry.names()),
+            voices_dir=settings.voices_dir, multilingual=lambda: _load_multilingual(settings),
+        )  # fmt: skip
 
     def warm_up(self) -> list[WarmUp]:
         """One short synthesis and check per engine, so the first job pays no lazy setup (or
@@ -172,3 +198,11 @@ def warmup_request(engine: Engine, voices_dir: Path | None) -> SynthesisRequest 
         return SynthesisRequest(text=WARMUP_TEXT, language="en", mode="clone", voice=saved)
     reference = reference_from_volume(BUNDLED_VOICES, BUNDLED_VOICE)
     return SynthesisRequest(text=WARMUP_TEXT, language="en", mode="clone", reference=reference)
+
+
+def _load_multilingual(settings: WorkerSettings) -> Transcriber:
+    from worker.transcribe import WhisperTranscriber
+
+    return WhisperTranscriber.load_multilingual(
+        settings.whisper_multilingual_dir, settings.whisper_cache, settings.whisper_device
+    )

@@ -126,6 +126,7 @@ class Metadata(BaseModel):
     speeds: list[float] = []
     speaker_distances: list[float | None] = []
     speaker_reference: str | None = None  # job | reference_audio | phrase; None: unchecked
+    checker: str | None = None  # the Whisper model that heard the clip, e.g. whisper-base
 
 
 class TTSOutput(BaseModel):

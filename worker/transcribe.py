@@ -36,11 +36,13 @@ class WhisperTranscriber:
         self.multilingual = multilingual
 
     @classmethod
-    def load(cls, model_dir: Path | None = None, device: str = "auto") -> WhisperTranscriber:
+    def load(
+        cls, model_dir: Path | None = None, device: str = "auto", name: str | None = None
+    ) -> WhisperTranscriber:
         from faster_whisper import WhisperModel
 
         folder = model_dir or default_model_dir()
-        name = folder.name if model_dir else "whisper-tiny.en"
+        name = name or (folder.name if model_dir else "whisper-tiny.en")
         if not (folder / "model.bin").is_file() or not (folder / "tokenizer.json").is_file():
             raise FileNotFoundError(
                 f"WHISPER_MODEL_DIR={folder} needs model.bin and tokenizer.json "
@@ -52,6 +54,17 @@ class WhisperTranscriber:
         )
         log.info("Whisper loaded from %s on %s/%s", folder, device, compute_type)
         return cls(model, name, bool(model.model.is_multilingual))
+
+    @classmethod
+    def load_multilingual(
+        cls, model_dir: Path | None, cache_dir: Path, device: str = "auto"
+    ) -> WhisperTranscriber:
+        """WHISPER_MULTILINGUAL_DIR, else Whisper base assembled from its two packages."""
+        from worker.whisper_base import MODEL_NAME, assemble
+
+        if model_dir is not None:
+            return cls.load(model_dir, device)
+        return cls.load(assemble(cache_dir), device, name=MODEL_NAME)
 
     def transcribe(self, samples_16k: FloatArray, language: str) -> Transcription:
         primary = language.split("-")[0].lower()

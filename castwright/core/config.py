@@ -23,6 +23,7 @@ from pydantic import (
 
 from castwright.core.errors import ConfigError
 from castwright.core.paths import VOICES_DIR
+from castwright.core.source import NewsletterSource
 
 Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9 .'_-]*$")]
 VoiceName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -157,56 +158,6 @@ class Prices(Strict):
     )
 
 
-class NewsletterSource(Strict):
-    """Where the weekly run finds its issue: give exactly one of `feed`, `folder` or `issue`.
-
-    The run voices the newest issue unless the catalog already holds it (by the feed entry's GUID
-    or link, or the file's name), and otherwise ends saying "nothing new"."""
-
-    feed: str | None = Field(
-        None,
-        description="RSS/Atom feed of the newsletter (Substack, Ghost, Buttondown, Beehiiv): "
-        "each entry's full HTML (content:encoded), else the post it links to.",
-    )
-    folder: str | None = Field(
-        None,
-        description="A folder of markdown issues, or a glob such as 'issues/*.md' (relative to "
-        "the show file); the newest by front-matter date, else by modification time.",
-    )
-    issue: str | None = Field(None, description="One issue: a markdown file or an http(s) URL.")
-    allow_hosts: list[str] = Field(
-        default_factory=list,
-        description="Hosts on a private network the source may be read from (an intranet feed); "
-        "otherwise only public addresses are fetched.",
-    )
-
-    @property
-    def allowed(self) -> frozenset[str]:
-        return frozenset(self.allow_hosts)
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> NewsletterSource:
-        given = [k for k in ("feed", "folder", "issue") if getattr(self, k)]
-        if len(given) != 1:
-            raise ValueError(f"give exactly one of feed, folder or issue (got {given or 'none'})")
-        return self
-
-    @property
-    def location(self) -> str:
-        return next(v for v in (self.feed, self.folder, self.issue) if v)
-
-    def resolved(self, base: Path) -> NewsletterSource:
-        """Local paths made absolute against `base` (the show file's folder); URLs unchanged."""
-        field = next(k for k in ("feed", "folder", "issue") if getattr(self, k))
-        if is_url(self.location) or Path(self.location).is_absolute():
-            return self
-        return self.model_copy(update={field: str(base / self.location)})
-
-
-def is_url(location: str) -> bool:
-    return location.startswith(("http://", "https://"))
-
-
 class ShowConfig(Strict):
     title: str = Field(min_length=1, max_length=200, description="Show title (feed, ID3 album).")
     description: str = Field(min_length=1, description="Show description (feed, page, ID3).")
@@ -295,9 +246,32 @@ def _load_show(path: Path) -> ShowConfig:
         raise ConfigError(f"{path}: cover: file {show.cover} not found")
     if show.source is not None:
         show = show.model_copy(update={"source": show.source.resolved(path.parent.resolve())})
-    for host in show.hosts:
-        load_voice(host.voice)  # fail now, not after the LLM passes
+    for host in show.hosts:  # fail now, not after the LLM passes
+        voice = load_voice(host.voice)
+        if not voice.speaks(show.language):
+            raise ConfigError(_wrong_language(path, show, host, voice))
     return show
+
+
+def _wrong_language(path: Path, show: ShowConfig, host: Host, voice: VoiceProfile) -> str:
+    speakers = []
+    for candidate in sorted(VOICES_DIR.glob("*.yaml")):
+        try:
+            if load_voice(candidate.stem).speaks(show.language):
+                speakers.append(candidate.stem)
+        except ConfigError:
+            continue
+    return (
+        f"{path}: hosts: {host.name}'s voice {voice.name!r} speaks "
+        f"{', '.join(voice.languages)}, not the show's language {show.language!r}; give "
+        f"{host.name} a voice that speaks it ({', '.join(speakers) or 'none in voices/'}), or add "
+        f"{show.language} to `languages` in voices/{voice.name}.yaml if its engine speaks it"
+    )
+
+
+def host_voice(show: ShowConfig, host: Host) -> VoiceProfile:
+    """The host's voice profile, speaking the show's language (the TTS jobs' language)."""
+    return load_voice(host.voice).speaking(show.language)
 
 
 class VoiceProfile(Strict):
@@ -307,7 +281,12 @@ class VoiceProfile(Strict):
     engine: Literal["piper", "kokoro", "qwen3"] = Field(description="TTS engine on the worker.")
     mode: Literal["preset", "clone", "fine-tuned"] = Field("preset", description="Voice mode.")
     voice: str = Field(description="Engine voice id: a Piper model, Kokoro style, Qwen speaker.")
-    language: str = Field("en", description="Language the voice speaks.")
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]] = Field(
+        default_factory=lambda: ["en"],
+        min_length=1,
+        description="Languages the voice speaks, e.g. [en] or [pt-BR] ('pt' covers 'pt-BR'); "
+        "a show whose language is not among its hosts' voices' fails at load.",
+    )
     speed: float = Field(1.0, ge=0.5, le=2.0, description="Speaking speed (CPU engines).")
     reference_audio: Path | None = Field(None, description="Clone mode: WAV next to the profile.")
     reference_text: str | None = Field(None, description="Clone mode: its exact transcript.")
@@ -319,6 +298,31 @@ class VoiceProfile(Strict):
     @classmethod
     def _strip(cls, v: str | None) -> str | None:
         return v.strip() if v else v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_language(cls, data: object) -> object:
+        """`language: en` (one language, the older form) is `languages: [en]`."""
+        if isinstance(data, dict) and "language" in data and "languages" not in data:
+            data = {**data, "languages": [data["language"]]}
+            del data["language"]
+        return data
+
+    @property
+    def language(self) -> str:
+        """The language its TTS jobs are sent in: the first declared (see `speaking`)."""
+        return self.languages[0]
+
+    def speaks(self, language: str) -> bool:
+        return language in self.languages or language.split("-")[0] in self.languages
+
+    def speaking(self, language: str) -> VoiceProfile:
+        """This profile sending its jobs in `language` (which it must speak)."""
+        if not self.speaks(language):
+            raise ConfigError(
+                f"voice {self.name!r} speaks {', '.join(self.languages)}, not {language!r}"
+            )
+        return self.model_copy(update={"languages": [language]})
 
     @model_validator(mode="after")
     def _clone_needs_reference(self) -> VoiceProfile:

@@ -147,6 +147,7 @@ class EpisodeTags(Strict):
     date: dt.date
     description: str = ""
     cover: Path | None = None
+    language: str = "en"  # the show's language tag: ID3 COMM/TLAN get its ISO 639-2 code
 
 
 class MasteredEpisode(Strict):

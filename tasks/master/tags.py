@@ -20,6 +20,7 @@ from mutagen.id3 import (
     TDRC,
     TIT2,
     TIT3,
+    TLAN,
     TPE1,
     CTOCFlags,
     ID3NoHeaderError,
@@ -29,6 +30,13 @@ from castwright.core.errors import AudioError
 from castwright.core.models import Chapter, Cue, EpisodeTags
 
 _IMAGE_MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+#: BCP-47 primary subtag -> ISO 639-2 code, what ID3 COMM and TLAN frames hold
+ISO_639_2 = {"en": "eng", "pt": "por", "es": "spa", "fr": "fra", "de": "deu", "it": "ita"}
+
+
+def id3_language(language: str) -> str:
+    """'pt-BR' -> 'por'; an unknown language is 'und' (undetermined), as ISO 639-2 allows."""
+    return ISO_639_2.get(language.split("-")[0].lower(), "und")
 
 
 def _cover_frame(cover: Path) -> APIC:
@@ -73,8 +81,10 @@ def write_id3(mp3: Path, tags: EpisodeTags, chapters: list[Chapter]) -> None:
     id3.add(TALB(encoding=3, text=[tags.album]))
     id3.add(TDRC(encoding=3, text=[tags.date.isoformat()]))
     id3.add(TCON(encoding=3, text=["Podcast"]))
+    lang = id3_language(tags.language)
+    id3.add(TLAN(encoding=3, text=[lang]))
     if tags.description:
-        id3.add(COMM(encoding=3, lang="eng", desc="", text=[tags.description]))
+        id3.add(COMM(encoding=3, lang=lang, desc="", text=[tags.description]))
         id3.add(TIT3(encoding=3, text=[tags.description]))
     if tags.cover is not None:
         id3.add(_cover_frame(tags.cover))

@@ -25,9 +25,9 @@ import yaml
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from castwright.core.config import NewsletterSource, is_url
 from castwright.core.errors import NewsletterError
 from castwright.core.models import Newsletter
+from castwright.core.source import NewsletterSource, is_url
 from tasks.newsletter.fetch import download
 from tasks.newsletter.html import html_to_markdown
 from tasks.newsletter.stage import fetch_text, parse_newsletter, read_text, split_front_matter

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -121,6 +122,11 @@ def _canonical_host(name: str, hosts: list[str]) -> str:
     return next(h for h in hosts if h.casefold() == name.casefold())
 
 
+def _ascii(text: str) -> str:
+    """Accents folded for URL-safe names: "Edição" -> "edicao", not "edi-o"."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
 class Slugs:
     """Unique section ids: `base`, `base-2`, `base-3`... in linear time (each base remembers
     its next number, so 8,000 same-titled sections do not rescan 8,000 taken ids each)."""
@@ -130,7 +136,7 @@ class Slugs:
         self.next: dict[str, int] = {}
 
     def __call__(self, text: str) -> str:
-        base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "section"
+        base = re.sub(r"[^a-z0-9]+", "-", _ascii(text)).strip("-")[:48] or "section"
         n = self.next.get(base, 1)
         slug = base if n == 1 else f"{base}-{n}"
         while slug in self.taken:
@@ -289,7 +295,7 @@ def episode_slug(newsletter: Newsletter) -> str:
 
     Dated issues: `2026-11-16-small-models`; undated ones add a hash of the source instead.
     """
-    words = re.sub(r"[^a-z0-9]+", "-", newsletter.title.lower()).strip("-")[:60].rstrip("-")
+    words = re.sub(r"[^a-z0-9]+", "-", _ascii(newsletter.title)).strip("-")[:60].rstrip("-")
     if newsletter.date:
         return f"{newsletter.date.isoformat()}-{words}".rstrip("-")
     return f"{words}-{newsletter.source_sha256[:8]}".lstrip("-")

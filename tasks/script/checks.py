@@ -108,21 +108,21 @@ _SCAFFOLD = re.compile(
 )
 
 
-def grounded(text: str, section: Section) -> bool:
+def grounded(text: str, section: Section, language: str = "en") -> bool:
     """A short reaction, or a line that names one of the section's key facts (a number, a name,
     a key term: tasks.script.facts) or a word of its title."""
     if len(text.split()) <= REACTION_WORDS:
         return True
-    facts = content_words(" ".join([*key_facts(section), section.title]))
-    return bool((content_words(text) & facts) - _SCAFFOLD_WORDS)
+    facts = content_words(" ".join([*key_facts(section, language), section.title]), language)
+    return bool((content_words(text, language) & facts) - _SCAFFOLD_WORDS)
 
 
-def restates(text: str, section: Section, own: str = "") -> bool:
+def restates(text: str, section: Section, own: str = "", language: str = "en") -> bool:
     """Whether `text` says again a comment or a sentence of the news (in other words or not),
     other than `own` (the line it rewrites)."""
     said = [c.text for c in section.comments] + news_sentences(section)
     others = [line for line in said if line not in own]
-    return any(coverage(line, text) >= KEPT for line in others)
+    return any(coverage(line, text, language) >= KEPT for line in others)
 
 
 def _runs(words: list[str]) -> set[tuple[str, ...]]:
@@ -155,8 +155,10 @@ def reads_instructions(text: str) -> bool:
     return bool(_SCAFFOLD.search(text))
 
 
-def carries_other_opinion(text: str, speaker: str, section: Section) -> bool:
-    return any(c.host != speaker and coverage(c.text, text) >= KEPT for c in section.comments)
+def carries_other_opinion(text: str, speaker: str, section: Section, language: str = "en") -> bool:
+    return any(
+        c.host != speaker and coverage(c.text, text, language) >= KEPT for c in section.comments
+    )
 
 
 def line_problem(
@@ -185,13 +187,13 @@ def line_problem(
         return "tells what the other host says"
     if reads_instructions(text) or text.startswith(("...", "…")):
         return "reads the instructions aloud, or goes on from nothing"
-    if restates(text, section, own):
+    if restates(text, section, own, language):
         return "says again what the news or a comment already says"
-    if not grounded(text, section):
+    if not grounded(text, section, language):
         return "not about this section's news"
     if invented_numbers(text, section, language):
         return "a number the news does not contain"
-    if carries_other_opinion(text, speaker, section):
+    if carries_other_opinion(text, speaker, section, language):
         return "the other host's opinion"
     return None
 

@@ -24,8 +24,8 @@ import re
 from pydantic import BaseModel
 
 from castwright.core.models import Section, Turn
-from tasks.script.normalize import speak_numbers
-from tasks.script.opinions import STOP_WORDS
+from tasks.script.lexicon import ALL_STOP_WORDS
+from tasks.script.normalize import load_rules, normalize_text, speak_numbers
 
 MIN_TERM_LETTERS = 6
 TERMS_PER_SENTENCE = 2
@@ -123,7 +123,7 @@ NUMBER_WORDS = {lang: frozenset(words) for lang, words in _NUMBER_WORDS_LISTS.it
 COMMON_NUMBER_WORDS = frozenset({"one", "um", "uma", "half", "meio", "metade"})
 _JOINERS = {"en": {"and", "point"}, "pt-BR": {"e", "vírgula"}}
 #: words that are never a key fact: the opinion check's stop words and a few more
-_COMMON = STOP_WORDS | frozenset(
+_COMMON = ALL_STOP_WORDS | frozenset(
     "not no yes why less many much few may might must after before under down new last next week year month day today early late read listening".split()  # noqa: SIM905
 )
 
@@ -146,8 +146,10 @@ def stem(word: str) -> str:
 
 
 def tokens(text: str, language: str) -> list[str]:
-    """Lower-cased, stemmed words of `text` with numbers spoken, as both sides are compared."""
-    spoken = speak_numbers(text, language).replace("%", " percent").lower()
+    """Lower-cased, stemmed words of `text` spoken as the script speaks it (the speech rules'
+    acronyms expanded: the fact "BC" is told by "Banco Central"), as both sides are compared."""
+    spoken = normalize_text(text, load_rules(language), language)[0]
+    spoken = speak_numbers(spoken, language).replace("%", " percent").lower()
     return [stem(w) for w in re.findall(r"[^\W_]+", spoken.replace("-", " "))]
 
 

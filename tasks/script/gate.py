@@ -96,7 +96,7 @@ def spend_limits(script: Script, show: ShowConfig) -> list[str]:
 def check_script(newsletter: Newsletter, script: Script, show: ShowConfig) -> ScriptReport:
     """Measure `script` against its newsletter and the show's gate settings."""
     cov = [section_coverage(s, script.turns, show.language) for s in newsletter.sections]
-    opinions = check_opinions(newsletter, script, show.host_names)
+    opinions = check_opinions(newsletter, script, show.host_names, show.language)
     minutes = estimate_minutes(script, show)
     error = length_error(minutes, show)
     labels = labelled_turns(script.turns, show.host_names)

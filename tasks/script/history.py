@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from castwright.core.models import Newsletter, PastEpisode, PastTopic, Section
 from castwright.core.text import markdown_escape
 from tasks.script.facts import news_sentences, tokens
-from tasks.script.opinions import STOP_WORDS
+from tasks.script.lexicon import lexicon
 
 MIN_SHARED = 3  # distinctive words in common, at least
 MIN_OVERLAP = 0.5  # of the smaller side's distinctive words
@@ -32,7 +32,8 @@ class RepeatedTopic(BaseModel):
 
 
 def distinctive(text: str, language: str) -> set[str]:
-    return {w for w in tokens(text, language) if len(w) >= 4 and w not in STOP_WORDS}
+    stop = lexicon(language).stop_words
+    return {w for w in tokens(text, language) if len(w) >= 4 and w not in stop}
 
 
 def _section_words(section: Section, language: str) -> set[str]:

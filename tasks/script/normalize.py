@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from castwright.core.errors import ConfigError
 from castwright.core.models import Script, Turn
 from castwright.core.paths import PROMPTS_DIR
+from tasks.script import spoken_pt
 
 RULES_DIR = PROMPTS_DIR / "speech-rules"
 
@@ -57,7 +58,6 @@ _SYMBOLS: dict[str, dict[str, str]] = {
 }
 _CURRENCY = {
     "en": {"$": "dollars", "€": "euros", "£": "pounds"},
-    "pt-BR": {"$": "dólares", "€": "euros", "£": "libras", "R$": "reais"},
 }
 _URL = re.compile(r"\bhttps?://(?:www\.)?([^\s/]+)\S*", re.I)
 _EMAIL = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
@@ -105,12 +105,17 @@ def _speak_number(match: re.Match[str], language: str) -> str:
 
 
 def speak_numbers(text: str, language: str) -> str:
-    """Digits to words: '40' -> 'forty', '3.5' -> 'three point five', '2026' -> 'twenty twenty-six'."""
+    """Digits to words: '40' -> 'forty', '3.5' -> 'three point five', '2026' -> 'twenty twenty-six';
+    pt-BR: '1.500' -> 'mil e quinhentos', '2,5%' -> 'dois vírgula cinco por cento' (spoken_pt)."""
+    if language == "pt-BR":
+        return spoken_pt.speak_numbers_pt(text, spoken_pt.load_table())
     return _NUMBER.sub(lambda m: _speak_number(m, language), text)
 
 
 def _speak_symbols(text: str, language: str) -> str:
-    currency = _CURRENCY.get(language, _CURRENCY["en"])
+    if language == "pt-BR":
+        text = speak_numbers(text, language)
+    currency = _CURRENCY.get(language, {})  # pt-BR money is spoken by spoken_pt
     for sign, word in sorted(currency.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"{re.escape(sign)}\s?(\d+(?:[.,]\d+)*)", rf"\1 {word}", text)
     for sign, word in _SYMBOLS.get(language, _SYMBOLS["en"]).items():
@@ -125,6 +130,8 @@ def normalize_text(
 ) -> tuple[str, list[tuple[str, str]]]:
     """Return the speakable text and the (found, spoken) pairs that were replaced."""
     found: list[tuple[str, str]] = []
+    if language == "pt-BR":
+        text = spoken_pt.speak_addresses(text, found, spoken_pt.load_table())
     text = _sub_recording(_EMAIL, _speak_email, text, found)
     text = _sub_recording(_URL, _speak_url, text, found)
     for rule in rules:

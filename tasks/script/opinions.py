@@ -3,21 +3,24 @@
 For every comment in the newsletter, the turns of the same section are searched for the span of
 one to three consecutive turns by one speaker that best carries it.
 
-How the score is computed (0-100): the share of the comment's content words (lower-cased, stop
-words dropped, light suffix stemming) that appear in the span, so it measures *substance kept*, not
-wording. A comment is then:
+How the score is computed (0-100): the share of the comment's content words (Unicode words,
+lower-cased, accents folded, the show language's stop words dropped, light suffix stemming) that
+appear in the span, so it measures *substance kept*, not wording. The word lists per language
+(stop words, negations, hedges, judgement words) are in tasks/script/lexicon.py. A comment is then:
 - `kept`:        its host's best span scores >= KEPT (60) and nothing below applies;
 - `wrong-host`:  the other host's best span scores >= KEPT and beats the host's own;
 - `flipped`:     the span negates what the comment asserts, or asserts what it negates (it has a
-                 different number of negations "not/never/no/n't/..."; an interjected "no," as in
-                 a self-correction does not count);
+                 different number of negations "not/never/no/n't/...", "não/nunca/jamais/nem/...";
+                 an interjected "no," / "não," as in a self-correction does not count), or it adds
+                 the opposite judgement to the comment's clear one ("bobagem" -> "méritos");
 - `weakened`:    the span scores between MISSING and KEPT, or adds hedges ("maybe", "perhaps",
-                 "some would say", ...) the comment did not have;
+                 "talvez", "de certa forma", "pode ser", ...) the comment did not have;
 - `missing`:     no span of the host scores >= MISSING (30).
 
 Limits: it is lexical. A faithful paraphrase with all-new words scores low (flagged as weakened
 or missing: a false alarm a reader clears in seconds); a stance change without negation words
-("great" -> "terrible") is not caught as a flip. It is a tripwire for an LLM that drops, softens or
+is caught only through the short judgement-word lists ("great" -> "terrible" is, "a win" ->
+"a setback" is not). It is a tripwire for an LLM that drops, softens or
 swaps opinions, not a judge of meaning.
 """
 
@@ -30,136 +33,13 @@ from pydantic import BaseModel
 
 from castwright.core.models import Comment, Newsletter, Script, Turn
 from castwright.core.text import markdown_escape
+from tasks.script.lexicon import fold, lexicon
 
 KEPT = 60.0
 MISSING = 30.0
 MAX_SPAN = 3
 
 Status = Literal["kept", "weakened", "flipped", "wrong-host", "missing"]
-
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "then",
-        "so",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "here",
-        "i",
-        "you",
-        "he",
-        "she",
-        "we",
-        "they",
-        "me",
-        "him",
-        "her",
-        "us",
-        "them",
-        "my",
-        "your",
-        "our",
-        "their",
-        "his",
-        "hers",
-        "do",
-        "does",
-        "did",
-        "have",
-        "has",
-        "had",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "shall",
-        "just",
-        "very",
-        "really",
-        "about",
-        "into",
-        "than",
-        "too",
-        "also",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "when",
-        "where",
-        "how",
-        "all",
-        "any",
-        "some",
-        "more",
-        "most",
-        "such",
-        "only",
-        "own",
-        "same",
-        "other",
-        "up",
-        "out",
-        "over",
-        "again",
-        "once",
-        "one",
-        "e",
-        "um",
-        "uh",
-        "well",
-        "hmm",
-        "like",
-        "mean",
-        "know",
-        "yeah",
-        "oh",
-        "okay",
-    ]
-)
-_NEGATIONS = {
-    "not",
-    "no",
-    "never",
-    "nothing",
-    "nobody",
-    "none",
-    "neither",
-    "nor",
-    "cannot",
-    "without",
-}
-_HEDGES = ("maybe", "perhaps", "might", "possibly", "some would say", "on the other hand", "arguably",
-           "to be fair", "it depends", "in some ways")  # fmt: skip
 
 
 class OpinionRow(BaseModel):
@@ -172,43 +52,61 @@ class OpinionRow(BaseModel):
     other_host_score: float
 
 
-def _words(text: str) -> list[str]:
-    text = text.lower().replace("n't", " not").replace("’", "'")
-    return re.findall(r"[a-z0-9']+", text)
+def _words(text: str, language: str = "en") -> list[str]:
+    """Unicode-aware words, lower-cased with accents folded ("Não" -> "nao")."""
+    text = fold(text)
+    if language == "en":
+        text = text.replace("n't", " not")
+    return re.findall(r"[^\W_]+(?:'[^\W_]+)*", text)
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s", "ly"):
+def _stem(word: str, language: str = "en") -> str:
+    for suffix in lexicon(language).suffixes:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
 
 
-def content_words(text: str) -> set[str]:
+def content_words(text: str, language: str = "en") -> set[str]:
+    lex = lexicon(language)
     return {
-        _stem(w) for w in _words(text) if w not in STOP_WORDS and w not in _NEGATIONS and len(w) > 1
+        _stem(w, language)
+        for w in _words(text, language)
+        if w not in lex.stop_words and w not in lex.negation_words and len(w) > 1
     }
 
 
-_NEGATION = re.compile(
-    r"\b(?:not|never|nothing|nobody|none|neither|nor|cannot|without)\b|n't\b|\bno\b(?!\s*[,.!?;])",
-    re.I,
-)
+def negations(text: str, language: str = "en") -> int:
+    """Negations asserted in a text; an interjected "no," / "não," does not count."""
+    return len(lexicon(language).negation.findall(fold(text)))
 
 
-def negations(text: str) -> int:
-    """Negations asserted in a text; an interjected "no," (a self-correction) does not count."""
-    return len(_NEGATION.findall(text.replace("’", "'")))
+def adds_hedge(original: str, said: str, language: str = "en") -> bool:
+    """Whether `said` hedges ("maybe", "talvez", ...) where `original` did not."""
+    before, after = fold(original), fold(said)
+    return any(h.search(after) and not h.search(before) for h in lexicon(language).hedges)
 
 
-def adds_hedge(original: str, said: str) -> bool:
-    """Whether `said` hedges ("maybe", "perhaps", ...) where `original` did not."""
-    return any(h in said.lower() and h not in original.lower() for h in _HEDGES)
+def _polarity(words: set[str], language: str) -> tuple[set[str], set[str]]:
+    lex = lexicon(language)
+    return words & lex.positive, words & lex.negative
 
 
-def coverage(comment: str, text: str) -> float:
-    wanted = content_words(comment)
-    return 100.0 * len(wanted & content_words(text)) / len(wanted) if wanted else 100.0
+def reverses_judgement(original: str, said: str, language: str = "en") -> bool:
+    """Whether `said` adds the opposite judgement to `original`'s clear one
+    ("Isso é bobagem" -> "... tem seus méritos")."""
+    pos, neg = _polarity(set(_words(original, language)), language)
+    said_pos, said_neg = _polarity(set(_words(said, language)), language)
+    if neg and not pos:
+        return bool(said_pos - pos)
+    if pos and not neg:
+        return bool(said_neg - neg)
+    return False
+
+
+def coverage(comment: str, text: str, language: str = "en") -> float:
+    wanted = content_words(comment, language)
+    return 100.0 * len(wanted & content_words(text, language)) / len(wanted) if wanted else 100.0
 
 
 def _spans(turns: list[Turn], speaker: str) -> list[list[Turn]]:
@@ -225,26 +123,35 @@ def _spans(turns: list[Turn], speaker: str) -> list[list[Turn]]:
     return spans
 
 
-def best_span(comment: str, turns: list[Turn], speaker: str) -> tuple[float, list[Turn]]:
-    scored = [(coverage(comment, " ".join(t.text for t in s)), s) for s in _spans(turns, speaker)]
+def best_span(
+    comment: str, turns: list[Turn], speaker: str, language: str = "en"
+) -> tuple[float, list[Turn]]:
+    scored = [
+        (coverage(comment, " ".join(t.text for t in s), language), s)
+        for s in _spans(turns, speaker)
+    ]
     if not scored:
         return 0.0, []
     best = max(scored, key=lambda pair: (pair[0], -len(pair[1])))
     return best
 
 
-def judge(comment: Comment, section_id: str, turns: list[Turn], other_host: str) -> OpinionRow:
-    score, span = best_span(comment.text, turns, comment.host)
-    other, _ = best_span(comment.text, turns, other_host)
-    said = " ".join(t.text for t in span).lower()
+def judge(
+    comment: Comment, section_id: str, turns: list[Turn], other_host: str, language: str = "en"
+) -> OpinionRow:
+    score, span = best_span(comment.text, turns, comment.host, language)
+    other, _ = best_span(comment.text, turns, other_host, language)
+    said = " ".join(t.text for t in span)
     status: Status
     if other >= KEPT and other > score:
         status = "wrong-host"
     elif score < MISSING:
         status = "missing"
-    elif negations(comment.text) != negations(said):
+    elif negations(comment.text, language) != negations(said, language) or reverses_judgement(
+        comment.text, said, language
+    ):
         status = "flipped"
-    elif score < KEPT or adds_hedge(comment.text, said):
+    elif score < KEPT or adds_hedge(comment.text, said, language):
         status = "weakened"
     else:
         status = "kept"
@@ -255,18 +162,27 @@ def judge(comment: Comment, section_id: str, turns: list[Turn], other_host: str)
 
 
 def check_section(
-    comments: list[Comment], section_id: str, turns: list[Turn], hosts: list[str]
+    comments: list[Comment],
+    section_id: str,
+    turns: list[Turn],
+    hosts: list[str],
+    language: str = "en",
 ) -> list[OpinionRow]:
     here = [t for t in turns if t.section == section_id]
-    return [judge(c, section_id, here, next(h for h in hosts if h != c.host)) for c in comments]
+    return [
+        judge(c, section_id, here, next(h for h in hosts if h != c.host), language)
+        for c in comments
+    ]
 
 
-def check_opinions(newsletter: Newsletter, script: Script, hosts: list[str]) -> list[OpinionRow]:
+def check_opinions(
+    newsletter: Newsletter, script: Script, hosts: list[str], language: str = "en"
+) -> list[OpinionRow]:
     """One row per host comment in the newsletter."""
     return [
         row
         for s in newsletter.sections
-        for row in check_section(s.comments, s.id, script.turns, hosts)
+        for row in check_section(s.comments, s.id, script.turns, hosts, language)
     ]
 
 

@@ -44,9 +44,12 @@ def _problem(text: str, turn: Turn, show: ShowConfig) -> str | None:
     spoken = tokens(text, show.language)
     if not all(is_told(f, spoken, show.language) for f in _hard_facts(turn, show.language)):
         return "lost a number or a name"
-    if negations(text) != negations(turn.text) or adds_hedge(turn.text, text):
+    language = show.language
+    if negations(text, language) != negations(turn.text, language) or adds_hedge(
+        turn.text, text, language
+    ):
         return "changed the stance"
-    if coverage(turn.text, text) < SAME_WORDS:
+    if coverage(turn.text, text, language) < SAME_WORDS:
         return "says something else"
     return None
 

@@ -186,7 +186,7 @@ class Writer:
         )
         other = next(h for h in self.hosts if h != line.speaker)
         turn = Turn(id="x", speaker=line.speaker, text=text, section=section.id)
-        return judge(comment, section.id, [turn], other).status == "kept"
+        return judge(comment, section.id, [turn], other, self.language).status == "kept"
 
     # --- section repairs ----------------------------------------------------------------------
 
@@ -209,7 +209,9 @@ class Writer:
         return lines
 
     def flagged_opinions(self, section: Section, lines: list[Line]) -> list[OpinionRow]:
-        rows = check_section(section.comments, section.id, _as_turns(section, lines), self.hosts)
+        rows = check_section(
+            section.comments, section.id, _as_turns(section, lines), self.hosts, self.language
+        )
         return [r for r in rows if r.status != "kept"]
 
     def _restore_opinion(self, row: OpinionRow, section: Section, lines: list[Line]) -> list[Line]:
@@ -217,7 +219,9 @@ class Writer:
         for line in lines:
             if line.kind == "opinion" and line.speaker == row.host and line.original == row.comment:
                 line.text = line.original
-            elif line.speaker != row.host and coverage(row.comment, line.text) >= KEPT:
+            elif (
+                line.speaker != row.host and coverage(row.comment, line.text, self.language) >= KEPT
+            ):
                 if line.fixed:
                     line.text = line.original  # a fixed line of the other host: its own text
                 else:

@@ -26,7 +26,7 @@ from prefect.tasks import exponential_backoff
 
 from castwright.clients.factory import Clients
 from castwright.clients.tts import RunPodClient
-from castwright.core.config import ShowConfig, TTSSettings, VoiceProfile, load_voice
+from castwright.core.config import ShowConfig, TTSSettings, VoiceProfile, host_voice
 from castwright.core.errors import ClipCheckFailedError, SynthesisError, TransientServiceError
 from castwright.core.models import Clip, Script, Turn
 from castwright.core.retry import retry_on
@@ -259,7 +259,7 @@ def warmup_job(show: ShowConfig) -> dict[str, Any]:
     host = show.hosts[0]
     turn = Turn(id="warmup", speaker=host.name, text="Hello.", section="warmup")
     settings = TTSSettings(n_candidates=1, max_attempts=1, min_score=0)
-    return job_input(turn, load_voice(host.voice), settings)
+    return job_input(turn, host_voice(show, host), settings)
 
 
 def forget_clips(
@@ -288,7 +288,7 @@ def voice_stage(
 ) -> list[Clip]:
     """Synthesize every turn as mapped tasks, bounded by the flow's task runner. When every clip
     is already stored (an unchanged rerun), no endpoint is contacted at all."""
-    voices = {h.name: load_voice(h.voice) for h in show.hosts}
+    voices = {h.name: host_voice(show, h) for h in show.hosts}
     forget_clips([t for t in script.turns if t.id in set(revoice)], voices, show.tts, store)
     if all(is_stored(t, voices[t.speaker], show.tts, store) for t in script.turns):
         log.info("voices: every clip is already stored; the TTS endpoint is not needed")

@@ -17,6 +17,8 @@ from mutagen.mp3 import MP3, BitrateMode
 
 from castwright.cli import main
 from castwright.clients.local import free_port
+from castwright.core.paths import DEFAULT_SHOW
+from tests.flows.episode_wer import episode_wer, script_text
 from tests.master.conftest import ebur128, ffprobe
 
 NEWSLETTER = """---
@@ -44,13 +46,11 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     server.shutdown()
 
 
-def test_embedded_episode_end_to_end(
-    prefect_harness: None,
-    served: tuple[Path, str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+@pytest.fixture
+def embedded(
+    served: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, str]:
+    """The embedded defaults only: no production service configured."""
     out, base_url = served
     monkeypatch.setenv("CASTWRIGHT_WORK_DIR", str(tmp_path / "work"))
     monkeypatch.setenv("CASTWRIGHT_PUBLIC_BASE_URL", base_url)
@@ -61,6 +61,16 @@ def test_embedded_episode_end_to_end(
         "CASTWRIGHT_TTS_URL",
     ):
         monkeypatch.delenv(var, raising=False)
+    return out, base_url
+
+
+def test_embedded_episode_end_to_end(
+    prefect_harness: None,
+    embedded: tuple[Path, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out, base_url = embedded
     issue = tmp_path / "issue.md"
     issue.write_text(NEWSLETTER)
 
@@ -125,3 +135,51 @@ def test_embedded_episode_end_to_end(
 def _seconds(duration: str) -> float:
     parts = [float(p) for p in str(duration).split(":")]
     return sum(p * 60**i for i, p in enumerate(reversed(parts)))
+
+
+NEWSLETTER_PT = """---
+title: Edição de Teste
+date: 2026-03-09
+---
+## O Banco Central corta os juros
+O BC cortou a taxa de juros para 10,5% ao ano, e quase 2 mil empresas pediram crédito.
+
+**Ana:** Boa notícia. Crédito mais barato ajuda quem contrata.
+
+**Bruno:** Não vai mudar nada para as pequenas empresas.
+"""
+SHOW_PT = DEFAULT_SHOW.parent / "show-pt.yaml"
+
+
+def test_embedded_pt_br_episode_end_to_end(
+    prefect_harness: None, embedded: tuple[Path, str], tmp_path: Path
+) -> None:
+    """The pt-BR example show on the embedded defaults: Portuguese dialogue, both pt-BR Kokoro
+    voices, every clip checked by the multilingual Whisper, pt-BR in the feed, page and ID3."""
+    out, _ = embedded
+    issue = tmp_path / "edicao.md"
+    issue.write_text(NEWSLETTER_PT, encoding="utf-8")
+    assert main(["run", str(issue), "--show", str(SHOW_PT), "--out", str(out),
+                 "--minutes", "0.5"]) == 0  # fmt: skip
+
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not feed.bozo and feed.feed.language == "pt-BR" and len(feed.entries) == 1
+    assert '<html lang="pt-BR">' in (out / "index.html").read_text(encoding="utf-8")
+    mp3_path = next(out.rglob("*.mp3"))
+    tags = MP3(mp3_path).tags
+    assert tags is not None and str(tags["TLAN"]) == "por"
+    assert tags.getall("COMM")[0].lang == "por"
+
+    (episode_dir,) = (tmp_path / "work" / "episodes").iterdir()
+    manifest = json.loads((episode_dir / "manifest.json").read_text())
+    voices = {row["speaker"]: row["voice"] for row in manifest["turns"]}
+    assert voices == {"Ana": "kokoro-pt-nezumi", "Bruno": "kokoro-pt-kumo"}
+    assert all(row["score"] >= 75 for row in manifest["turns"])  # the show's min_score
+    gate = manifest["script"]["gate"]
+    assert gate["failures"] == [] and {r["status"] for r in gate["opinions"]} == {"kept"}
+    text = script_text(episode_dir / "script.yaml")
+    assert "dez vírgula cinco por cento" in text and "duas mil empresas" in text
+    assert "Banco Central" in text and "%" not in text  # spoken the Brazilian way
+    wer, heard = episode_wer(mp3_path, text, "pt-BR")
+    print(f"pt-BR episode WER {wer:.3f}: {heard}")
+    assert wer <= 0.35, heard  # the whole episode, heard by Whisper base (README: measured)

@@ -148,3 +148,11 @@ def test_url_errors_are_clear() -> None:
         pytest.raises(NewsletterError, match="404"),
     ):
         load_newsletter(f"{server.base_url}/missing.md", HOSTS, LOOPBACK)
+
+
+def test_portuguese_titles_keep_their_letters_in_slugs() -> None:
+    from castwright.core.models import Newsletter
+    from tasks.newsletter.stage import episode_slug
+
+    issue = Newsletter(title="Edição de Março: ações", source_sha256="0" * 64, sections=[])
+    assert episode_slug(issue).startswith("edicao-de-marco-acoes-")

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from castwright.core.config import NewsletterSource, ShowConfig
+from castwright.core.config import ShowConfig
 from castwright.core.errors import NewsletterError
 from castwright.core.paths import DEFAULT_SHOW
+from castwright.core.source import NewsletterSource
 from tasks.newsletter.source import (
     SourceIssue,
     feed_issues,

@@ -1,12 +1,14 @@
 """Measure the clip check and the speaker check on the real CPU voices (not a test).
 
-    uv run python -m tests.worker.measure_checks [--json out.json]
+    uv run python -m tests.worker.measure_checks [--language pt-BR] [--json out.json]
 
 Voices each line of a realistic script (sentences of examples/newsletter.md, in the spoken forms
 castwright's speech normalization writes: "A.I.", "forty percent", "twenty twenty-six") with
 Piper joe and Kokoro jf_alpha through the worker's real path (`handle`, one attempt, no pass
 mark), and reports per clip: the transcript score before normalization (case and punctuation
 only) and after, and the voice-print distance to its own voice and to the other voice.
+With --language pt-BR: Portuguese lines (as castwright's pt-BR normalization writes them) voiced
+by Kokoro jf_nezumi and jm_kumo with espeak-ng pt-br phonemes, checked by the multilingual Whisper.
 """
 
 from __future__ import annotations
@@ -41,26 +43,42 @@ LINES = [
     "In two thousand and twenty-five, only ten percent of startups used local models.",
 ]
 VOICES = (("piper", "en_US-joe-medium"), ("kokoro", "jf_alpha"))
+LINES_PT = [
+    "Três empresas lançaram modelos de linguagem com menos de dois bilhões de parâmetros.",
+    "Eles rodam num notebook comum, sem placa de vídeo, a custo zero por pedido.",
+    "Uma pesquisa com duzentas startups mostrou que o gasto com nuvem subiu quarenta por cento.",
+    "O Banco Central cortou os juros em meio ponto, para dez vírgula cinco por cento ao ano.",
+    "O plano custa mil e quinhentos reais por ano, ou cento e vinte e cinco reais por mês.",
+    "A lei entra em vigor em primeiro de março de dois mil e vinte e sete.",
+    "Mais de mil pessoas se inscreveram na primeira semana.",
+    "O escritório fica a dez quilômetros do centro e abre às nove horas.",
+    "A Lei Geral de Proteção de Dados vale para empresas de todos os tamanhos.",
+    "Os ministros europeus querem que os robôs de conversa expliquem suas respostas.",
+]
+VOICES_PT = (("kokoro", "jf_nezumi"), ("kokoro", "jm_kumo"))
+SETS = {"en": (LINES, VOICES), "pt-BR": (LINES_PT, VOICES_PT)}
 
 
-def phrase_prints(worker: Worker) -> dict[str, VoicePrint]:
+def phrase_prints(worker: Worker, language: str = "en") -> dict[str, VoicePrint]:
     prints = {}
-    for engine_name, voice in VOICES:
+    for engine_name, voice in SETS[language][1]:
         engine = worker.engine(engine_name)
-        reference = worker.speaker_reference(engine, SynthesisRequest("x", "en", voice=voice))
+        request = SynthesisRequest("x", language, voice=voice)
+        reference = worker.speaker_reference(engine, request)
         if reference is None:
             raise SystemExit(f"no voice print for {voice}: its phrase clip failed the check")
         prints[voice] = reference.print
     return prints
 
 
-def measure(worker: Worker) -> list[dict[str, Any]]:
-    prints = phrase_prints(worker)
+def measure(worker: Worker, language: str = "en") -> list[dict[str, Any]]:
+    prints = phrase_prints(worker, language)
+    lines, voices = SETS[language]
     rows = []
-    for engine_name, voice in VOICES:
-        other = next(v for _, v in VOICES if v != voice)
-        for line in LINES:
-            job = {"text": line, "engine": engine_name, "voice": voice}
+    for engine_name, voice in voices:
+        other = next(v for _, v in voices if v != voice)
+        for line in lines:
+            job = {"text": line, "engine": engine_name, "voice": voice, "language": language}
             out = handle({"input": {**job, "min_score": 0, "max_attempts": 1}}, worker)
             if "error" in out:
                 raise SystemExit(f"{voice}: {line!r} failed: {out['error']}")
@@ -72,6 +90,7 @@ def measure(worker: Worker) -> list[dict[str, Any]]:
                     "transcript": out["transcript"],
                     "score_before": raw_score(line, out["transcript"]),
                     "score_after": out["score"],
+                    "wer_after": round(1 - out["score"] / 100, 3),
                     "same_voice_distance": out["speaker_distance"],
                     "other_voice_distance": round(distance(prints[other], heard), 2)
                     if heard
@@ -92,7 +111,9 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     for voice in sorted({r["voice"] for r in rows}) + ["all"]:
         mine = [r for r in rows if voice in ("all", r["voice"])]
         stats: dict[str, Any] = {}
-        for key in ("score_before", "score_after", "same_voice_distance", "other_voice_distance"):
+        keys = ("score_before", "score_after", "wer_after", "same_voice_distance",
+                "other_voice_distance")  # fmt: skip
+        for key in keys:
             values = [r[key] for r in mine if r[key] is not None]
             stats[key] = {
                 "median": round(statistics.median(values), 2),
@@ -106,11 +127,12 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write rows and summary here")
+    parser.add_argument("--language", choices=sorted(SETS), default="en")
     args = parser.parse_args()
     started = time.perf_counter()
     settings = WorkerSettings.from_env(env={"WORKER_WARMUP": "0"}, cwd=REPO_ROOT)
     worker = Worker.load(settings)
-    rows = measure(worker)
+    rows = measure(worker, args.language)
     figures = summary(rows)
     print(json.dumps(figures, indent=2))
     print(f"{len(rows)} clips in {time.perf_counter() - started:.0f} s")

@@ -82,10 +82,23 @@ PT_SAME = [
     ("A I. chegou", "AI chegou"),
     ("É você?", "e voce"),
     ("o 1º episódio", "o 1o episodio"),
+    # what castwright's pt-BR normalization writes vs what Whisper base writes (measured)
+    ("dois reais e cinquenta centavos", "R$ 2,50"),
+    ("noventa e nove centavos", "R$ 0,99"),
+    ("mil e quinhentos reais", "R$ 1.500,00"),
+    ("mil e quinhentos reais", "mil e 500 reais"),
+    ("três bilhões de dólares", "US$ 3 bi"),
+    ("dois vírgula cinco bilhões de reais", "R$ 2,5 bilhões"),
+    ("primeiro de março de dois mil e vinte e sete", "1º de março de 2000 e vinte e sete"),
+    ("a segunda edição", "a 2ª edição"),
+    ("dez vírgula cinco por cento ao ano", "10,5% ao ano"),
+    ("fica a dez quilômetros do centro", "fica a 10 km do centro"),
 ]
 
 PT_MISTAKES = [
     ("dois mil e vinte e seis", "2016", 0.0),
+    ("dois reais e cinquenta centavos", "R$ 2,05", 70.0),
+    ("primeiro de março", "3º de março", 70.0),
     ("quarenta por cento dos usuários", "14% dos usuários", 70.0),
 ]
 
