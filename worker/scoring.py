@@ -19,7 +19,7 @@ import numpy as np
 
 from worker.audio import FloatArray, duration_s, frame_rms, resample, to_dbfs
 from worker.errors import InvalidInputError
-from worker.textnorm import join_compounds, normalize_words, spoken_word_count
+from worker.textnorm import join_compounds, normalize_words, sound_alike, spoken_word_count
 
 WHISPER_SR = 16_000
 
@@ -102,7 +102,8 @@ def number_mismatch(reference: list[str], hypothesis: list[str]) -> str | None:
 def score_transcript(text: str, transcript: str, language: str = "en") -> float:
     """100 * (1 - WER) after normalization, capped at NUMBER_MISMATCH_CAP when numbers differ."""
     reference, hypothesis = join_compounds(
-        normalize_words(text, language), normalize_words(transcript, language)
+        sound_alike(normalize_words(text, language), language),
+        sound_alike(normalize_words(transcript, language), language),
     )
     score = max(0.0, min(100.0, 100.0 * (1.0 - word_error_rate(reference, hypothesis))))
     if number_mismatch(reference, hypothesis):

@@ -74,6 +74,16 @@ def test_score_is_clamped_and_ignores_case_and_punctuation() -> None:
     assert score_transcript("a b", "x y z w") == 0.0  # ... but the score stops at 0
 
 
+def test_words_that_sound_the_same_are_no_error_and_others_still_are() -> None:
+    # Whisper tiny.en on a correct Kokoro clip of a real episode line
+    text = "Moving on: Heat pumps outsell gas boilers in France."
+    assert score_transcript(text, "Moving on, heat pumps out cell gas boilers in France.") == 100.0
+    assert score_transcript("Check the site.", "Check the cite.") == 100.0
+    assert score_transcript("Pay the bill now", "pay the ball now") == 75.0
+    assert score_transcript("A good diner", "a good dinner") < 100.0
+    assert score_transcript("Uma cela", "uma sela", "pt-BR") < 100.0  # English rules only
+
+
 def test_duration_bounds_follow_the_text_and_speed() -> None:
     assert duration_problem(25, 9.0, 1.0, LIMITS) is None  # 25 words ~ 10 s
     assert "too short" in (duration_problem(25, 2.0, 1.0, LIMITS) or "")
