@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from castwright.clients.factory import open_stream_tts
-from castwright.core.config import VoiceProfile, load_voice
+from castwright.core.config import VoiceProfile, host_voice, load_voice
 from castwright.core.errors import ConfigError
 from castwright.core.profiles import StreamProfile, stream_profile
 from castwright.core.resolve import resolve_config
@@ -36,7 +36,7 @@ def listen_turns(
     if script is None or text is not None:
         raise ConfigError("listen: give either --text or --script, not both")
     show = resolve_config(show_file).show  # --show > CASTWRIGHT_SHOW > the example
-    voices = {h.name: load_voice(h.voice) for h in show.hosts}
+    voices = {h.name: host_voice(show, h) for h in show.hosts}
     return [(t.text, voices[t.speaker]) for t in load_script(script, show).turns]
 
 

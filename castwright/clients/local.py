@@ -74,9 +74,9 @@ def _http_ok(url: str) -> Callable[[], bool]:
 #: and the worker's own settings; never a secret (OPENAI_API_KEY, AWS_*, RUNPOD_API_KEY, ...)
 _INHERITED = {"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "PYTHONPATH",
               "LD_LIBRARY_PATH", "VIRTUAL_ENV", "OMP_NUM_THREADS", "XDG_CACHE_HOME",
-              "RUNPOD_VOLUME"}  # fmt: skip
+              "RUNPOD_VOLUME", "CUDA_VISIBLE_DEVICES"}  # fmt: skip
 #: the worker's and its engines' own settings (worker/settings.py, model caches)
-_INHERITED_PREFIXES = ("WORKER_", "WHISPER_", "PIPER_", "KOKORO_", "HF_", "ESPEAK")
+_INHERITED_PREFIXES = ("WORKER_", "WHISPER_", "PIPER_", "KOKORO_", "QWEN3_", "HF_", "ESPEAK")
 
 
 def minimal_env(environ: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:

@@ -27,6 +27,7 @@ from prefect.cache_policies import NO_CACHE
 
 from castwright.core.errors import NewsletterError
 from castwright.core.models import Newsletter
+from castwright.core.netguard import redact_url
 from castwright.core.source import NewsletterSource, is_url
 from tasks.newsletter.fetch import download
 from tasks.newsletter.html import html_to_markdown
@@ -166,12 +167,18 @@ def load_source_issue(
         text = issue.text
     elif issue.link is None:
         raise NewsletterError(f"source issue {issue.id!r} has no text and no link to read")
+    elif issue.from_feed and not is_url(issue.link):  # a feed may not point at local files
+        raise NewsletterError(
+            f"feed entry {issue.id!r} links to {issue.link!r}, not an http(s) URL; a feed's "
+            "entries are read from the web only (use a folder source for local files)"
+        )
     else:
         text = (fetch_text(issue.link, allow_hosts) if is_url(issue.link)
                 else read_text(Path(issue.link)))  # fmt: skip
     if issue.from_feed:
         text = with_front_matter(issue, text)
-    newsletter = parse_newsletter(text, hosts, source_name=issue.link or issue.id)
+    name = redact_url(issue.link) if issue.link and is_url(issue.link) else issue.link or issue.id
+    newsletter = parse_newsletter(text, hosts, source_name=name)
     return newsletter.model_copy(update={"source_id": issue.id})
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from castwright.core.config import Prices, ShowConfig, load_voice
+from castwright.core.config import Prices, ShowConfig, host_voice
 from castwright.core.errors import CostCapError
 from castwright.core.models import MasteredEpisode, Script
 from castwright.core.spend import SpendEntry, read_spend
@@ -100,7 +100,7 @@ def estimate_run_usd(
 ) -> float:
     """Before any TTS: what this run has spent (LLM) plus what voicing the turns not yet stored
     will cost (speech seconds x GPU seconds per speech second, a cold start, warm-up, idle)."""
-    voices = {h.name: load_voice(h.voice) for h in show.hosts}
+    voices = {h.name: host_voice(show, h) for h in show.hosts}
     todo = [t for t in script.turns if not is_stored(t, voices[t.speaker], show.tts, store)]
     so_far = price(spent, show.prices, show.tts.concurrency).total_usd
     if not todo:

@@ -137,17 +137,24 @@ def copies_a_run(text: str, section: Section, language: str, own: str = "") -> b
     return bool(_runs(tokens(text, language)) & known)
 
 
-def drifts(text: str, section: Section) -> bool:
+def drifts(text: str, section: Section, language: str = "en") -> bool:
     """A line of several sentences with one that is neither a short reaction nor grounded."""
     parts = sentences(text)
-    return len(parts) > 1 and not all(grounded(part, section) for part in parts)
+    return len(parts) > 1 and not all(grounded(part, section, language) for part in parts)
 
 
-def reports_other_host(text: str, speaker: str, hosts: list[str]) -> bool:
+#: verbs that report what someone says or thinks, per primary language
+_REPORTING = {
+    "en": "says|said|thinks|thought|believes|claims|claimed|told|agrees|argues",
+    "pt": "diz|disse|acha|achou|pensa|pensou|afirma|afirmou|acredita|concorda|concordou",
+}
+
+
+def reports_other_host(text: str, speaker: str, hosts: list[str], language: str = "en") -> bool:
     """A line that tells what the other host says or thinks ("Marvin also says that ..."): words
     put in their mouth that the newsletter never gave them."""
     others = "|".join(re.escape(h) for h in hosts if h.casefold() != speaker.casefold())
-    verbs = r"(?:says|said|thinks|thought|believes|claims|claimed|told|agrees|argues)"
+    verbs = "(?:" + _REPORTING.get(language.split("-")[0].lower(), _REPORTING["en"]) + ")"
     return bool(others) and bool(re.search(rf"\b(?:{others})\b(?:\s+\w+)?\s+{verbs}\b", text, re.I))
 
 
@@ -181,9 +188,9 @@ def line_problem(
         return f"longer than {MAX_LINE_WORDS} words"
     if copies_a_run(text, section, language, own):
         return f"copies {RUN_WORDS} words in a row from the news or a comment"
-    if each_sentence and drifts(text, section):
+    if each_sentence and drifts(text, section, language):
         return "a sentence in it is not about this section's news"
-    if reports_other_host(text, speaker, hosts):
+    if reports_other_host(text, speaker, hosts, language):
         return "tells what the other host says"
     if reads_instructions(text) or text.startswith(("...", "…")):
         return "reads the instructions aloud, or goes on from nothing"

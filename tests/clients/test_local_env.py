@@ -17,6 +17,11 @@ PARENT = {
 }  # fmt: skip
 
 
+def test_the_gpu_worker_settings_are_passed_on() -> None:
+    gpu = {"QWEN3_MODEL_ROOT": "/opt/castwright", "CUDA_VISIBLE_DEVICES": "0"}
+    assert minimal_env({**PARENT, **gpu}).items() >= gpu.items()
+
+
 def test_only_the_basics_and_worker_settings_are_passed_on() -> None:
     env = minimal_env(PARENT, WORKER_ENGINES="piper")
     assert env == {"PATH": "/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8",

@@ -78,6 +78,24 @@ def test_a_feed_entry_without_content_is_read_from_its_link() -> None:
     assert newsletter.title == "Linked" and newsletter.sections[0].body == "A thing happened."
 
 
+def test_a_feed_entry_may_not_point_at_a_local_file(tmp_path: Path) -> None:
+    secret = tmp_path / "notes.md"
+    secret.write_text("# Private\n\n## Notes\nNot for the feed.\n\n**Ada:** Mine.\n")
+    issue = SourceIssue(id="x", title="x", published=None, link=str(secret), from_feed=True)
+    with pytest.raises(NewsletterError, match="not an http"):
+        load_source_issue(issue, HOSTS)
+    folder_issue = SourceIssue(id="notes.md", title="x", published=None, link=str(secret))
+    assert load_source_issue(folder_issue, HOSTS).title == "Private"  # a folder source may
+
+
+def test_a_feed_link_is_named_without_its_token() -> None:
+    issue = SourceIssue(id="x", title="x", published=None, text="no sections here",
+                        link="https://news.example/p/1?token=s3cret", from_feed=True)  # fmt: skip
+    with pytest.raises(NewsletterError, match="news.example") as error:
+        load_source_issue(issue, HOSTS)
+    assert "s3cret" not in str(error.value)
+
+
 def test_the_newest_issue_is_new_only_when_the_catalog_lacks_it() -> None:
     issues = [SourceIssue(id=n, title=n, published=None) for n in ("c", "b", "a")]
     assert newest_unpublished(issues, set()) == issues[0]  # the back catalogue is not voiced

@@ -13,7 +13,13 @@ from castwright.core.models import Script, Turn
 from castwright.core.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW
 from castwright.core.prompts import render
 from tasks.newsletter.stage import load_newsletter
-from tasks.script.checks import RUN_WORDS, labelled_turns, line_problem, repeated_sentences
+from tasks.script.checks import (
+    RUN_WORDS,
+    labelled_turns,
+    line_problem,
+    repeated_sentences,
+    reports_other_host,
+)
 from tasks.script.files import load_script, save_script
 from tasks.script.skeleton import build_skeleton
 from tasks.script.writer import ScriptResult, split_sentences, write_script
@@ -237,6 +243,8 @@ def test_a_parroting_or_drifting_line_is_rejected() -> None:
     assert problem(drift) == "a sentence in it is not about this section's news"
     reported = "Marvin also says that the ministers are not ready to apply the rules in schools."
     assert problem(reported) == "tells what the other host says"  # SmolLM2 again
+    assert reports_other_host("Bruno disse que o preço cai.", "Ana", ["Ana", "Bruno"], "pt-BR")
+    assert not reports_other_host("Bruno, o preço cai?", "Ana", ["Ana", "Bruno"], "pt-BR")
     assert problem("Hmm. So schools get a week of training, and who pays for it?") is None
     assert problem("A shared fund? Good. Classrooms in Europe need it.") is None
 
