@@ -127,7 +127,11 @@ def _read_body(
     while True:
         conn.set_deadline(deadline)
         chunk = response.read1(_CHUNK)
-        if not chunk:
+        if not chunk:  # the end, or the deadline's watchdog shut the socket mid-body
+            if time.monotonic() >= deadline:
+                raise TimeoutError("the deadline passed while reading the body")
+            if length and length.isdigit() and total < int(length):
+                raise http.client.IncompleteRead(b"".join(chunks), int(length) - total)
             return b"".join(chunks)
         total += len(chunk)
         if total > max_bytes:
