@@ -1,0 +1,15 @@
+"""castwright: newsletter in, podcast out.
+
+castwright runs from its checkout: its prompts, voices and templates are read there, and so are
+its stage packages, the design card's top-level folders `flows/`, `tasks/` and `worker/`. What
+installs into an environment is this one package (pyproject.toml), so no package named `flows`,
+`tasks` or `worker` lands on a user's path where another project's could; importing castwright
+puts its own checkout first on `sys.path`, which is how its processes find those folders.
+"""
+
+import sys
+from pathlib import Path
+
+CHECKOUT = str(Path(__file__).resolve().parent.parent)
+if CHECKOUT not in sys.path:
+    sys.path.insert(0, CHECKOUT)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from castwright.core.errors import CastwrightError
+from castwright.core.paths import require_checkout
 
 log = logging.getLogger("castwright")
 
@@ -287,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     handler: Handler = args.handler
     try:
+        require_checkout()
         return handler(args)
     except CastwrightError as exc:
         print(f"castwright: error: {exc}", file=sys.stderr)

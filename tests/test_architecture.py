@@ -8,6 +8,9 @@ reads as a table of contents; no module grows past 400 lines.
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,7 +72,7 @@ def back_edges(paths: list[Path]) -> list[str]:
 
 def test_every_product_module_has_a_layer() -> None:
     unplaced = [module_name(p) for p in source_files(*PRODUCT) if layer(module_name(p)) is None]
-    assert unplaced in ([], ["castwright"])  # the package's own (empty) __init__
+    assert unplaced in ([], ["castwright"])  # the package's own __init__ (finds the checkout)
 
 
 def test_no_import_points_up_a_layer() -> None:
@@ -135,3 +138,37 @@ def test_episode_flow_reads_as_a_table_of_contents() -> None:
     body = flow.body[1:] if isinstance(flow.body[0], ast.Expr) else flow.body  # skip docstring
     lines = body[-1].end_lineno - body[0].lineno + 1  # type: ignore[operator]
     assert lines <= MAX_FLOW_BODY_LINES
+
+
+#: what a process finds, started outside the checkout with no PYTHONPATH (-I): before and after
+#: importing castwright, and where `tasks` then comes from
+_INSTALLED_PROBE = """
+import importlib.util as u
+ours = ("castwright", "flows", "tasks", "worker", "bench")
+print([n for n in ours if u.find_spec(n)])
+import castwright, tasks
+print(tasks.__file__)
+"""
+
+
+def test_what_installs_is_castwright_alone(tmp_path: Path) -> None:
+    """No package named flows, tasks or worker lands in the environment, where another project's
+    could collide with it; castwright finds them in its checkout once imported."""
+    done = subprocess.run([sys.executable, "-I", "-c", _INSTALLED_PROBE], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    found, tasks_file = done.stdout.strip().splitlines()
+    assert found == "['castwright']"
+    assert Path(tasks_file) == PROJECT_ROOT / "tasks" / "__init__.py"
+
+
+def test_an_install_without_its_checkout_says_how_to_get_one(tmp_path: Path) -> None:
+    """What a bare wheel holds (the castwright package alone): the command names what is missing."""
+    shutil.copytree(PROJECT_ROOT / "castwright", tmp_path / "castwright")
+    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); from castwright.cli import main; sys.exit(main(['doctor']))"
+    done = subprocess.run([sys.executable, "-I", "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 1
+    assert "castwright runs from its checkout" in done.stderr
+    assert "no flows, tasks, worker, prompts, voices/" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from castwright.core.errors import ServiceError
+from castwright.core.paths import checkout_pythonpath
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,8 @@ def local_worker(log_dir: Path, engines: str = "piper,kokoro") -> Iterator[str]:
         sys.executable, "-m", "worker.handler", "--rp_serve_api",
         "--rp_api_host", "127.0.0.1", "--rp_api_port", str(port), "--rp_log_level", "WARN",
     ]  # fmt: skip
-    env = minimal_env(WORKER_ENGINES=engines, PYTHONUNBUFFERED="1")
+    env = minimal_env(WORKER_ENGINES=engines, PYTHONUNBUFFERED="1",
+                      PYTHONPATH=checkout_pythonpath())  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     log.info("starting the embedded TTS worker (runpod local API, engines %s) on %s", engines, base)
     with _child(cmd, log_dir / "tts-worker.log", env=env) as proc:
@@ -153,7 +155,8 @@ def local_stream_worker(log_dir: Path, engines: str = "piper,kokoro") -> Iterato
     items as they are synthesized); yields its base URL."""
     port = free_port()
     cmd = [sys.executable, "-m", "worker.stream_server", "--host", "127.0.0.1", "--port", str(port)]
-    env = minimal_env(WORKER_ENGINES=engines, PYTHONUNBUFFERED="1")
+    env = minimal_env(WORKER_ENGINES=engines, PYTHONUNBUFFERED="1",
+                      PYTHONPATH=checkout_pythonpath())  # fmt: skip
     base, log_path = f"http://127.0.0.1:{port}", log_dir / "tts-stream-worker.log"
     log.info("starting the embedded streaming TTS worker (engines %s) on %s", engines, base)
     with _child(cmd, log_path, env=env) as proc:
