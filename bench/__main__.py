@@ -20,8 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS = BENCH / "results"
@@ -127,57 +125,12 @@ def bench_mastering(minutes: float = 30.0) -> Figures:
     return {k: data[k] for k in keys}
 
 
-def _run(args: list[str], work: Path) -> tuple[float, dict[str, Any]]:
-    started = time.perf_counter()
-    cmd = [sys.executable, "-m", "castwright.cli", "run", *args]
-    run_env = {**os.environ, "CASTWRIGHT_WORK_DIR": str(work)}
-    subprocess.run(cmd, cwd=ROOT, env=run_env, check=True, capture_output=True)
-    wall = time.perf_counter() - started
-    manifest = json.loads(next(work.glob("episodes/*/manifest.json")).read_text())
-    return wall, manifest
+def bench_rerun() -> Figures:
+    """The embedded pipeline on a scripted episode: first run, unchanged rerun, one edited turn
+    (bench/rerun_bench.py)."""
+    from bench.rerun_bench import bench_rerun as run
 
-
-def bench_rerun(turns: int = 40) -> Figures:
-    """The embedded pipeline (local worker, Piper + Kokoro, Whisper) on a scripted episode: first
-    run, unchanged rerun, one edited turn. Wall seconds per minute of audio, by stage."""
-    from castwright.core.paths import DEFAULT_NEWSLETTER
-    from tasks.newsletter.stage import load_newsletter
-
-    issue = load_newsletter(DEFAULT_NEWSLETTER, ["Ada", "Marvin"])
-    sections = [s.id for s in issue.sections]
-    sentences = [c.text for s in issue.sections for c in s.comments] + [
-        s.body for s in issue.sections
-    ]
-    rows = [{"id": f"t{i:03d}", "speaker": ("Ada", "Marvin")[i % 2], "section": sections[i * len(sections) // turns],
-             "text": f"Part {i + 1}. " + sentences[i % len(sentences)].split("\n")[0][:300]}
-            for i in range(turns)]  # fmt: skip
-    figures: Figures = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        work, script = Path(tmp) / "work", Path(tmp) / "script.yaml"
-        script.write_text(yaml.safe_dump({"turns": rows}))
-        args = [
-            str(DEFAULT_NEWSLETTER),
-            "--script",
-            str(script),
-            "--out",
-            str(Path(tmp) / "public"),
-        ]
-        for label, edit in (("first", None), ("unchanged", None), ("one_edited", 3)):
-            if edit is not None:
-                rows[edit]["text"] = "This one turn was edited by a person before the rerun."
-                script.write_text(yaml.safe_dump({"turns": rows}))
-            wall, manifest = _run(args, work)
-            minutes = manifest["audio"]["duration_s"] / 60
-            figures[label] = {
-                "wall_s": round(wall, 1), "clips_synthesized": manifest["clips_synthesized"],
-                "audio_min": round(minutes, 2), "stage_s": manifest["timings_s"],
-                "engine_s": manifest["engine_s"], "wall_s_per_audio_min": round(wall / minutes, 1),
-            }  # fmt: skip
-    first = figures["first"]
-    first["voices_wall_to_engine"] = round(
-        first["stage_s"]["voices"] / max(first["engine_s"], 1e-6), 2
-    )
-    return figures
+    return run()
 
 
 def bench_script(*options: str) -> Figures:

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))  # for tests.master.synth
 
 from castwright.core.config import AudioSettings  # noqa: E402
 from castwright.core.models import Clip, EpisodeTags  # noqa: E402
+from castwright.core.store import Store  # noqa: E402
 from tasks.master.dsp import to_working  # noqa: E402
 from tasks.master.ffmpeg import find_tool, measure  # noqa: E402
 from tasks.master.stage import master_episode, prepare_all  # noqa: E402
@@ -83,6 +84,9 @@ def plain_encode(src: Path, dest: Path, kbps: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0, help="speech to build (minutes)")
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help="JSON lines file to append to"
+    )
     args = parser.parse_args()
     audio = AudioSettings()
     tags = EpisodeTags(title="Bench", artist="Ada & Ben", album="Bench", date=dt.date.today())
@@ -91,7 +95,9 @@ def main() -> None:
         clips, build_s = timed(build_clips, work / "clips", args.minutes)
         titles = {c.section: f"Section {c.section}" for c in clips}
         _, prepare_s = timed(prepare_all, clips, audio.sample_rate, audio.fade_ms)
-        result, master_s = timed(master_episode, clips, titles, tags, audio, work / "out", "bench")
+        result, master_s = timed(  # an empty store: the whole master is measured, nothing reused
+            master_episode, clips, titles, tags, audio, work / "out", "bench", store=Store(work)
+        )
         _, measure_s = timed(measure, result.mp3)
         seconds = joined_wav(clips, work / "joined.wav", audio.sample_rate)
         _, encode_s = timed(
@@ -113,8 +119,8 @@ def main() -> None:
         f"(clip preparation alone {prepare_s:.1f} s, one ebur128 pass {measure_s:.1f} s); "
         f"result {result.integrated_lufs} LUFS, {result.true_peak_dbtp} dBTP"
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as f:
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    with args.results.open("a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")
 
 
