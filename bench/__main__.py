@@ -188,7 +188,8 @@ def summary(results: dict[str, Figures]) -> str:
         first = results["rerun"]["first"]
         lines += [
             "",
-            f"Voices stage wall time / engine time (synthesis + Whisper check): {first['voices_wall_to_engine']}.",
+            f"Voices stage wall time / engine time (synthesis + Whisper check): {first['voices_wall_to_engine']}; "
+            f"{first['voices_wall_to_engine_after_start']} without the embedded worker's start ({first['worker_start_s']} s).",
         ]
     if results.get("script"):
         from bench.script_bench import table

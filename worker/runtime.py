@@ -117,7 +117,9 @@ class Worker:
     def warm_up(self) -> list[WarmUp]:
         """One short synthesis and check per engine, so the first job pays no lazy setup (or
         compile): the default voice, else (a Base-only qwen3) a clone of the first voice saved
-        on the volume or of the bundled reference. Each one is timed and logged."""
+        on the volume or of the bundled reference. Each one is timed and logged. No voice print
+        is made here: the speaker check makes one for each voice a job asks for, when it first
+        does (a default voice the show does not use cost 2-3 s of every start)."""
         done = []
         for name, engine in self.engines.items():
             request = warmup_request(engine, self.voices_dir)
@@ -144,8 +146,6 @@ class Worker:
                 name, result.voice, result.mode, result.synthesis_s, result.check_s,
                 check.score, check.reason,
             )  # fmt: skip
-            if request.reference is None:  # a voice by name: keep its print for the checks
-                self.prints.print_for(engine, request, self._score)
             done.append(result)
         return done
 
