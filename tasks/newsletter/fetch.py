@@ -7,6 +7,7 @@ has one deadline (a server that drips a byte at a time cannot hold the run)."""
 
 from __future__ import annotations
 
+import threading
 import time
 import zlib
 from typing import Any
@@ -83,8 +84,37 @@ def download(
     url: str, max_bytes: int, client: httpx.Client | None = None,
     allow_hosts: frozenset[str] = frozenset(), deadline_s: float = FETCH_DEADLINE_S,
 ) -> tuple[bytes, str]:  # fmt: skip
-    """(body, content type) of `url` under the rules above; NewsletterError says what failed."""
+    """(body, content type) of `url` under the rules above; NewsletterError says what failed.
+
+    The deadline holds whatever the server does: the download runs in a daemon thread, and a
+    server still sending its headers (each byte inside httpx's read timeout) when the deadline
+    passes is left to that thread, which its read timeout ends soon after."""
     http = client or httpx.Client(timeout=httpx.Timeout(min(deadline_s, 20.0)))
+    outcome: list[tuple[bytes, str] | BaseException] = []
+
+    def attempt() -> None:
+        try:
+            outcome.append(_download(url, max_bytes, http, allow_hosts, deadline_s))
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome.append(exc)
+        finally:
+            if client is None:
+                http.close()
+
+    thread = threading.Thread(target=attempt, name="newsletter-download", daemon=True)
+    thread.start()
+    thread.join(deadline_s + 0.5)  # the body's own deadline check answers first when it can
+    if not outcome:
+        raise NewsletterError(f"{redact_url(url)}: took longer than {deadline_s:.0f} s to download")
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _download(
+    url: str, max_bytes: int, http: httpx.Client, allow_hosts: frozenset[str], deadline_s: float
+) -> tuple[bytes, str]:
     deadline = time.monotonic() + deadline_s
     allow = frozenset(h.lower() for h in allow_hosts)
     try:
@@ -107,9 +137,6 @@ def download(
         raise NewsletterError(f"{shown}: took longer than {deadline_s:.0f} s to download") from exc
     except httpx.HTTPError as exc:
         raise NewsletterError(f"{shown}: could not download the issue ({exc})") from exc
-    finally:
-        if client is None:
-            http.close()
     raise NewsletterError(
         f"{redact_url(url)}: more than {MAX_REDIRECTS} redirects; use the final URL"
     )

@@ -80,3 +80,19 @@ def endless(h: BaseHTTPRequestHandler) -> None:
     h.end_headers()
     while True:
         h.wfile.write(b"\0" * 1024)
+
+
+def drip_headers(count: int, every_s: float) -> Route:
+    """A status line, then one header byte every `every_s` seconds (`count` of them): a server
+    that never finishes its headers, so no per-read timeout ever fires."""
+
+    def route(h: BaseHTTPRequestHandler) -> None:
+        import time
+
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        for _ in range(count):
+            h.wfile.write(b"a")
+            h.wfile.flush()
+            time.sleep(every_s)
+
+    return route

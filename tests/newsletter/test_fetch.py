@@ -3,6 +3,7 @@ decoded bytes (gzip bomb), one deadline (slow drip), no secret from the URL in a
 
 from __future__ import annotations
 
+import time
 import tracemalloc
 import zlib
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import pytest
 from castwright.core.errors import NewsletterError
 from tasks.newsletter.fetch import download
 from tasks.newsletter.stage import MAX_BYTES, load_newsletter
-from tests.fakes.raw_http import Route, drip, send, serve_routes
+from tests.fakes.raw_http import Route, drip, drip_headers, send, serve_routes
 
 LOOPBACK = frozenset({"127.0.0.1"})
 
@@ -50,6 +51,16 @@ def test_a_slow_drip_stops_at_the_deadline() -> None:
         pytest.raises(NewsletterError, match="took longer than 2 s"),
     ):
         download(f"{base}/issue.md", MAX_BYTES, allow_hosts=LOOPBACK, deadline_s=2.0)
+
+
+def test_headers_that_never_end_stop_at_the_deadline() -> None:
+    """Each header byte arrives well inside the read timeout, so only the overall deadline ends
+    it (before, this held the run for as long as the server kept dripping: here 60 s)."""
+    with serve({"/issue.md": drip_headers(600, 0.1)}) as (base, _hits):
+        started = time.monotonic()
+        with pytest.raises(NewsletterError, match="took longer than 2 s"):
+            download(f"{base}/issue.md", MAX_BYTES, allow_hosts=LOOPBACK, deadline_s=2.0)
+        assert time.monotonic() - started < 3.5
 
 
 @pytest.mark.parametrize(
