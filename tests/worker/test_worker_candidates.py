@@ -24,7 +24,7 @@ from worker.handler import handle
 from worker.runtime import WARMUP_TEXT, Worker
 from worker.scoring import ClipChecker
 from worker.settings import WorkerSettings
-from worker.speaker import phrase_for
+from worker.speaker import voice_key
 
 Clip = tuple[np.ndarray, int]
 REQUEST = SynthesisRequest(text=SENTENCE, language="en")
@@ -156,11 +156,9 @@ def test_warm_up_runs_each_engine_that_has_a_default_voice(piper_clip: Clip) -> 
     scripted, slow = ScriptedEngine([piper_clip]), SlowEngine(seconds=5.0)
     worker = Worker({"scripted": scripted, "slow": slow}, ClipChecker(FixedTranscriber("hello")))
     worker.warm_up()  # the slow engine has no default voice: skipped, so this returns at once
-    # one warm-up line, then the fixed phrase of the default voice's print
-    assert [(r.text, r.voice) for r in scripted.requests] == [
-        (WARMUP_TEXT, "test-voice"),
-        (phrase_for("en"), "test-voice"),
-    ]
+    # one warm-up line and no voice print: a print is made when a job first asks for a voice
+    assert [(r.text, r.voice) for r in scripted.requests] == [(WARMUP_TEXT, "test-voice")]
+    assert worker.prints.get(voice_key(scripted, scripted.requests[0])) is None
 
 
 def test_retries_change_speed_and_temperature_a_little() -> None:
