@@ -60,6 +60,7 @@ class Lexicon:
     ordinal_scales: dict[str, int] = field(default_factory=dict)  # "hundredth", "thousandth"
     article: str = ""  # "a hundred" == "one hundred"
     years: bool = False  # "nineteen ninety-nine" == 1999, "twenty oh five" == 2005
+    connected_units: bool = False  # the connector joins units to tens too: "vinte e três"
 
 
 def _english() -> Lexicon:
@@ -96,8 +97,9 @@ def _portuguese() -> Lexicon:
     ordinals |= {w: 10 * (i + 2) for i, w in enumerate(_PT_ORDINAL_TENS)}
     ordinals |= {w[:-1] + "a": v for w, v in ordinals.items()}  # primeira, segunda, ...
     return Lexicon(
-        simple=simple, scales=scales, connector="e", decimal="virgula", ordinals=ordinals
-    )
+        simple=simple, scales=scales, connector="e", decimal="virgula", ordinals=ordinals,
+        connected_units=True,
+    )  # fmt: skip
 
 
 LEXICONS: dict[str, Lexicon] = {"en": _english(), "pt": _portuguese()}
@@ -260,20 +262,29 @@ def words_to_numbers(words: list[str], language: str) -> list[str]:
             i += found[1]
         from_words.append(found is not None)
     out = _merge_years(out, from_words) if lex.years else out
-    return _merge_connected(out, lex.connector)
+    return _merge_connected(out, lex)
 
 
-def _merge_connected(tokens: list[str], connector: str) -> list[str]:
-    """A transcript mixing digits and words: "2000 e 27" -> 2027, "1000 and 500" -> 1500 (a round
-    number, the connector, and a number that fits below its last round place)."""
+def _round_place(value: int, lex: Lexicon) -> int:
+    """The largest place `value` is round at, that a connected smaller number can fill."""
+    for place in (1000, 100, 10):
+        if value >= place and value % place == 0 and (place > 10 or lex.connected_units):
+            return place
+    return 0
+
+
+def _merge_connected(tokens: list[str], lex: Lexicon) -> list[str]:
+    """A transcript mixing digits and words: "2000 e 27" -> 2027, "1000 and 500" -> 1500, in
+    Portuguese "120 e 5" -> 125 (a round number, the connector, and a number that fits below its
+    last round place)."""
     out: list[str] = []
     i = 0
     while i < len(tokens):
         a = tokens[i]
-        if i + 2 < len(tokens) and tokens[i + 1] == connector and a.isdigit():
+        if i + 2 < len(tokens) and tokens[i + 1] == lex.connector and a.isdigit():
             b = tokens[i + 2]
-            place = 1000 if int(a) % 1000 == 0 else 100 if int(a) % 100 == 0 else 0
-            if place and int(a) >= place and b.isdigit() and int(b) < place:
+            place = _round_place(int(a), lex)
+            if place and b.isdigit() and int(b) < place:
                 out.append(str(int(a) + int(b)))
                 i += 3
                 continue

@@ -1,6 +1,6 @@
 """Measure the clip check and the speaker check on the real CPU voices (not a test).
 
-    uv run python -m tests.worker.measure_checks [--language pt-BR] [--json out.json]
+    uv run python -m tests.worker.measure_checks [--language pt-BR] [--voices e:v,e:v] [--json F]
 
 Voices each line of a realistic script (sentences of examples/newsletter.md, in the spoken forms
 castwright's speech normalization writes: "A.I.", "forty percent", "twenty twenty-six") with
@@ -59,9 +59,11 @@ VOICES_PT = (("kokoro", "jf_nezumi"), ("kokoro", "jm_kumo"))
 SETS = {"en": (LINES, VOICES), "pt-BR": (LINES_PT, VOICES_PT)}
 
 
-def phrase_prints(worker: Worker, language: str = "en") -> dict[str, VoicePrint]:
+def phrase_prints(
+    worker: Worker, voices: tuple[tuple[str, str], ...], language: str = "en"
+) -> dict[str, VoicePrint]:
     prints = {}
-    for engine_name, voice in SETS[language][1]:
+    for engine_name, voice in voices:
         engine = worker.engine(engine_name)
         request = SynthesisRequest("x", language, voice=voice)
         reference = worker.speaker_reference(engine, request)
@@ -71,9 +73,12 @@ def phrase_prints(worker: Worker, language: str = "en") -> dict[str, VoicePrint]
     return prints
 
 
-def measure(worker: Worker, language: str = "en") -> list[dict[str, Any]]:
-    prints = phrase_prints(worker, language)
-    lines, voices = SETS[language]
+def measure(
+    worker: Worker, language: str = "en", voices: tuple[tuple[str, str], ...] | None = None
+) -> list[dict[str, Any]]:
+    lines, default_voices = SETS[language]
+    voices = voices or default_voices
+    prints = phrase_prints(worker, voices, language)
     rows = []
     for engine_name, voice in voices:
         other = next(v for _, v in voices if v != voice)
@@ -128,11 +133,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write rows and summary here")
     parser.add_argument("--language", choices=sorted(SETS), default="en")
+    parser.add_argument(
+        "--voices", help="engine:voice pairs to compare instead of the set's two, comma-separated"
+    )
     args = parser.parse_args()
+    voices = (
+        tuple(tuple(pair.split(":", 1)) for pair in args.voices.split(",")) if args.voices else None
+    )
     started = time.perf_counter()
     settings = WorkerSettings.from_env(env={"WORKER_WARMUP": "0"}, cwd=REPO_ROOT)
     worker = Worker.load(settings)
-    rows = measure(worker, args.language)
+    rows = measure(worker, args.language, voices)  # type: ignore[arg-type]
     figures = summary(rows)
     print(json.dumps(figures, indent=2))
     print(f"{len(rows)} clips in {time.perf_counter() - started:.0f} s")

@@ -93,6 +93,9 @@ PT_SAME = [
     ("a segunda edição", "a 2ª edição"),
     ("dez vírgula cinco por cento ao ano", "10,5% ao ano"),
     ("fica a dez quilômetros do centro", "fica a 10 km do centro"),
+    # Whisper base on Kokoro's pt-BR voices (measured 2026-12-02): tens, "e", then units
+    ("ou cento e vinte e cinco reais por mês", "ou 120 e 5 reais por mês"),
+    ("vinte e três pessoas", "20 e 3 pessoas"),
 ]
 
 PT_MISTAKES = [
@@ -100,6 +103,8 @@ PT_MISTAKES = [
     ("dois reais e cinquenta centavos", "R$ 2,05", 70.0),
     ("primeiro de março", "3º de março", 70.0),
     ("quarenta por cento dos usuários", "14% dos usuários", 70.0),
+    ("vinte e três pessoas", "23 e 3 pessoas", 70.0),  # no tens place to fill: two numbers
+    ("cento e vinte e cinco reais", "120 e 15 reais", 70.0),
 ]
 
 
