@@ -68,6 +68,21 @@ def fallback(language: str, kind: Kind, used: set[str]) -> str | None:
     return next((p for p in options if p not in used), None)
 
 
+def other_filler(text: str, language: str, said: set[str]) -> str | None:
+    """For a segue or reply the voice cannot say, another of its kind not yet `said`; None for a
+    line that is neither (it carries content: only a rephrasing that keeps it may replace it)."""
+    phrases = load_phrases(language)
+    line = text.strip()
+    kinds: tuple[tuple[Kind, list[str]], ...] = (
+        ("segue", phrases.segues),
+        ("reply", phrases.replies),
+    )
+    for kind, options in kinds:
+        if line in options:
+            return fallback(language, kind, said | {line})
+    return None
+
+
 def _listing(items: list[str], and_word: str) -> str:
     items = [i.rstrip(".") for i in items]
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {and_word} {items[-1]}"

@@ -25,6 +25,7 @@ from prefect.futures import PrefectFutureList, as_completed
 from prefect.tasks import exponential_backoff
 
 from castwright.clients.factory import Clients
+from castwright.clients.llm import LLMClient
 from castwright.clients.tts import RunPodClient
 from castwright.core.config import ShowConfig, TTSSettings, VoiceProfile, host_voice
 from castwright.core.errors import ClipCheckFailedError, SynthesisError, TransientServiceError
@@ -33,6 +34,7 @@ from castwright.core.retry import retry_on
 from castwright.core.store import Store, content_key
 from castwright.core.text import pack, speech_units
 from tasks.script.rephrase import rephrase_turn
+from tasks.script.skeleton import other_filler
 
 log = logging.getLogger(__name__)
 
@@ -296,11 +298,25 @@ def voice_stage(
     client = clients.tts
     client.wait_until_ready(warmup_job(show))
 
-    def rephrase(turn: Turn, heard: str) -> str | None:
-        return rephrase_turn(clients.llm, show, turn, heard)
-
     futures = synthesize_turn_task.map(
-        script.turns, [voices[t.speaker] for t in script.turns],
-        unmapped(show.tts), unmapped(client), unmapped(store), unmapped(rephrase),
+        script.turns, [voices[t.speaker] for t in script.turns], unmapped(show.tts),
+        unmapped(client), unmapped(store), unmapped(rephraser(script, show, lambda: clients.llm)),
     )  # fmt: skip
     return track_progress(futures)
+
+
+def rephraser(script: Script, show: ShowConfig, llm: Callable[[], LLMClient]) -> Rephraser:
+    """What a turn the voice cannot say is voiced as instead: a line without content (one of the
+    skeleton's segues or replies) becomes another of its kind not yet said in the episode, with
+    no LLM; any other line is rephrased by the LLM, once (tasks/script/rephrase.py)."""
+    said = {t.text for t in script.turns}
+
+    def rephrase(turn: Turn, heard: str) -> str | None:
+        other = other_filler(turn.text, show.language, said)
+        if other is None:
+            return rephrase_turn(llm(), show, turn, heard)
+        said.add(other)
+        log.info("voices: %s says %r instead of %r (heard %r)", turn.id, other, turn.text, heard)
+        return other
+
+    return rephrase

@@ -15,16 +15,17 @@ from castwright.clients.llm import LLMClient
 from castwright.clients.tts import JobPolicy, RunPodClient
 from castwright.core.config import TTSSettings, load_show, load_voice
 from castwright.core.errors import ClipCheckFailedError
-from castwright.core.models import Turn
+from castwright.core.models import Script, Turn
 from castwright.core.paths import DEFAULT_SHOW
 from castwright.core.store import Store
 from tasks.script.rephrase import rephrase_turn
-from tasks.speech.stage import synthesize_turn
+from tasks.speech.stage import rephraser, synthesize_turn
 from tests.fakes.audio import speech_output
 from tests.fakes.openai_api import fake_openai, turns_json
 from tests.fakes.runpod_api import FakeRunPod, fake_runpod
 
 SHOW = load_show(DEFAULT_SHOW)
+SHOW_PT = load_show(DEFAULT_SHOW.parent / "show-pt.yaml")
 HARD = Turn(id="t007", speaker="Ada", section="s",
             text="Founders should renegotiate the cloud bill every year, forty percent is too much.")  # fmt: skip
 EASIER = "Founders should ask for a better cloud price every year; forty percent is too much."
@@ -97,3 +98,31 @@ def test_a_rephrasing_keeps_numbers_names_and_stance(reply: str, usable: bool) -
         got = rephrase_turn(llm, SHOW, HARD, "founders should rene go sheet")
     assert (got is not None) == usable
     assert "founders should rene go sheet" in server.requests[0].body["messages"][-1]["content"]
+
+
+def _no_llm() -> LLMClient:
+    raise AssertionError("a line without content is replaced without the LLM")
+
+
+def test_a_segue_the_voice_cannot_say_becomes_another_not_yet_said() -> None:
+    """Measured 2026-12-02: Kokoro's Japanese female styles say "Certo" so that Whisper base
+    hears "Serto"/"Sato" at every speed; the run failed on that one segue."""
+    failed = Turn(id="t035", speaker="Ana", section="s", text="Certo. E depois?")
+    script = Script(turns=[
+        Turn(id="t005", speaker="Bruno", section="s", text="Continua."), failed,
+        Turn(id="t040", speaker="Bruno", section="s", text="Justo."),
+    ])  # fmt: skip
+    rephrase = rephraser(script, SHOW_PT, _no_llm)
+    assert rephrase(failed, "Sato e depois.") == "E o que mais?"  # "Continua." is already said
+    assert rephrase(failed, "Sato e depois.") == "Conta mais."  # and now "E o que mais?" too
+    reply = Turn(id="t012", speaker="Ana", section="s", text="Anotado.")
+    assert rephrase(reply, "Amutado.") == "Tá bom."  # "Justo." is said: the next reply
+
+
+def test_a_line_with_content_still_goes_to_the_llm() -> None:
+    with fake_openai([turns_json(("Ada", EASIER))]) as server:
+        llm = LLMClient(openai.OpenAI(base_url=f"{server.base_url}/v1", api_key="k", max_retries=0),
+                        "m", "json_schema")  # fmt: skip
+        rephrase = rephraser(Script(turns=[HARD]), SHOW, lambda: llm)
+        assert rephrase(HARD, "founders should rene go sheet") == EASIER
+    assert len(server.requests) == 1

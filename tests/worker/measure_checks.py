@@ -8,7 +8,7 @@ Piper joe and Kokoro jf_alpha through the worker's real path (`handle`, one atte
 mark), and reports per clip: the transcript score before normalization (case and punctuation
 only) and after, and the voice-print distance to its own voice and to the other voice.
 With --language pt-BR: Portuguese lines (as castwright's pt-BR normalization writes them) voiced
-by Kokoro jf_nezumi and jm_kumo with espeak-ng pt-br phonemes, checked by the multilingual Whisper.
+by Kokoro jf_gongitsune and jm_kumo with espeak-ng pt-br phonemes, checked by the multilingual Whisper.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ LINES_PT = [
     "A Lei Geral de Proteção de Dados vale para empresas de todos os tamanhos.",
     "Os ministros europeus querem que os robôs de conversa expliquem suas respostas.",
 ]
-VOICES_PT = (("kokoro", "jf_nezumi"), ("kokoro", "jm_kumo"))
+VOICES_PT = (("kokoro", "jf_gongitsune"), ("kokoro", "jm_kumo"))
 SETS = {"en": (LINES, VOICES), "pt-BR": (LINES_PT, VOICES_PT)}
 
 
