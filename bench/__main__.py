@@ -189,7 +189,8 @@ def summary(results: dict[str, Figures]) -> str:
         lines += [
             "",
             f"Voices stage wall time / engine time (synthesis + Whisper check): {first['voices_wall_to_engine']}; "
-            f"{first['voices_wall_to_engine_after_start']} without the embedded worker's start ({first['worker_start_s']} s).",
+            f"{first.get('voices_wall_to_engine_after_start', '-')} without the embedded worker's "
+            f"start ({first.get('worker_start_s', '-')} s).",
         ]
     if results.get("script"):
         from bench.script_bench import table

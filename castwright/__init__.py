@@ -11,5 +11,7 @@ import sys
 from pathlib import Path
 
 CHECKOUT = str(Path(__file__).resolve().parent.parent)
-if CHECKOUT not in sys.path:
+if (
+    Path(CHECKOUT) / "flows"
+).is_dir() and CHECKOUT not in sys.path:  # a checkout, not site-packages
     sys.path.insert(0, CHECKOUT)

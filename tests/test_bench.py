@@ -1,5 +1,6 @@
-"""The benchmarks still run against the code they measure (two once did not: the mastering bench
-after the store joined the master's signature, the rerun bench after the script gate arrived).
+"""The benchmarks still fit the code they measure (two once did not: the mastering bench crashed
+after the store joined the master's signature, the rerun bench's script was refused by the script
+gate). The mastering bench runs here (a short one); the rerun bench's show is loaded and checked.
 
 Figures only: nothing here is timed; a bench's own output is checked for a real result.
 """

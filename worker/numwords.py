@@ -278,16 +278,11 @@ def _merge_connected(tokens: list[str], lex: Lexicon) -> list[str]:
     Portuguese "120 e 5" -> 125 (a round number, the connector, and a number that fits below its
     last round place)."""
     out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        a = tokens[i]
-        if i + 2 < len(tokens) and tokens[i + 1] == lex.connector and a.isdigit():
-            b = tokens[i + 2]
-            place = _round_place(int(a), lex)
-            if place and b.isdigit() and int(b) < place:
-                out.append(str(int(a) + int(b)))
-                i += 3
+    for token in tokens:
+        if len(out) >= 2 and out[-1] == lex.connector and out[-2].isdigit() and token.isdigit():
+            place = _round_place(int(out[-2]), lex)
+            if place and int(token) < place:  # and again: "100 e 20 e 5" -> 120 e 5 -> 125
+                out[-2:] = [str(int(out[-2]) + int(token))]
                 continue
-        out.append(a)
-        i += 1
+        out.append(token)
     return out

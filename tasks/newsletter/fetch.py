@@ -88,7 +88,8 @@ def download(
 
     The deadline holds whatever the server does: the download runs in a daemon thread, and a
     server still sending its headers (each byte inside httpx's read timeout) when the deadline
-    passes is left to that thread, which its read timeout ends soon after."""
+    passes is left to that thread, which ends when the server stops, the headers outgrow
+    httpcore's limit, or the process exits (a run's process ends with the run)."""
     http = client or httpx.Client(timeout=httpx.Timeout(min(deadline_s, 20.0)))
     outcome: list[tuple[bytes, str] | BaseException] = []
 

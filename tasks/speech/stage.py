@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -310,12 +311,15 @@ def rephraser(script: Script, show: ShowConfig, llm: Callable[[], LLMClient]) ->
     skeleton's segues or replies) becomes another of its kind not yet said in the episode, with
     no LLM; any other line is rephrased by the LLM, once (tasks/script/rephrase.py)."""
     said = {t.text for t in script.turns}
+    choosing = threading.Lock()  # turns fail in parallel: two may not pick the same line
 
     def rephrase(turn: Turn, heard: str) -> str | None:
-        other = other_filler(turn.text, show.language, said)
+        with choosing:
+            other = other_filler(turn.text, show.language, said)
+            if other is not None:
+                said.add(other)
         if other is None:
             return rephrase_turn(llm(), show, turn, heard)
-        said.add(other)
         log.info("voices: %s says %r instead of %r (heard %r)", turn.id, other, turn.text, heard)
         return other
 

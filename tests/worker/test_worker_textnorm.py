@@ -96,6 +96,8 @@ PT_SAME = [
     # Whisper base on Kokoro's pt-BR voices (measured 2026-12-02): tens, "e", then units
     ("ou cento e vinte e cinco reais por mês", "ou 120 e 5 reais por mês"),
     ("vinte e três pessoas", "20 e 3 pessoas"),
+    ("cento e vinte e cinco", "100 e 20 e 5"),
+    ("dois mil e vinte e sete", "2000 e 20 e 7"),
 ]
 
 PT_MISTAKES = [
