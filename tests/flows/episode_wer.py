@@ -2,6 +2,8 @@
 
     uv run python -m tests.flows.episode_wer EPISODE_DIR [--language pt-BR]
 
+The language defaults to the show's, as the episode's manifest.json recorded it.
+
 EPISODE_DIR is `.castwright/episodes/<slug>/` (its script.yaml and <slug>.mp3, or give --mp3).
 The whole MP3 is transcribed by Whisper base with the language forced, and compared with the
 script's text after the clip check's own normalization (worker.textnorm: numbers, acronyms,
@@ -12,6 +14,7 @@ the joins between them, the mastering.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 from pathlib import Path
 
@@ -51,13 +54,19 @@ def episode_wer(mp3: Path, text: str, language: str) -> tuple[float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("episode_dir", type=Path)
-    parser.add_argument("--language", default="pt-BR")
+    parser.add_argument("--language", help="default: the show's language in manifest.json")
     parser.add_argument("--mp3", type=Path)
     args = parser.parse_args()
     mp3 = args.mp3 or next(args.episode_dir.glob("*.mp3"))
-    wer, heard = episode_wer(mp3, script_text(args.episode_dir / "script.yaml"), args.language)
+    language = args.language or _show_language(args.episode_dir / "manifest.json")
+    wer, heard = episode_wer(mp3, script_text(args.episode_dir / "script.yaml"), language)
     print(heard)
-    print(f"WER {wer:.3f} ({mp3.name}, {args.language}, Whisper base)")
+    print(f"WER {wer:.3f} ({mp3.name}, {language}, Whisper base)")
+
+
+def _show_language(manifest: Path) -> str:
+    """The show's language as the run recorded it (it once defaulted to pt-BR for every show)."""
+    return str(json.loads(manifest.read_text())["configuration"]["show"]["language"])
 
 
 if __name__ == "__main__":
