@@ -101,15 +101,17 @@ def news_chunks(section: Section, max_words: int = NEWS_CHUNK_WORDS) -> list[str
 
 def _opening(
     show: ShowConfig, issue_title: str, section: Section, position: int, topics: list[str]
-) -> list[str]:
+) -> list[tuple[int, str]]:
+    """(host index, line): the lead host welcomes, the other gives the rundown, the lead starts
+    the first story (one voice reading three lines in a row sounded like a list, not a show)."""
     phrases = load_phrases(show.language)
     fill = {"show": show.title, "issue": issue_title, "title": section.title.rstrip("."),
             "topics": _listing(topics, phrases.and_word)}  # fmt: skip
     if position == 1:
-        opening = [phrases.welcome[0].format(**fill)]
-        opening += [phrases.rundown.format(**fill)] if len(topics) > 1 else []
-        return [*opening, phrases.first[0].format(**fill)]
-    return [phrases.next[(position - 2) % len(phrases.next)].format(**fill)]
+        opening = [(0, phrases.welcome[0].format(**fill))]
+        opening += [(1, phrases.rundown.format(**fill))] if len(topics) > 1 else []
+        return [*opening, (0, phrases.first[0].format(**fill))]
+    return [((position - 1) % 2, phrases.next[(position - 2) % len(phrases.next)].format(**fill))]
 
 
 def build_skeleton(
@@ -122,8 +124,8 @@ def build_skeleton(
     hosts, phrases = show.host_names, load_phrases(show.language)
     topics = topics or [section.title]
     presenter, other = hosts[(position - 1) % 2], hosts[position % 2]
-    lines = [Line(speaker=hosts[0] if position == 1 else presenter, kind="open", text=t)
-             for t in _opening(show, issue_title, section, position, topics)]  # fmt: skip
+    lines = [Line(speaker=hosts[h], kind="open", text=t)
+             for h, t in _opening(show, issue_title, section, position, topics)]  # fmt: skip
     chunks = news_chunks(section)
     for i, chunk in enumerate(chunks):
         if i:  # the other host asks the way into the next piece of news

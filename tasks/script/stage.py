@@ -25,7 +25,7 @@ from tasks.script.writer import ScriptResult, write_script
 log = logging.getLogger("tasks.script")
 
 SCRIPTS = "scripts"
-SCRIPT_VERSION = "1"
+SCRIPT_VERSION = "2"  # 2: the other host gives the rundown
 
 
 @task(name="write-script", cache_policy=NO_CACHE)

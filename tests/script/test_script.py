@@ -136,6 +136,21 @@ def test_rendered_prompts_carry_persona_normalization_and_opinion_blocks() -> No
     assert section.comments[0].text in user and "[GAP 3]" in user and "Write the 3 gap" in user
 
 
+def test_the_opening_alternates_hosts() -> None:
+    """The lead host welcomes, the other gives the rundown, the lead starts the first story; each
+    later story opens with the host who tells it."""
+    topics = [s.title for s in ISSUE.sections]
+    first = build_skeleton(ISSUE.sections[0], 1, 4, SHOW, ISSUE.title, topics)
+    opening = [
+        (line.speaker, (line.text or "").split(":")[0]) for line in first if line.kind == "open"
+    ]
+    assert opening == [("Ada", "Welcome to The Weekly Signal. This week"), ("Marvin", "Today"),
+                       ("Ada", "First up")]  # fmt: skip
+    assert next(line.speaker for line in first if line.kind == "news") == "Ada"
+    second = build_skeleton(ISSUE.sections[1], 2, 4, SHOW, ISSUE.title, topics)
+    assert [line.speaker for line in second if line.kind in ("open", "news")][:2] == ["Marvin"] * 2
+
+
 def test_long_turns_split_at_sentence_boundaries() -> None:
     text = " ".join(f"Sentence number {i} has five words." for i in range(30))
     pieces = split_sentences(text, max_words=20)
