@@ -29,6 +29,7 @@ from tasks.script.facts import (
     tokens,
 )
 from tasks.script.opinions import KEPT, content_words, coverage
+from tasks.script.skeleton import load_phrases
 
 REACTION_WORDS = 5
 MAX_LINE_WORDS = 60
@@ -168,6 +169,18 @@ def carries_other_opinion(text: str, speaker: str, section: Section, language: s
     )
 
 
+def asks_for_a_take(text: str, hosts: list[str], language: str) -> bool:
+    """Whether a line is one of the skeleton's questions for a host's opinion. The code asks once,
+    right before each comment; an LLM line asking it anywhere else asks for what was just said
+    ("What's your take?" after Marvin gave his, SmolLM2 in a real run)."""
+
+    def key(line: str) -> str:
+        return sentence_key(re.sub("|".join(re.escape(h) for h in hosts), " ", line))
+
+    asks = {key(ask.replace("{host}", "")) for ask in load_phrases(language).ask}
+    return bool(text) and key(text) in asks
+
+
 def line_problem(
     text: str,
     speaker: str,
@@ -192,6 +205,8 @@ def line_problem(
         return "a sentence in it is not about this section's news"
     if reports_other_host(text, speaker, hosts, language):
         return "tells what the other host says"
+    if asks_for_a_take(text, hosts, language) and not asks_for_a_take(own, hosts, language):
+        return "asks for a host's take (the script asks once, before each comment)"
     if reads_instructions(text) or text.startswith(("...", "…")):
         return "reads the instructions aloud, or goes on from nothing"
     if restates(text, section, own, language):

@@ -25,7 +25,7 @@ from tasks.script.writer import ScriptResult, write_script
 log = logging.getLogger("tasks.script")
 
 SCRIPTS = "scripts"
-SCRIPT_VERSION = "2"  # 2: the other host gives the rundown
+SCRIPT_VERSION = "3"  # 2: the other host gives the rundown; 3: no LLM line asks for a take
 
 
 @task(name="write-script", cache_policy=NO_CACHE)

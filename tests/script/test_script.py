@@ -260,6 +260,14 @@ def test_a_parroting_or_drifting_line_is_rejected() -> None:
     assert problem(reported) == "tells what the other host says"  # SmolLM2 again
     assert reports_other_host("Bruno disse que o preço cai.", "Ana", ["Ana", "Bruno"], "pt-BR")
     assert not reports_other_host("Bruno, o preço cai?", "Ana", ["Ana", "Bruno"], "pt-BR")
+    # SmolLM2 in a reply gap right after Marvin's comment (the energy example, 2026-12-02)
+    assert problem("What's your take?") == (
+        "asks for a host's take (the script asks once, before each comment)"
+    )
+    assert problem("Marvin, what's your take?") is not None
+    rewritten_ask = line_problem("Marvin, your thoughts?", "Ada", section,
+                                 SHOW.host_names, "en", own="Marvin, what's your take?")  # fmt: skip
+    assert rewritten_ask is None  # refine may reword the script's own question into another
     assert problem("Hmm. So schools get a week of training, and who pays for it?") is None
     assert problem("A shared fund? Good. Classrooms in Europe need it.") is None
 
