@@ -9,6 +9,7 @@ command, speaking JSON), so what passes here passes there and nothing here impor
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from castwright.core.config import VoiceProfile, load_voice
 from castwright.core.errors import ConfigError
-from castwright.core.paths import PROJECT_ROOT, VOICES_DIR
+from castwright.core.paths import VOICES_DIR, checkout_pythonpath
 
 CHECK_TIMEOUT_S = 120
 
@@ -25,7 +26,8 @@ def worker_check(clip: Path, write: Path | None = None) -> dict[str, object]:
     """The worker's verdict on a reference clip: {"fixes": [...]} or {"error": "..."}."""
     cmd = [sys.executable, "-m", "worker.check_reference", str(clip)]
     cmd += ["--write", str(write)] if write else []
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=PROJECT_ROOT,
+    env = os.environ | {"PYTHONPATH": checkout_pythonpath()}  # the worker is not installed
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env,
                           timeout=CHECK_TIMEOUT_S, check=False)  # fmt: skip
     try:
         verdict = json.loads(done.stdout.strip().splitlines()[-1])
