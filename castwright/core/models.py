@@ -40,6 +40,15 @@ class Section(Strict):
     comments: list[Comment] = Field(default_factory=list)
 
 
+class LeftOut(Strict):
+    """A part of the source the episode does not tell: what it is, where, and its first words."""
+
+    kind: str = Field(description="code block, html, image, link, section, sentences, ...")
+    section: str = Field("", description="The section's title ('' before the first heading)")
+    first_words: str
+    words: int = 0
+
+
 class Newsletter(Strict):
     title: str
     date: dt.date | None = None
@@ -48,10 +57,23 @@ class Newsletter(Strict):
     #: the issue's own id at its source (feed entry GUID or link, file name, URL): the catalog
     #: records it so the weekly run knows what is already published
     source_id: str | None = None
+    format: str = Field("markdown", description="markdown, html or text: how it was parsed")
+    #: parts of the source left out at parse time (code, images, HTML comments, bare links)
+    left_out: list[LeftOut] = Field(default_factory=list)
+    #: what the parse noticed and the run must say (prose the sections do not hold, ...)
+    warnings: list[str] = Field(default_factory=list)
 
     @property
     def comment_count(self) -> int:
         return sum(len(s.comments) for s in self.sections)
+
+    @property
+    def prose_words(self) -> int:
+        """Words of the sections' news and comments (what an episode can tell)."""
+        return sum(
+            len(s.body.split()) + sum(len(c.text.split()) for c in s.comments)
+            for s in self.sections
+        )
 
 
 # --- the show's memory ----------------------------------------------------------------------

@@ -1,79 +1,159 @@
-"""Just enough HTML -> markdown for a newsletter issue published as a web page.
+"""An issue published as HTML (a web page, or a feed entry's content) -> markdown, so that it
+takes the same path as a markdown issue (tasks.newsletter.markdown).
 
-Headings become `#` lines, paragraphs and list items become lines, links keep their URLs,
-blockquotes keep their `>`; scripts, styles, navigation and images are dropped.
+A whole page first goes through a readability extractor (readability-lxml: the main content,
+without navigation, sidebars and footers); when it keeps less than half of the page's text, the
+page's body is used instead (scripts, styles, navigation, headers and footers removed) and the
+parse says so. A fragment (a feed entry) is all content. Headings keep their level, paragraphs,
+list items, quotes, code and tables keep their shape, links keep their URLs, images their alt
+text.
 """
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
+import logging
+import re
 
-_SKIP = {"script", "style", "nav", "header", "footer", "noscript", "svg", "form", "head"}
-_BLOCK = {"p", "div", "section", "article", "br", "tr", "table", "ul", "ol", "pre"}
+import lxml.html
+from lxml.etree import ParserError
+from readability import Document
+
+log = logging.getLogger(__name__)
+
+_DROP = ("script", "style", "nav", "header", "footer", "noscript", "svg", "form", "head",
+         "aside", "iframe", "button")  # fmt: skip
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_BLOCKS = {"p", "div", "section", "article", "main", "dd", "dt", "figcaption", "center", "td"}
+_ESCAPE = re.compile(r"([\\`*_\[\]<>#|])")
+MIN_KEPT_SHARE = 0.5
 
 
-class _Converter(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.skip_depth = 0
-        self.href: str | None = None
-        self.link_text: list[str] = []
-        self.quote = False
+def _escape(text: str) -> str:
+    return _ESCAPE.sub(r"\\\1", " ".join(text.split()))
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self.skip_depth += 1
-        elif self.skip_depth:
-            return
-        elif tag in {"h1", "h2", "h3", "h4"}:
-            self.out.append("\n\n" + "#" * int(tag[1]) + " ")
-        elif tag == "li":
-            self.out.append("\n- ")
-        elif tag == "blockquote":
-            self.quote = True
-            self.out.append("\n\n> ")
-        elif tag in _BLOCK:
-            self.out.append("\n\n> " if self.quote else "\n\n")
-        elif tag == "a":
-            self.href = dict(attrs).get("href")
-            self.link_text = []
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self.skip_depth = max(0, self.skip_depth - 1)
-        elif self.skip_depth:
-            return
-        elif tag == "a" and self.href is not None:
-            text = "".join(self.link_text).strip()
-            url = self.href
-            self.out.append(
-                f"[{text}]({url})" if text and url.startswith(("http://", "https://")) else text
-            )
-            self.href = None
-        elif tag == "blockquote":
-            self.quote = False
-        elif tag in {"h1", "h2", "h3", "h4"}:
-            self.out.append("\n\n")
+def _inline(element: lxml.html.HtmlElement) -> str:
+    """The element's text as one markdown line: links as [text](url), images as ![alt](),
+    code as `code`, everything else as its escaped text."""
+    parts = [_escape(element.text or "")]
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "a" and child.get("href", "").startswith(("http://", "https://")):
+            label = _inline(child).strip()
+            parts.append(f"[{label}]({child.get('href')})" if label else "")
+        elif tag == "img":
+            parts.append(f"![{_escape(child.get('alt', ''))}]()")
+        elif tag == "code":
+            parts.append("`" + " ".join(child.text_content().split()).replace("`", "'") + "`")
+        elif tag == "br":
+            parts.append(" ")
+        elif tag not in _DROP:
+            parts.append(_inline(child))
+        parts.append(_escape(child.tail or ""))
+    return " ".join(p for p in parts if p.strip())
 
-    def handle_data(self, data: str) -> None:
-        if self.skip_depth:
-            return
-        text = " ".join(data.split())
-        if not text:
-            return
-        if self.href is not None:
-            self.link_text.append(text + " ")
-        else:
-            self.out.append(text + " ")
+
+def _table(table: lxml.html.HtmlElement) -> str:
+    rows = [[_inline(c) for c in tr if c.tag in ("td", "th")] for tr in table.iter("tr")]
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return ""
+    width = max(len(r) for r in rows)
+    lines = ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in rows]
+    return "\n".join([lines[0], "|" + "---|" * width, *lines[1:]])
+
+
+def _element(el: lxml.html.HtmlElement, quote: str = "") -> list[str]:
+    """Markdown paragraphs for one element (and its children)."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _DROP:
+        return []
+    if tag in _HEADINGS:
+        return [quote + "#" * _HEADINGS[tag] + " " + _inline(el)]
+    if tag == "pre":
+        return [quote + "```\n" + el.text_content().strip("\n").replace("```", "'''") + "\n```"]
+    if tag == "table":
+        return [_table(el)]
+    if tag == "li":
+        return (
+            [quote + "- " + _inline(el)]
+            if not el.xpath(".//ul|.//ol|.//p")
+            else _nested(el, quote, "- ")
+        )
+    if tag == "blockquote":
+        return _children(el, quote + "> ") or [quote + "> " + _inline(el)]
+    if tag in _BLOCKS and not _has_blocks(el):
+        return [quote + _inline(el)]
+    return _children(el, quote)
+
+
+def _nested(el: lxml.html.HtmlElement, quote: str, bullet: str) -> list[str]:
+    head = _escape(el.text or "")
+    out = [quote + bullet + head] if head.strip() else []
+    return out + _children(el, quote)
+
+
+_BLOCK_TAGS = set(_HEADINGS) | _BLOCKS | {"pre", "table", "ul", "ol", "li", "blockquote", "p"}
+
+
+def _has_blocks(el: lxml.html.HtmlElement) -> bool:
+    return any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in el.iterdescendants())
+
+
+def _children(el: lxml.html.HtmlElement, quote: str) -> list[str]:
+    out: list[str] = []
+    loose = _escape(el.text or "")
+    if loose.strip():
+        out.append(quote + loose)
+    for child in el:
+        out += _element(child, quote)
+        tail = _escape(child.tail or "")
+        if tail.strip():
+            out.append(quote + tail)
+    return out
+
+
+def _markdown(root: lxml.html.HtmlElement) -> str:
+    paragraphs = [p for p in _element(root) if p.strip(" >-#")]
+    return "\n\n".join(paragraphs).strip() + "\n"
+
+
+def _words(root: lxml.html.HtmlElement) -> int:
+    return len(" ".join(_element(root)).split())
+
+
+def _body(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    bodies = page.xpath("//body")
+    return bodies[0] if bodies else page
+
+
+def _title(page: lxml.html.HtmlElement) -> str:
+    h1 = page.xpath("//body//h1")
+    if h1:
+        return " ".join(h1[0].text_content().split())
+    titles = page.xpath("//title")
+    return " ".join(titles[0].text_content().split()) if titles else ""
 
 
 def html_to_markdown(html: str) -> str:
-    converter = _Converter()
-    converter.feed(html)
-    converter.close()
-    lines = [line.rstrip() for line in "".join(converter.out).splitlines()]
-    text = "\n".join(lines)
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text.strip() + "\n"
+    """The issue's markdown: a page's main content with its title as a `#` heading, or a
+    fragment as it is."""
+    try:
+        page = lxml.html.document_fromstring(html)
+    except (ParserError, ValueError):
+        return ""
+    if not re.search(r"<(html|body)[\s>]", html[:5000], re.I):
+        return _markdown(_body(page))
+    body = _body(page)
+    main = lxml.html.fragment_fromstring(
+        Document(html).summary(html_partial=True), create_parent="div"
+    )
+    if _words(main) < MIN_KEPT_SHARE * _words(body):
+        log.warning("html: the readability extractor kept %d of %d words; reading the whole "
+                    "page body instead", _words(main), _words(body))  # fmt: skip
+        main = body
+    title = _title(page)
+    text = _markdown(main)
+    if title and not re.search(r"^# ", text, re.M):
+        text = f"# {_escape(title)}\n\n{text}"
+    return text

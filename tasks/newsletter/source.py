@@ -160,8 +160,9 @@ def newest_unpublished(issues: list[SourceIssue], published: set[str]) -> Source
 
 
 def load_source_issue(
-    issue: SourceIssue, hosts: list[str], allow_hosts: frozenset[str] = frozenset()
-) -> Newsletter:
+    issue: SourceIssue, hosts: list[str], allow_hosts: frozenset[str] = frozenset(),
+    language: str = "en",
+) -> Newsletter:  # fmt: skip
     """Parse the issue (reading its link when the source held no text), tagged with its id."""
     if issue.text is not None:
         text = issue.text
@@ -178,7 +179,10 @@ def load_source_issue(
     if issue.from_feed:
         text = with_front_matter(issue, text)
     name = redact_url(issue.link) if issue.link and is_url(issue.link) else issue.link or issue.id
-    newsletter = parse_newsletter(text, hosts, source_name=name)
+    # a feed entry's HTML and a fetched page are markdown by now; a file is read by its name
+    converted = issue.text is not None or bool(issue.link and is_url(issue.link))
+    fmt = "markdown" if converted else None
+    newsletter = parse_newsletter(text, hosts, source_name=name, language=language, fmt=fmt)
     return newsletter.model_copy(update={"source_id": issue.id})
 
 
@@ -194,18 +198,18 @@ def with_front_matter(issue: SourceIssue, text: str) -> str:
 
 
 def find_new_issue(
-    source: NewsletterSource, published: set[str], hosts: list[str]
+    source: NewsletterSource, published: set[str], hosts: list[str], language: str = "en"
 ) -> Newsletter | None:
     """The newest issue at the source that is not published yet, parsed; None: nothing new."""
     issue = newest_unpublished(list_issues(source), published)
     if issue is None:
         return None
     log.info("source: new issue %r (%s)", issue.title or issue.id, issue.id)
-    return load_source_issue(issue, hosts, source.allowed)
+    return load_source_issue(issue, hosts, source.allowed, language)
 
 
 @task(name="find-new-issue", cache_policy=NO_CACHE)
 def find_new_issue_task(
-    source: NewsletterSource, published: set[str], hosts: list[str]
+    source: NewsletterSource, published: set[str], hosts: list[str], language: str = "en"
 ) -> Newsletter | None:
-    return find_new_issue(source, published, hosts)
+    return find_new_issue(source, published, hosts, language)

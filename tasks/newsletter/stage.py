@@ -1,4 +1,12 @@
-"""Stage 1: read a markdown newsletter into sections and each host's opinion comments.
+"""Stage 1: read an issue (markdown, HTML or plain text) into sections and each host's comments.
+
+The format is the file's (`.md`/`.markdown`, `.html`/`.htm`, `.txt`) or, for a URL or another
+name, what the text looks like. Metadata comes from YAML or TOML front matter or a `Title:` /
+`Date:` header block (tasks.newsletter.frontmatter); the structure from the document's own
+headings (tasks.newsletter.sections), read by real parsers: markdown-it-py for markdown, a
+readability extractor for HTML pages (then the markdown path), paragraphs and heading-like
+lines for plain text. Code, HTML comments, images and bare links are never a title; they are
+left out and listed (`Newsletter.left_out`); tables are read row by row as sentences.
 
 Supported comment shapes (host names are the show's configured hosts, case-insensitive):
 
@@ -7,10 +15,6 @@ Supported comment shapes (host names are the show's configured hosts, case-insen
     Comments:                                           (a list under the section)
     - Ada: ...
     - **Marvin**: ...
-
-Sections are `##` headings (or `#` headings when the issue has no `##`). YAML front matter may set
-`title` and `date`. Fenced code blocks, images and tables never break parsing: code and tables stay
-in the section body, images are dropped, and comment lines inside code fences are ignored.
 """
 
 from __future__ import annotations
@@ -22,30 +26,32 @@ import re
 import unicodedata
 from pathlib import Path
 
-import yaml
 from prefect import task
 
 from castwright.core.errors import NewsletterError
-from castwright.core.models import Comment, Link, Newsletter, Section
+from castwright.core.models import Newsletter
 from castwright.core.netguard import redact_url
 from castwright.core.text import strip_controls
+from tasks.newsletter.blocks import Block, first_words
 from tasks.newsletter.fetch import download
+from tasks.newsletter.frontmatter import split_front_matter
 from tasks.newsletter.html import html_to_markdown
+from tasks.newsletter.markdown import markdown_blocks
+from tasks.newsletter.plain import text_blocks
+from tasks.newsletter.sections import MAX_SECTIONS, build_sections, check_count, to_section
 
 log = logging.getLogger(__name__)
 
+__all__ = ["MAX_SECTIONS", "split_front_matter"]
+
 MAX_BYTES = 1_000_000
 MAX_TITLE_CHARS = 300
-#: each section costs LLM calls and minutes of audio: more than this is not one weekly issue
-MAX_SECTIONS = 40
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((https?://[^)\s]+)\)")
-# any other link target (mailto:, javascript:, relative): only its text is kept, never spoken
-_OTHER_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\([^()\s]*(?:\([^()\s]*\))?[^()\s]*\)")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_COMMENTS_LABEL = re.compile(r"^\s*\**(comments|opinions)\**\s*:?\**\s*$", re.I)
+#: parsed sections holding less than this share of the document's words (code aside) is said
+#: loudly: something in the document's shape was not understood
+MIN_PARSED_SHARE = 0.8
+_MARKDOWN_SIGNS = re.compile(r"^(#{1,6} \S|```|~~~|\s*[-*] \[)|\]\(https?://|^\*\*\w", re.M)
+_EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".mdown": "markdown",
+               ".html": "html", ".htm": "html", ".txt": "text", ".text": "text"}  # fmt: skip
 
 
 def read_text(path: Path) -> str:
@@ -79,49 +85,6 @@ def _decode(data: bytes, name: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
-    """Safe YAML without anchors or aliases (a few bytes of aliases expand to megabytes) and
-    without implicit timestamps (a date is read as text, then checked with a clear message)."""
-
-    yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-    def compose_node(self, parent: object, index: object) -> yaml.Node | None:
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise NewsletterError(
-                "the YAML front matter uses an anchor or alias (& or *); write the values out"
-            )
-        return super().compose_node(parent, index)  # type: ignore[arg-type]
-
-
-def split_front_matter(text: str) -> tuple[dict[str, object], str]:
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        return {}, text
-    try:
-        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}  # noqa: S506 (safe)
-    except yaml.YAMLError as exc:
-        raise NewsletterError(f"the YAML front matter is invalid: {exc}") from exc
-    if not isinstance(meta, dict):
-        raise NewsletterError("the YAML front matter must be a mapping (key: value lines)")
-    return meta, text[match.end() :]
-
-
-def _comment_pattern(hosts: list[str]) -> re.Pattern[str]:
-    names = "|".join(re.escape(h) for h in sorted(hosts, key=len, reverse=True))
-    return re.compile(
-        rf"^\s*(?:>\s*|[-*+]\s+)?(?:\*\*|__)?({names})(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.+)$",
-        re.I,
-    )
-
-
-def _canonical_host(name: str, hosts: list[str]) -> str:
-    return next(h for h in hosts if h.casefold() == name.casefold())
-
-
 def _ascii(text: str) -> str:
     """Accents folded for URL-safe names: "Edição" -> "edicao", not "edi-o"."""
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
@@ -147,93 +110,69 @@ class Slugs:
         return slug
 
 
-def _plain(markdown: str) -> str:
-    """Markdown to readable plain text: images dropped, links to their text, emphasis removed."""
-    text = _IMAGE.sub("", markdown)
-    text = _OTHER_LINK.sub(r"\1", _LINK.sub(r"\1", text))
-    text = re.sub(r"(\*\*|__|\*|_|`)(\S.*?\S|\S)\1", r"\2", text)
-    lines = [ln.strip() for ln in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def _split_headings(body: str) -> list[tuple[int, str, list[str]]]:
-    """Return (level, heading, lines) blocks; text before the first heading has level 0."""
-    blocks: list[tuple[int, str, list[str]]] = [(0, "", [])]
-    in_code = False
-    for line in body.splitlines():
-        if _FENCE.match(line):
-            in_code = not in_code
-        heading = None if in_code else _HEADING.match(line)
-        if heading:
-            blocks.append((len(heading.group(1)), heading.group(2).strip(), []))
-        else:
-            blocks[-1][2].append(line)
-    return blocks
-
-
-def _parse_section(title: str, lines: list[str], hosts: list[str], slugs: Slugs) -> Section:
-    pattern = _comment_pattern(hosts)
-    body: list[str] = []
-    comments: list[Comment] = []
-    in_code = in_comment = False
-    for line in lines:
-        if _FENCE.match(line):
-            in_code = not in_code
-        match = None if in_code else pattern.match(line)
-        if match:
-            host = _canonical_host(match.group(1), hosts)
-            comments.append(Comment(host=host, text=_plain(match.group(2))))
-            in_comment = True
-        elif in_comment and line.strip() and not line.lstrip().startswith(("-", "*", "#")):
-            last = comments[-1]  # the comment's paragraph goes on
-            comments[-1] = Comment(host=last.host, text=f"{last.text} {_plain(line.lstrip('> '))}")
-        else:
-            in_comment = False
-            if not _COMMENTS_LABEL.match(line):
-                body.append(line)
-    raw = "\n".join(body)
-    links = [Link(text=_plain(t), url=u) for t, u in _LINK.findall(raw)]
-    return Section(
-        id=slugs(title),
-        title=_plain(title),
-        body=_plain(raw),
-        links=links,
-        comments=comments,
-    )
-
-
-def parse_newsletter(text: str, hosts: list[str], source_name: str = "newsletter") -> Newsletter:
-    """Parse markdown text into a Newsletter. `hosts` are the show's host names."""
-    text = str(strip_controls(text))
+def detect_format(text: str, name: str = "") -> str:
+    """markdown, html or text: by the file's extension, else by what the text looks like."""
+    suffix = Path(name.split("?")[0]).suffix.lower()
+    if suffix in _EXTENSIONS:
+        return _EXTENSIONS[suffix]
+    if text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
+        return "html"
     meta, body = split_front_matter(text)
-    blocks = _split_headings(body)
-    levels = [lvl for lvl, _, _ in blocks if lvl > 0]
-    section_level = 2 if 2 in levels else (min(levels) if levels else 0)
-    title = _title(meta.get("title")) or next((h for lvl, h, _ in blocks if lvl == 1), "")
-    slugs = Slugs()
-    chosen = [(h, lines) for lvl, h, lines in blocks if lvl == section_level and section_level > 0]
-    if len(chosen) > MAX_SECTIONS:
-        raise NewsletterError(
-            f"{source_name}: {len(chosen):,} sections; the limit is {MAX_SECTIONS} per issue "
-            "(each one is written and voiced): split the issue"
-        )
-    sections = [_parse_section(h, lines, hosts, slugs) for h, lines in chosen]
-    sections = [s for s in sections if s.body or s.comments]
-    if not sections:
+    return "markdown" if meta or _MARKDOWN_SIGNS.search(body) else "text"
+
+
+def _blocks(body: str, fmt: str, language: str) -> list[Block]:
+    if fmt == "html":
+        return markdown_blocks(html_to_markdown(body), language)
+    return text_blocks(body) if fmt == "text" else markdown_blocks(body, language)
+
+
+def _doc_title(meta: dict[str, object], blocks: list[Block]) -> tuple[str, bool]:
+    """(title, whether it is the document's lone leading `#` heading): the metadata's title,
+    else that heading, else the first heading, else the first words of the text."""
+    headings = [b for b in blocks if b.kind == "heading"]
+    lone_h1 = bool(headings) and headings[0].level == 1 and sum(h.level == 1 for h in headings) == 1
+    leading = lone_h1 and blocks.index(headings[0]) == next(
+        i for i, b in enumerate(blocks) if b.kind in ("heading", "text", "item", "quote", "row")
+    )
+    title = _title(meta.get("title"))
+    if title:
+        return title, leading
+    first = next((b for b in blocks if b.kind in ("heading", "text")), None)
+    if first is not None and first.kind == "heading":
+        return first.text, leading
+    opening = re.split(r"(?<=[.!?])\s", first.text.split("\n")[0])[0] if first else ""
+    return first_words(opening, 12).removesuffix(" ..."), False
+
+
+def parse_newsletter(
+    text: str, hosts: list[str], source_name: str = "newsletter", language: str = "en",
+    fmt: str | None = None,
+) -> Newsletter:  # fmt: skip
+    """Parse an issue's text into a Newsletter. `hosts` are the show's host names."""
+    text = str(strip_controls(text))
+    fmt = fmt or detect_format(text, source_name)
+    meta, body = split_front_matter(text) if fmt != "html" else ({}, text)
+    blocks = _blocks(body, fmt, language)
+    title, title_h1 = _doc_title(meta, blocks)
+    drafts, left_out = build_sections(blocks, title, hosts, title_h1)
+    check_count(drafts, source_name)
+    if not drafts:
         raise NewsletterError(
             f"{source_name}: no sections with text found; start each news item with a '## Title' line"
         )
-    if not title:
-        title = sections[0].title
     if len(title) > MAX_TITLE_CHARS:
         raise NewsletterError(
             f"{source_name}: the title is {len(title):,} characters; the limit is "
             f"{MAX_TITLE_CHARS}: shorten it (front matter 'title' or the '#' heading)"
         )
+    slugs = Slugs()
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     newsletter = Newsletter(
-        title=_plain(title), date=_date(meta.get("date")), sections=sections, source_sha256=digest
-    )
+        title=" ".join(title.split()), date=_date(meta.get("date")), source_sha256=digest,
+        sections=[to_section(d, slugs(d.title)) for d in drafts], format=fmt, left_out=left_out,
+    )  # fmt: skip
+    newsletter.warnings.extend(_prose_warnings(newsletter, body, fmt, source_name))
     if newsletter.comment_count == 0:
         log.warning(
             "%s: no host comments found (expected lines like '**%s:** ...'); the hosts will "
@@ -242,6 +181,30 @@ def parse_newsletter(text: str, hosts: list[str], source_name: str = "newsletter
             hosts[0],
         )
     return newsletter
+
+
+def _rough_words(body: str, fmt: str) -> int:
+    """The document's words by a rough count, code, comments, tags and URLs aside."""
+    text = re.sub(r"<!--.*?-->", " ", body, flags=re.S)
+    if fmt != "text":
+        text = re.sub(r"^(```|~~~).*?^(```|~~~)", " ", text, flags=re.S | re.M)
+        text = re.sub(r"<[^>]+>|\]\([^)]*\)|https?://\S+", " ", text)
+    lines = [ln for ln in text.split("\n") if not ln.startswith(("    ", "\t"))]
+    return len(re.findall(r"[^\W_]+", " ".join(lines)))
+
+
+def _prose_warnings(issue: Newsletter, body: str, fmt: str, name: str) -> list[str]:
+    if fmt == "html":
+        return []
+    parsed = sum(len(re.findall(r"[^\W_]+", f"{s.title} {s.body} " + " ".join(c.text for c in s.comments)))
+                 for s in issue.sections) + sum(o.words for o in issue.left_out if o.kind != "code block")  # fmt: skip
+    rough = _rough_words(body, fmt)
+    if rough and parsed < MIN_PARSED_SHARE * rough:
+        message = (f"{name}: the sections hold {parsed:,} of the document's ~{rough:,} words "
+                   f"({parsed / rough:.0%}); part of the text was not understood as prose")  # fmt: skip
+        log.warning("%s", message)
+        return [message]
+    return []
 
 
 def _title(value: object) -> str:
@@ -270,24 +233,26 @@ def fetch_text(url: str, allow_hosts: frozenset[str] = frozenset()) -> str:
     _check_bytes(data, shown)
     text = _decode(data, shown)
     if "html" in content_type or text.lstrip().lower().startswith(("<!doctype", "<html")):
-        return html_to_markdown(text)
+        return html_to_markdown(text)  # then parsed as markdown
     return text
 
 
 def load_newsletter(
-    source: Path | str, hosts: list[str], allow_hosts: frozenset[str] = frozenset()
-) -> Newsletter:
+    source: Path | str, hosts: list[str], allow_hosts: frozenset[str] = frozenset(),
+    language: str = "en",
+) -> Newsletter:  # fmt: skip
     """Read an issue from a file path or an http(s) URL."""
     if isinstance(source, str) and source.startswith(("http://", "https://")):
         text = fetch_text(source, allow_hosts)
-        return parse_newsletter(text, hosts, source_name=redact_url(source))
+        fmt = "markdown" if detect_format(text, source) == "html" else None  # converted
+        return parse_newsletter(text, hosts, redact_url(source), language, fmt)
     path = Path(source)
-    return parse_newsletter(read_text(path), hosts, source_name=str(path))
+    return parse_newsletter(read_text(path), hosts, source_name=str(path), language=language)
 
 
 @task(name="parse-newsletter")
-def parse_newsletter_task(source: str, hosts: list[str]) -> Newsletter:
-    return load_newsletter(source, hosts)
+def parse_newsletter_task(source: str, hosts: list[str], language: str = "en") -> Newsletter:
+    return load_newsletter(source, hosts, language=language)
 
 
 def episode_slug(newsletter: Newsletter) -> str:

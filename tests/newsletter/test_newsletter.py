@@ -46,7 +46,7 @@ Comments:
 """
 
 
-def test_parses_all_comment_shapes_and_keeps_code_and_tables_in_body() -> None:
+def test_parses_all_comment_shapes_lists_code_and_reads_tables_as_sentences() -> None:
     nl = parse_newsletter(SHAPES, HOSTS)
     assert nl.title == "Shapes" and str(nl.date) == "2026-01-05"
     assert [s.title for s in nl.sections] == ["Bold comments", "Quoted comments", "List comments"]
@@ -61,7 +61,12 @@ def test_parses_all_comment_shapes_and_keeps_code_and_tables_in_body() -> None:
         ("Marvin", "quoted take."),
         ("Ada", "quoted reply."),
     ]
-    assert "not a comment inside code" in quoted.body and "| 1 | 2 |" in quoted.body
+    assert "not a comment" not in quoted.body and quoted.body == "a: 1, b: 2."
+    code = [o for o in nl.left_out if o.kind == "code block"]
+    assert [(o.section, o.first_words) for o in code] == [
+        ("Quoted comments", "# not a heading Ada: not a comment ...")
+    ]
+    assert [(o.kind, o.first_words) for o in nl.left_out if o.kind == "image"] == [("image", "img")]
     assert [(c.host, c.text) for c in listed.comments] == [
         ("Ada", "listed one."),
         ("Marvin", "listed two."),

@@ -1,0 +1,67 @@
+"""A document as a flat list of blocks, whatever its format: headings, paragraphs, list items,
+quotes and table rows (the prose), and the parts that are never spoken as they are (code,
+HTML, images, bare links). Markdown (markdown-it-py, CommonMark + tables), HTML (through
+markdown) and plain text are all read into this shape; tasks.newsletter.sections builds the
+sections from it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from castwright.core.models import Link
+
+Kind = Literal["heading", "text", "item", "quote", "row", "code", "html", "image", "link"]
+#: blocks that are prose: spoken (they may also carry a host's comment)
+PROSE: frozenset[Kind] = frozenset({"text", "item", "quote", "row"})
+
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)+$")
+_ASSIGNMENT = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*)\s*[=:]\s*([\w.,%-]+)$")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_OF = {"en": "of", "pt-BR": "de"}
+
+
+@dataclass
+class Block:
+    kind: Kind
+    text: str
+    level: int = 0  # a heading's level (1-6)
+    links: list[Link] = field(default_factory=list)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def identifier_words(name: str) -> str:
+    """`GENERATION_TIMEOUT` -> "generation timeout", `maxTokens` -> "max tokens"."""
+    spaced = _CAMEL.sub(" ", name)
+    return " ".join(w.lower() for w in re.split(r"[_.\-\s]+", spaced) if w)
+
+
+def speakable_code(code: str, language: str) -> str:
+    """Inline code as a listener can hear it: a config assignment (`GENERATION_TIMEOUT=180`)
+    as "generation timeout of 180" (numbers are spoken later, in the show's language), an
+    identifier as its words; anything else as written, without the backticks."""
+    text = code.strip()
+    assignment = _ASSIGNMENT.match(text)
+    if assignment:
+        of = _OF.get(language, "of")
+        return f"{identifier_words(assignment.group(1))} {of} {assignment.group(2)}"
+    if _IDENTIFIER.match(text) and not re.search(r"\d[._]\d", text):
+        return identifier_words(text)
+    return text
+
+
+def sentence(text: str) -> str:
+    """One line of text that ends like a sentence (a list item or a table row read aloud must
+    not run into the next one)."""
+    line = " ".join(text.split())
+    return line if not line or line[-1] in ".!?:;…" else f"{line}."
+
+
+def first_words(text: str, n: int = 8) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + (" ..." if len(words) > n else "")
