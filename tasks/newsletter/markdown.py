@@ -27,8 +27,11 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
-def _inline(token: Token, language: str) -> tuple[str, list[Link], list[str], bool]:
-    """(text, links, image alt texts, only-a-link) of an inline token."""
+def _inline(
+    token: Token, language: str, raw_code: bool = False
+) -> tuple[str, list[Link], list[str], bool]:
+    """(text, links, image alt texts, only-a-link) of an inline token; a title keeps its inline
+    code as written (`raw_code`), prose makes it speakable."""
     parts: list[str] = []
     links: list[Link] = []
     images: list[str] = []
@@ -49,7 +52,8 @@ def _inline(token: Token, language: str) -> tuple[str, list[Link], list[str], bo
             images.append(child.content or "")
         else:
             piece = {"text": child.content, "softbreak": "\n", "hardbreak": "\n",
-                     "code_inline": speakable_code(child.content, language)}.get(kind, "")  # fmt: skip
+                     "code_inline": child.content if raw_code
+                     else speakable_code(child.content, language)}.get(kind, "")  # fmt: skip
             (label if href is not None else parts).append(piece)
             outside += len(piece.split()) if href is None else 0
     only_link = bool(links) and outside == 0
@@ -99,7 +103,7 @@ def _walk(tokens: list[Token], language: str) -> Iterator[Block]:
         elif kind in ("blockquote_close", "list_item_close"):
             stack.pop()
         elif kind == "heading_open":
-            text = _inline(tokens[i + 1], language)[0]
+            text = _inline(tokens[i + 1], language, raw_code=True)[0]
             yield Block("heading", " ".join(text.split()), level=int(token.tag[1]))
             i += 2
         elif kind == "inline":

@@ -41,7 +41,16 @@ def script_stage_key(
     """Everything that shapes the script: source, prompts, hosts, script settings, the LLM, and
     the show's recent history (the draft prompt carries it)."""
     llm = (settings.llm_base_url or "embedded", settings.llm_model)
-    parts = [issue.source_sha256, prompts_sha256(), show.hosts, show.script, show.language, llm]
+    told = [s.model_dump() for s in issue.sections]  # what the selection chose to tell
+    parts = [
+        issue.source_sha256,
+        told,
+        prompts_sha256(),
+        show.hosts,
+        show.script,
+        show.language,
+        llm,
+    ]
     parts += [list(history)] if history else []
     return content_key(parts, SCRIPT_VERSION)
 
