@@ -79,6 +79,11 @@ class GateSettings(Strict):
     )
     allow_labels: bool = Field(False, description="Allow speaker labels inside a turn's text.")
     allow_repeats: bool = Field(False, description="Allow a sentence said twice in the script.")
+    strict_length: bool = Field(
+        False,
+        description="Refuse a script shorter than the target by more than max_length_error "
+        "(off: a short source makes a shorter episode, with a warning).",
+    )
 
 
 #: the episode length target's bounds, in this one place (show file, flow parameter, CLI flag)

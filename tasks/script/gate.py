@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from castwright.core.config import ShowConfig
 from castwright.core.errors import ScriptGateError
-from castwright.core.models import Newsletter, Script
+from castwright.core.models import LeftOut, Newsletter, Script
 from castwright.core.store import atomic_json, atomic_write
 from castwright.core.text import markdown_escape
 from tasks.script.checks import labelled_turns, repeated_sentences
 from tasks.script.facts import SectionCoverage, section_coverage
 from tasks.script.length import estimate_minutes, length_error
 from tasks.script.opinions import OpinionRow, check_opinions, report_markdown
+
+if TYPE_CHECKING:
+    from tasks.newsletter.select import Selection
 
 log = logging.getLogger("tasks.script")
 
@@ -42,6 +46,12 @@ class ScriptReport(BaseModel):
     labelled_turns: list[str]
     repeated_sentences: list[str]
     failures: list[str]
+    warnings: list[str] = []
+    #: what the episode does not tell of its source (tasks/newsletter/select.py) and the share
+    #: of the source's key facts it tells
+    left_out: list[LeftOut] = []
+    source_facts: int = 0
+    facts_told: int = 0
 
     @property
     def passed(self) -> bool:
@@ -66,7 +76,7 @@ def _failures(
     if gate.opinions_kept:
         failures += [f"{r.host}'s comment is {r.status} in {r.section}: {r.comment}"
                      for r in opinions if r.status != "kept"]  # fmt: skip
-    if abs(error) > gate.max_length_error:
+    if abs(error) > gate.max_length_error and (error > 0 or gate.strict_length):
         failures.append(
             f"length {error:+.0%} off the target (allowed ±{gate.max_length_error:.0%})"
         )
@@ -75,6 +85,23 @@ def _failures(
     if repeats and not gate.allow_repeats:
         failures.append(f"{len(repeats)} sentence(s) said twice, e.g. {repeats[0]!r}")
     return failures
+
+
+def _length_warnings(error: float, show: ShowConfig) -> list[str]:
+    gate = show.script.gate
+    if error < -gate.max_length_error and not gate.strict_length:
+        return [f"length {error:+.0%} off the target: a shorter episode (the source holds less; "
+                "script.gate.strict_length refuses it)"]  # fmt: skip
+    return []
+
+
+def with_selection(report: ScriptReport, selection: Selection) -> ScriptReport:
+    """The report with what the episode leaves out of its source and the facts it tells."""
+    told = sum(len(c.facts) - len(c.missing) for c in report.coverage)
+    return report.model_copy(update={
+        "left_out": selection.left_out, "source_facts": selection.source_facts,
+        "facts_told": told, "warnings": [*selection.warnings, *report.warnings],
+    })  # fmt: skip
 
 
 def spend_limits(script: Script, show: ShowConfig) -> list[str]:
@@ -106,7 +133,7 @@ def check_script(newsletter: Newsletter, script: Script, show: ShowConfig) -> Sc
         target_minutes=show.script.target_minutes, length_error=round(error, 3),
         labelled_turns=labels, repeated_sentences=repeats,
         failures=_failures(cov, opinions, error, labels, repeats, show)
-        + spend_limits(script, show),
+        + spend_limits(script, show), warnings=_length_warnings(error, show),
     )  # fmt: skip
 
 
@@ -117,7 +144,10 @@ def report_summary(report: ScriptReport) -> str:
         f"opinions {kept}/{len(report.opinions)} kept, length {report.estimated_minutes:.1f} of "
         f"{report.target_minutes:g} min ({report.length_error:+.0%}), "
         f"{len(report.labelled_turns)} labelled turn(s), {len(report.repeated_sentences)} repeat(s)"
-    )
+        + (f"; facts told {report.facts_told}/{report.source_facts} of the source's "
+           f"({report.facts_told / report.source_facts:.0%}), {len(report.left_out)} part(s) "
+           "left out" if report.source_facts else "")
+    )  # fmt: skip
 
 
 #: how a reviewer hears the script before it is voiced (the file sits next to this report)
@@ -137,13 +167,26 @@ def report_markdown_text(report: ScriptReport) -> str:
         if report.passed
         else "FAILED:\n" + "\n".join(f"- {markdown_escape(f)}" for f in report.failures)
     )
+    notes = "".join(f"- {markdown_escape(w)}\n" for w in report.warnings)
     return (
         f"# Script report\n\n{report_summary(report)}\n\nGate: {verdict}\n\n"
-        f"## Coverage of each section's news\n\n| section | told | missing facts |\n|---|---|---|\n"
+        + (f"Warnings:\n{notes}\n" if notes else "")
+        + left_out_markdown(report.left_out)
+        + f"## Coverage of each section's news\n\n| section | told | missing facts |\n|---|---|---|\n"
         f"{rows}\n\n## Opinions\n\n{report_markdown(report.opinions)}\n\n"
         "How facts are picked and scored: tasks/script/facts.py; opinions: tasks/script/opinions.py.\n"
         f"\n{LISTEN_HINT}\n"
     )
+
+
+def left_out_markdown(left_out: list[LeftOut]) -> str:
+    """What the episode does not tell of its source, part by part."""
+    if not left_out:
+        return ""
+    rows = "\n".join(f"| {o.kind} | {markdown_escape(o.section) or '-'} | "
+                     f"{markdown_escape(o.first_words)} | {o.words} |" for o in left_out)  # fmt: skip
+    return (f"## Left out of the episode ({len(left_out)})\n\n| part | section | first words "
+            f"| words |\n|---|---|---|---|\n{rows}\n\n")  # fmt: skip
 
 
 def write_report(report: ScriptReport, episode_dir: Path) -> Path:
@@ -152,12 +195,17 @@ def write_report(report: ScriptReport, episode_dir: Path) -> Path:
 
 
 def gate_script(
-    newsletter: Newsletter, script: Script, show: ShowConfig, episode_dir: Path, approved: bool
-) -> ScriptReport:
-    """Report on the script; raise ScriptGateError when it fails (unless a reviewer approved it)."""
+    newsletter: Newsletter, script: Script, show: ShowConfig, episode_dir: Path, approved: bool,
+    selection: Selection | None = None,
+) -> ScriptReport:  # fmt: skip
+    """Report on the script; raise ScriptGateError when it fails (unless a reviewer approved it).
+    With the `selection` that chose what the episode tells, the report lists what it leaves out."""
     from prefect.artifacts import create_markdown_artifact
 
     report = check_script(newsletter, script, show)
+    report = with_selection(report, selection) if selection else report
+    for warning in report.warnings:
+        log.warning("script gate: %s", warning)
     write_report(report, episode_dir)
     create_markdown_artifact(key="script-report", markdown=report_markdown_text(report),
                              description="Script quality gate")  # fmt: skip
