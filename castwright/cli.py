@@ -67,6 +67,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"length: {length['measured_minutes']:.1f} min measured, target "
           f"{length['target_minutes']:g} min ({length['measured_error']:+.0%}); "
           f"script: {result['script_report']}")  # fmt: skip
+    if result.get("told"):
+        print(f"source: {result['told']}")
+    for line in result.get("left_out") or []:
+        print(f"  left out: {line}")
+    for warning in result.get("warnings") or []:
+        print(f"warning: {warning}")
     if result.get("feed_url"):
         print(
             f"feed: {result['feed_url']}  (preview: python -m http.server 8000 --directory {args.out})"

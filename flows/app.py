@@ -34,6 +34,7 @@ from castwright.core.resolve import RunConfig, resolve_config
 from castwright.core.settings import Settings, settings_from_env
 from castwright.core.spend import read_spend
 from castwright.core.store import Store
+from tasks.newsletter.select import Selection, left_out_lines, select_task, summary
 from tasks.newsletter.source import find_new_issue_task
 from tasks.newsletter.stage import episode_slug, load_newsletter, parse_newsletter_task
 from tasks.publish import stage as publish
@@ -54,7 +55,7 @@ from tasks.report.cost import (
     published_bytes,
 )
 from tasks.report.manifest import length_record, models_used, write_manifest
-from tasks.script.gate import ScriptReport, report_summary
+from tasks.script.gate import ScriptReport, gate_script, report_summary
 from tasks.script.history import RepeatedTopic
 from tasks.script.writer import ScriptResult
 from tasks.speech import voices
@@ -146,6 +147,7 @@ class EpisodeRun:
     configuration: dict[str, Any] = field(default_factory=dict)  # resolved values, for the manifest
     history: list[PastEpisode] = field(default_factory=list)  # recent earlier episodes
     repeats: list[RepeatedTopic] = field(default_factory=list)  # sections repeating their topics
+    selection: Selection | None = None  # what of the source the episode tells, what it leaves out
 
     def memory(self) -> dict[str, Any]:
         return {"recent_episodes": [f"{e.date} {e.title}" for e in self.history],
@@ -173,13 +175,15 @@ def find_issue(
     """The issue named by the run, else the newest one at the show's source that the catalog
     does not hold yet (None: nothing new)."""
     if newsletter:
-        return parse_newsletter_task(newsletter, show.host_names)
+        return parse_newsletter_task(newsletter, show.host_names, show.language)
     if show.source is None:
         raise ConfigError(
             "no issue to voice: name one (castwright run NEWSLETTER, or the flow's `newsletter` "
             "parameter) or set `source` in the show file (a feed, a folder or one issue)"
         )
-    return find_new_issue_task(show.source, published_source_ids(catalog), show.host_names)
+    return find_new_issue_task(
+        show.source, published_source_ids(catalog), show.host_names, show.language
+    )
 
 
 def start_episode(newsletter: str | None, config: RunConfig, clients: Clients) -> EpisodeRun | None:
@@ -187,9 +191,11 @@ def start_episode(newsletter: str | None, config: RunConfig, clients: Clients) -
     prompt's memory; a section repeating one of their topics is reported)."""
     settings, show = config.settings, config.show
     catalog = read_catalog(clients.storage)
-    issue = find_issue(newsletter, show, catalog)
-    if issue is None:
+    parsed = find_issue(newsletter, show, catalog)
+    if parsed is None:
         return None
+    selection = select_task(parsed, show)  # length by selection, before the script
+    issue = selection.issue
     slug = episode_slug(issue)
     history = show_history(catalog, slug)
     repeats = report_repeats(issue, history, show.language)
@@ -197,7 +203,12 @@ def start_episode(newsletter: str | None, config: RunConfig, clients: Clients) -
     clients.meter.attach(episode_dir / SPEND_FILE, current_run_id())  # every run adds its spend
     store = Store(settings.work_dir)
     return EpisodeRun(settings, show, issue, slug, episode_dir, store, history=history,
-                      repeats=repeats, configuration=config.record())  # fmt: skip
+                      repeats=repeats, configuration=config.record(), selection=selection)  # fmt: skip
+
+
+def gate(run: EpisodeRun, script: Script, approved: bool) -> ScriptReport:
+    """The script gate, its report listing what the episode leaves out of the source."""
+    return gate_script(run.issue, script, run.show, run.episode_dir, approved, run.selection)
 
 
 def nothing_new(show: ShowConfig) -> Any:
@@ -254,6 +265,9 @@ def finish_episode(
     return {"slug": run.slug, "manifest": str(manifest), "mp3": str(mastered.mp3),
             "feed_url": published.feed_url if published else None, "flow_run_id": current_run_id(),
             "length": length, "script_report": report_summary(report),
+            "told": summary(run.selection) if run.selection else None,
+            "left_out": left_out_lines(run.selection) if run.selection else [],
+            "warnings": report.warnings,
             "cost": {"run_usd": cost.total_usd, "episode_usd": all_runs.total_usd,
                      "runs": all_runs.runs}}  # fmt: skip
 
@@ -262,7 +276,7 @@ def check_inputs(newsletter: str | None, show_file: Path | None) -> ShowConfig:
     """Validate the show file and a local newsletter before any server starts (fail fast)."""
     show = resolve_config(show_file).show
     if newsletter and not newsletter.startswith(("http://", "https://")):
-        load_newsletter(newsletter, show.host_names)
+        load_newsletter(newsletter, show.host_names, language=show.language)
     return show
 
 

@@ -23,6 +23,7 @@ from flows.app import (
     dry_run_result,
     expected_failures,
     finish_episode,
+    gate,
     nothing_new,
     resolve_config,
     start_episode,
@@ -31,7 +32,6 @@ from tasks.master.stage import master_episode_task
 from tasks.publish.stage import publish_episode_task
 from tasks.report.artifacts import timed
 from tasks.script.files import save_script
-from tasks.script.gate import gate_script
 from tasks.script.review import review_script
 from tasks.script.stage import script_stage
 from tasks.speech.stage import voice_stage
@@ -95,9 +95,7 @@ def episode_flow(
                 run.history,
             )  # fmt: skip
         save_script(script, run.script_path)
-        report = gate_script(
-            run.issue, script, run.show, run.episode_dir, approved=review or dry_run
-        )
+        report = gate(run, script, approved=review or dry_run)
         if review:
             script = review_script(script, run.show)
             save_script(script, run.script_path)
