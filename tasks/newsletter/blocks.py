@@ -19,6 +19,7 @@ PROSE: frozenset[Kind] = frozenset({"text", "item", "quote", "row"})
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)+$")
 _ASSIGNMENT = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*)\s*[=:]\s*([\w.,%-]+)$")
+_CAMEL_WORD = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]+)+$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _OF = {"en": "of", "pt-BR": "de"}
 
@@ -50,7 +51,7 @@ def speakable_code(code: str, language: str) -> str:
     if assignment:
         of = _OF.get(language, "of")
         return f"{identifier_words(assignment.group(1))} {of} {assignment.group(2)}"
-    if _IDENTIFIER.match(text) and not re.search(r"\d[._]\d", text):
+    if (_IDENTIFIER.match(text) or _CAMEL_WORD.match(text)) and not re.search(r"\d[._]\d", text):
         return identifier_words(text)
     return text
 

@@ -102,6 +102,10 @@ def _walk(tokens: list[Token], language: str) -> Iterator[Block]:
             stack.append(_CONTAINERS[kind])
         elif kind in ("blockquote_close", "list_item_close"):
             stack.pop()
+        elif kind == "heading_open" and stack:  # a heading quoted or in a list is its text
+            text = _inline(tokens[i + 1], language)[0]
+            yield Block(stack[-1], text)  # type: ignore[arg-type]
+            i += 2
         elif kind == "heading_open":
             text = _inline(tokens[i + 1], language, raw_code=True)[0]
             yield Block("heading", " ".join(text.split()), level=int(token.tag[1]))

@@ -218,7 +218,8 @@ def _pick(plan: _Plan, pool: list[int], candidates: list[Candidate], similarity:
     for picked in (id(c) for cs in plan.chosen.values() for c in cs):
         k = next(k for k, c in enumerate(candidates) if id(c) == picked)
         closest = np.maximum(closest, similarity[k])
-    left = {k for k in pool if not candidates[k].repeat}
+    chosen = {id(c) for cs in plan.chosen.values() for c in cs}
+    left = {k for k in pool if not candidates[k].repeat and id(candidates[k]) not in chosen}
     while left:
         ranked = sorted(left, key=lambda k: (-(candidates[k].score - REDUNDANCY * closest[k]), k))
         fitting = next((k for k in ranked if plan.minutes(candidates[k]) <= target), None)
@@ -238,9 +239,12 @@ def select(issue: Newsletter, show: ShowConfig) -> Selection:
     everything.chosen = {i: told for i, s in enumerate(issue.sections)
                          if (told := [c for c in candidates if c.section == i and not c.repeat])
                          or s.comments}  # fmt: skip
-    if everything.minutes() <= target:
+    if everything.minutes() <= target * (1 + show.script.length_tolerance):  # it fits as it is
         return _result(issue, show, candidates, everything)
     plan = _Plan(issue, show)
+    for c in candidates:  # a comment is never heard without the news it is about
+        if c.position == 0 and c.section in plan.chosen:
+            plan.chosen[c.section].append(c)
     room = max(1, int(target * show.script.words_per_minute / MIN_SECTION_WORDS))
     ranked = sorted(range(len(issue.sections)), key=lambda i: -importance[i])
     first = set(plan.chosen) | set(ranked[: max(0, room - len(plan.chosen))])
@@ -257,6 +261,9 @@ def _chosen_issue(issue: Newsletter, plan: _Plan) -> Newsletter:
         if i not in plan.chosen:
             continue
         told = sorted(plan.chosen[i], key=lambda c: c.position)
+        if len(told) == len(news_sentences(section)):  # all of it: the section as written
+            sections.append(section)
+            continue
         body = " ".join(c.text for c in told)  # one line: never mistaken for a bare link's text
         links = [k for k in section.links if k.text.strip().casefold() != body.casefold()]
         sections.append(section.model_copy(update={"body": body, "links": links}))
