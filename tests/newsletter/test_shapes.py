@@ -1,0 +1,93 @@
+"""Document shapes the regular-expression parser got wrong (issue #24): headings inside code or
+quoted prompts, plain text with heading-like lines, TOML front matter, header blocks, setext
+headings, inline code and config values."""
+
+from __future__ import annotations
+
+from tasks.newsletter.blocks import speakable_code
+from tasks.newsletter.stage import detect_format, parse_newsletter
+
+HOSTS = ["Ada", "Marvin"]
+
+PLAIN_POST = """Serving a TTS model on a serverless GPU
+
+This post is about what broke when we served a voice model in production.
+Three things went wrong, and all of them were ours.
+
+Problem 1: the cold start
+
+A worker starts when a request arrives and loads the model, which takes a minute.
+
+    # Fallback: local download
+    ## Not a heading either
+    GENERATION_TIMEOUT=180
+
+Problem 2: the prompt
+
+We told the model what to do in a prompt like this one, quoted here.
+
+> ## Style
+> ## Rules
+> Speak plainly.
+
+That was the whole fix.
+"""
+
+
+def test_plain_text_headings_are_its_short_lines_never_code_or_quotes() -> None:
+    issue = parse_newsletter(PLAIN_POST, HOSTS, "post.txt")
+    assert issue.format == "text" and issue.title == "Serving a TTS model on a serverless GPU"
+    assert [s.title for s in issue.sections] == [
+        "Serving a TTS model on a serverless GPU",  # its title and the text under it
+        "Problem 1: the cold start",
+        "Problem 2: the prompt",
+    ]
+    assert issue.left_out[0].kind == "code block"
+    assert issue.left_out[0].first_words.startswith("# Fallback: local download")
+    assert (
+        "## Style" in issue.sections[2].body and "That was the whole fix." in issue.sections[2].body
+    )
+
+
+def test_markdown_headings_inside_code_and_quotes_are_not_sections() -> None:
+    text = PLAIN_POST.replace("Problem 1: the cold start", "## Problem 1: the cold start").replace(
+        "Problem 2: the prompt", "## Problem 2: the prompt"
+    )
+    issue = parse_newsletter(text, HOSTS, "post.md")
+    assert [s.title for s in issue.sections] == [
+        "Serving a TTS model on a serverless GPU",  # the text before the first heading
+        "Problem 1: the cold start",
+        "Problem 2: the prompt",
+    ]
+    assert issue.title == "Serving a TTS model on a serverless GPU"
+    assert "Style" in issue.sections[2].body  # the quoted prompt's '##' lines are its text
+
+
+def test_toml_front_matter_and_mixed_heading_levels() -> None:
+    text = '+++\ntitle = "Announcing 1.0"\ndate = 2026-03-01\n+++\n\nIntro words here.\n\n## What is new\n\n# Big change\nIt is big.\n\n### Small change\nIt is small.\n'
+    issue = parse_newsletter(text, HOSTS, "post.md")
+    assert issue.title == "Announcing 1.0" and str(issue.date) == "2026-03-01"
+    assert [s.title for s in issue.sections] == ["Announcing 1.0", "Big change", "Small change"]
+
+
+def test_header_block_and_setext_headings() -> None:
+    text = "Title: Weekly 7\nDate: 2026-04-02\n\nHello.\n\nNews\n====\nA thing happened.\n\nMore\n----\nAnother thing.\n"
+    issue = parse_newsletter(text, HOSTS, "issue.md")
+    assert issue.title == "Weekly 7" and str(issue.date) == "2026-04-02"
+    assert [s.title for s in issue.sections] == ["Weekly 7", "News", "More"]
+    assert parse_newsletter("Ada: I think so.\n\n## A\nb\n", HOSTS).sections[0].comments
+
+
+def test_inline_code_and_config_values_are_spoken() -> None:
+    assert speakable_code("GENERATION_TIMEOUT=180", "en") == "generation timeout of 180"
+    assert speakable_code("GENERATION_TIMEOUT=180", "pt-BR") == "generation timeout de 180"
+    assert speakable_code("maxTokens", "en") == "max tokens"
+    assert speakable_code("x86_64-unknown-linux-gnu", "en") == "x86_64-unknown-linux-gnu"
+    issue = parse_newsletter("## A\nSet `GENERATION_TIMEOUT=180` and `temperature: 0.5`.\n", HOSTS)
+    assert issue.sections[0].body == "Set generation timeout of 180 and temperature of 0.5."
+
+
+def test_format_is_sniffed_when_the_name_does_not_say() -> None:
+    assert detect_format("<!doctype html><html><body><p>x</p></body></html>") == "html"
+    assert detect_format("## A heading\ntext") == "markdown"
+    assert detect_format("Just a few lines\n\nof plain text.") == "text"
