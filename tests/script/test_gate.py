@@ -85,6 +85,17 @@ def test_twice_the_target_length_is_blocked() -> None:
     assert [f for f in report.failures if f.startswith("length +") and "off the target" in f]
 
 
+def test_half_the_target_is_a_warning_unless_the_show_is_strict() -> None:
+    script = faithful_script()
+    show = show_for(script, factor=0.5)
+    report = check_script(ISSUE, script, show)
+    assert report.length_error == pytest.approx(-0.5, abs=0.02)
+    assert report.passed and [w for w in report.warnings if "shorter episode" in w]
+    show.script.gate.strict_length = True
+    strict = check_script(ISSUE, script, show)
+    assert [f for f in strict.failures if f.startswith("length -") and "off the target" in f]
+
+
 def test_labels_and_repeats_are_blocked_and_can_be_allowed() -> None:
     script = faithful_script()
     turns = [*script.turns, Turn(id="t999", speaker="Ada", text="Marvin: Good rules.", section="x")]
