@@ -311,7 +311,7 @@ def _result(
         log.warning("selection: %s", w)
     budgets = {issue.sections[i].id: sum(c.words for c in cs) for i, cs in plan.chosen.items()}
     return Selection(
-        issue=chosen, left_out=[*issue.left_out, *_left_out(issue, candidates, plan)],
+        issue=chosen, left_out=[*_left_out(issue, candidates, plan), *issue.left_out],
         source_words=issue.prose_words, kept_words=chosen.prose_words,
         estimated_minutes=round(minutes, 2), target_minutes=target, budgets=budgets,
         source_facts=_facts(issue, show.language), chosen_facts=_facts(chosen, show.language),
