@@ -153,7 +153,8 @@ def _candidates(
     for c in found:
         c.score *= (LEAD_BOOST if c.position == 0 else 1.0) * (0.5 + importance[c.section])
         key = " ".join(c.text.casefold().split())
-        c.repeat, _ = key in seen, seen.add(key)  # a sentence said twice is told once
+        c.repeat = key in seen  # a sentence said twice is told once
+        seen.add(key)
     return found, similarity, importance
 
 
