@@ -10,6 +10,7 @@ becomes a sentence ("Model: Qwen, VRAM: 6 GB."). A paragraph that is only a link
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 
@@ -19,6 +20,8 @@ from markdown_it.token import Token
 from castwright.core.models import Link
 from tasks.newsletter.blocks import Block, sentence, speakable_code
 
+#: a link CommonMark refuses (`javascript:`, `data:`...) stays text: only its label is kept
+_UNSAFE_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\([^()\s]*(?:\([^()\s]*\))?[^()\s]*\)")
 _CONTAINERS = {"blockquote_open": "quote", "list_item_open": "item"}
 
 
@@ -51,7 +54,7 @@ def _inline(
         elif kind == "image":
             images.append(child.content or "")
         else:
-            piece = {"text": child.content, "softbreak": "\n", "hardbreak": "\n",
+            piece = {"text": _UNSAFE_LINK.sub(r"\1", child.content), "softbreak": "\n", "hardbreak": "\n",
                      "code_inline": child.content if raw_code
                      else speakable_code(child.content, language)}.get(kind, "")  # fmt: skip
             (label if href is not None else parts).append(piece)

@@ -4,6 +4,7 @@ headings, inline code and config values."""
 
 from __future__ import annotations
 
+from castwright.core.paths import PROJECT_ROOT
 from tasks.newsletter.blocks import speakable_code
 from tasks.newsletter.stage import detect_format, parse_newsletter
 
@@ -91,3 +92,13 @@ def test_format_is_sniffed_when_the_name_does_not_say() -> None:
     assert detect_format("<!doctype html><html><body><p>x</p></body></html>") == "html"
     assert detect_format("## A heading\ntext") == "markdown"
     assert detect_format("Just a few lines\n\nof plain text.") == "text"
+
+
+def test_prose_without_headings_is_one_section_and_unsafe_links_keep_only_their_label() -> None:
+    hostile = PROJECT_ROOT / "tests" / "data" / "hostile"
+    issue = parse_newsletter((hostile / "no-structure.md").read_text(), HOSTS, "no-structure.md")
+    assert [s.title for s in issue.sections] == [issue.title]
+    assert issue.title.startswith("Just a paragraph of prose with no headings")
+    assert "Another paragraph." in issue.sections[0].body
+    injected = parse_newsletter((hostile / "injection.md").read_text(), HOSTS, "injection.md")
+    assert "javascript" not in injected.sections[0].body and "click me" in injected.sections[0].body
