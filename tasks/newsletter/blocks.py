@@ -19,6 +19,7 @@ PROSE: frozenset[Kind] = frozenset({"text", "item", "quote", "row"})
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)+$")
 _ASSIGNMENT = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*)\s*[=:]\s*([\w.,%-]+)$")
+_PATH = re.compile(r"^(?=.*[A-Za-z])(?=.*(?:::|[{}<>]))[\w:{}<>&.,\[\]-]+$")
 _CAMEL_WORD = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]+)+$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _OF = {"en": "of", "pt-BR": "de"}
@@ -53,6 +54,8 @@ def speakable_code(code: str, language: str) -> str:
         return f"{identifier_words(assignment.group(1))} {of} {assignment.group(2)}"
     if (_IDENTIFIER.match(text) or _CAMEL_WORD.match(text)) and not re.search(r"\d[._]\d", text):
         return identifier_words(text)
+    if _PATH.match(text):  # `u{n}::checked_sub_signed`, `Vec<T>::new`: its words
+        return " ".join(identifier_words(w) for w in re.split(r"[^A-Za-z0-9]+", text) if w)
     return text
 
 

@@ -175,9 +175,10 @@ def test_the_script_stage_writes_an_episode_within_the_gates_length(
         result = write_script(issue, show, LLMClient(client, "fake-model", "json_schema"))  # type: ignore[arg-type]
     report = check_script(issue, result.script, show)
     selection: Selection = document["selection"]
-    if selection.kept_words < selection.source_words:  # condensed: the target, within 15%
-        assert abs(report.length_error) <= LENGTH_TOLERANCE, report.estimated_minutes
+    bound = show.script.gate.max_length_error  # the gate's length rule
+    if selection.kept_words < selection.source_words:  # condensed to the target
+        assert abs(report.length_error) <= bound, report.estimated_minutes
     else:  # all of it told: the target at most, shorter with a warning
-        assert report.length_error <= LENGTH_TOLERANCE, report.estimated_minutes
-        assert report.length_error >= -show.script.gate.max_length_error or report.warnings
+        assert report.length_error <= bound, report.estimated_minutes
+        assert report.length_error >= -bound or report.warnings
     assert report.failures == []
