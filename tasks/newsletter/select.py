@@ -38,11 +38,12 @@ log = logging.getLogger(__name__)
 #: the welcome and rundown, a transition per section, a reaction gap per section, a question
 #: between two pieces of news, the question before each comment and the reply after it.
 #: Measured on the embedded model: most question gaps between news lines end up empty (each fixed
-#: fallback is said once per episode), so a gap counts as SEGUE_SHARE of a short turn; a longer
+#: fallback is said once per episode; the 30-minute run from go-open-source.md wrote 25.0 minutes
+#: where every gap was counted), so a gap counts as SEGUE_SHARE of a short turn; a longer
 #: script is cheap to fix (the script stage drops its own lines), a shorter one costs LLM passes
 OPENING_WORDS, TRANSITION_WORDS, REACT_WORDS = 10, 4, 8
 SEGUE_WORDS, ASK_WORDS, REPLY_WORDS = 5, 5, 6
-SEGUE_SHARE = 0.5
+SEGUE_SHARE = 0.2
 GOODBYE_WORDS = 12
 NEWS_CHUNK_WORDS = 30  # a news line holds about this many words (tasks/script/skeleton.py)
 LEAD_BOOST = 1.6  # a section's first sentence says what the section is about
