@@ -79,6 +79,27 @@ class GateSettings(Strict):
     )
     allow_labels: bool = Field(False, description="Allow speaker labels inside a turn's text.")
     allow_repeats: bool = Field(False, description="Allow a sentence said twice in the script.")
+    # bars on the conversation report (tasks/script/conversation.py); unset: reported, not gated
+    max_stock_share: float | None = Field(
+        None, ge=0, le=1, description="Largest share of stock turns (no word of their section)."
+    )
+    max_phrase_repeats: int | None = Field(
+        None, ge=1, description="Most times one phrase (host names masked) may be said."
+    )
+    max_handover_share: float | None = Field(
+        None, ge=0, le=1, description="Largest share of comments right after a hand-over question."
+    )
+    max_verbatim_share: float | None = Field(
+        None, ge=0, le=1, description="Largest share of news sentences said word for word."
+    )
+    max_run_words: int | None = Field(
+        None, ge=10, description="Most words one host may say in consecutive turns."
+    )
+    markers_in_sections: bool = Field(
+        False,
+        description="Each host whose persona quotes markers uses one in every section where it "
+        "has 3 or more turns.",
+    )
 
 
 #: the episode length target's bounds, in this one place (show file, flow parameter, CLI flag)
@@ -88,7 +109,17 @@ TargetMinutes = Annotated[
 ]
 
 
+ScriptMode = Literal["auto", "conversation", "skeleton"]
+
+
 class ScriptSettings(Strict):
+    mode: ScriptMode = Field(
+        "auto",
+        description="conversation: the LLM writes each section's whole exchange, checked and "
+        "repaired by code (for a capable model); skeleton: the code lays out each section and the "
+        "LLM fills gaps (for the small embedded model); auto: conversation when an API model is "
+        "configured (CASTWRIGHT_LLM_BASE_URL), else skeleton.",
+    )
     target_minutes: TargetMinutes = 30.0
     words_per_minute: int = Field(
         150, ge=60, le=250, description="Speaking rate: turns minutes into a word budget."

@@ -34,9 +34,18 @@ from tasks.script.facts import SectionCoverage, is_told, key_facts, section_cove
 from tasks.script.gate import check_script
 from tasks.script.length import estimate_minutes, fit_length
 from tasks.script.normalize import Replacement, load_rules, normalize_script
-from tasks.script.opinions import KEPT, OpinionRow, check_section, coverage, feedback, judge
+from tasks.script.opinions import (
+    KEPT,
+    OpinionRow,
+    adds_hedge,
+    check_section,
+    coverage,
+    feedback,
+    judge,
+    stance_changed,
+)
 from tasks.script.replies import ReplyTurn, ask_for_turns
-from tasks.script.skeleton import Line, build_skeleton, fallback, load_phrases
+from tasks.script.skeleton import Line, Rotation, build_skeleton, fallback, load_phrases
 
 log = logging.getLogger("tasks.script")
 
@@ -92,9 +101,12 @@ class Writer:
         user = render("draft.user.j2", section=section, lines=lines, gaps=len(gaps))
         replies = self._ask("draft.system.j2", user, self.show.script.draft, "draft")
         for gap, reply in _assign(gaps, replies):
-            gap.text = self._accept(reply.text, gap.speaker, section) or ""
+            gap.text = self._accept(reply.text, gap.speaker, section, bool(gap.fallback)) or ""
         for gap in gaps:
-            if not gap.text:  # a short fixed line keeps the turn-taking ("Go on.", "Fair enough.")
+            if not gap.text and gap.fallback:  # the code's own line, built from the text
+                gap.text = self.said.fresh(gap.fallback)
+                self.said.add(gap.text)
+            if not gap.text:  # a short stock line keeps the turn-taking ("Go on.")
                 gap.text = self._fallback(gap) or ""
         return [line for line in lines if line.fixed or line.text]
 
@@ -130,9 +142,20 @@ class Writer:
             self.said.add(phrase)
         return phrase
 
-    def _accept(self, raw: str, speaker: str, section: Section) -> str | None:
+    def _accept(
+        self, raw: str, speaker: str, section: Section, needs_content: bool = False
+    ) -> str | None:
+        """The LLM's line for a gap when it passes the checks; with `needs_content` (a gap whose
+        own fallback names the news) it must also name a word of the section: a stock reaction
+        ("Interesting!") would be worse than the fallback."""
         text = self.said.fresh(checks.without_labels(raw, speaker, self.hosts))
         problem = checks.line_problem(text, speaker, section, self.hosts, self.language)
+        if (
+            not problem
+            and needs_content
+            and not checks.names_the_section(text, section, self.language)
+        ):
+            problem = "names nothing of the section"
         if problem:
             log.debug("script: dropped %s's line %r: %s", speaker, raw[:80], problem)
             return None
@@ -181,9 +204,12 @@ class Writer:
             return False
         if line.kind != "opinion":
             return True
-        comment = next(
-            c for c in section.comments if c.host == line.speaker and c.text == line.original
-        )
+        whole = line.comment or line.original
+        if whole != line.original:  # a part of a split comment: the same claims, no hedge
+            return not stance_changed(line.original, text, self.language) and not adds_hedge(
+                line.original, text, self.language
+            )
+        comment = next(c for c in section.comments if c.host == line.speaker and c.text == whole)
         other = next(h for h in self.hosts if h != line.speaker)
         turn = Turn(id="x", speaker=line.speaker, text=text, section=section.id)
         return judge(comment, section.id, [turn], other, self.language).status == "kept"
@@ -217,7 +243,8 @@ class Writer:
     def _restore_opinion(self, row: OpinionRow, section: Section, lines: list[Line]) -> list[Line]:
         kept = []
         for line in lines:
-            if line.kind == "opinion" and line.speaker == row.host and line.original == row.comment:
+            said = line.comment or line.original
+            if line.kind == "opinion" and line.speaker == row.host and said == row.comment:
                 line.text = line.original
             elif (
                 line.speaker != row.host and coverage(row.comment, line.text, self.language) >= KEPT
@@ -310,7 +337,8 @@ def write_script(
     writer = Writer(llm, show, history)
     count = len(newsletter.sections)
     topics = [s.title for s in newsletter.sections]
-    skeletons = [build_skeleton(s, i, count, show, newsletter.title, topics)
+    rotation = Rotation(show)  # the fixed phrases, spread over the whole episode
+    skeletons = [build_skeleton(s, i, count, show, newsletter.title, topics, rotation)
                  for i, s in enumerate(newsletter.sections, 1)]  # fmt: skip
     for lines in skeletons:  # the fixed lines of the whole episode are "said" up front
         for line in lines:
