@@ -96,8 +96,9 @@ def episode_flow(
             )  # fmt: skip
         save_script(script, run.script_path)
         report = gate_script(
-            run.issue, script, run.show, run.episode_dir, approved=review or dry_run
-        )
+            run.issue, script, run.show, run.episode_dir, approved=review or dry_run,
+            modes=script_result.sections if script_result else None,
+        )  # fmt: skip
         if review:
             script = review_script(script, run.show)
             save_script(script, run.script_path)

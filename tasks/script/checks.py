@@ -35,6 +35,7 @@ from tasks.script.skeleton import load_phrases
 REACTION_WORDS = 5
 MAX_LINE_WORDS = 60
 RUN_WORDS = 8
+REPEAT_WORDS = 3
 
 
 def _label_pattern(hosts: list[str]) -> re.Pattern[str]:
@@ -228,15 +229,17 @@ def line_problem(
 
 
 def repeated_sentences(turns: list[Turn], markers: Iterable[str] = ()) -> list[str]:
-    """Sentences said more than once in the whole script (the gate's repetition rule); a sentence
-    that is only one of the personas' `markers` ("Right.") is delivery the persona asks for."""
+    """Sentences said more than once in the whole script (the gate's repetition rule, which
+    catches a looping model); a sentence that is only one of the personas' `markers` ("Right.")
+    is delivery the persona asks for, and one of fewer than REPEAT_WORDS words ("Never?" and
+    "Never.") is how people talk."""
     seen: set[str] = set()
     repeats: list[str] = []
     delivery = {sentence_key(m) for m in markers}
     for turn in turns:
         for sentence in sentences(turn.text):
             key = sentence_key(sentence)
-            if key in delivery:
+            if key in delivery or len(key.split()) < REPEAT_WORDS:
                 continue
             if key in seen and sentence not in repeats:
                 repeats.append(sentence)

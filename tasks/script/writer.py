@@ -30,6 +30,8 @@ from castwright.core.models import Newsletter, PastEpisode, Script, Section, Tur
 from castwright.core.prompts import render
 from castwright.core.text import pack, speech_units
 from tasks.script import checks
+from tasks.script.conversation import SectionMode
+from tasks.script.exchange import write_exchange
 from tasks.script.facts import SectionCoverage, is_told, key_facts, section_coverage, tokens
 from tasks.script.gate import check_script
 from tasks.script.length import estimate_minutes, fit_length
@@ -63,6 +65,9 @@ class ScriptResult(BaseModel):
     opinions: list[OpinionRow] = Field(default_factory=list)
     coverage: list[SectionCoverage] = Field(default_factory=list)
     repairs: list[str] = Field(default_factory=list, description="Deterministic fixes made by code")
+    sections: list[SectionMode] = Field(
+        default_factory=list, description="How each section was written, and any fallback's reason"
+    )
     estimated_minutes: float
     reused: bool = False
 
@@ -128,6 +133,12 @@ class Writer:
             self.refine_usage += used
         self.valid_calls += 1
         return replies
+
+    def ask_turns(self, system: str, user: str, kind: str) -> list[tuple[str, str]]:
+        """One pass's (speaker, text) turns, labels cut (conversation mode)."""
+        params = self.show.script.draft if kind == "draft" else self.show.script.refine
+        return [(r.speaker, checks.without_labels(r.text, r.speaker, self.hosts))
+                for r in self._ask(system, user, params, kind)]  # fmt: skip
 
     def check_model(self) -> None:
         if self.failed_calls and not self.valid_calls:
@@ -329,32 +340,61 @@ def number_turns(sections: list[tuple[str, list[Line]]]) -> Script:
     return Script(turns=turns)
 
 
-def write_script(
-    newsletter: Newsletter, show: ShowConfig, llm: LLMClient, history: Sequence[PastEpisode] = ()
-) -> ScriptResult:
-    """Lay out, draft and refine every section, fit the length, then normalize for speech. The
-    draft prompt carries the recent `history` so the hosts may call back to earlier episodes."""
-    writer = Writer(llm, show, history)
+def _write_section(
+    writer: Writer, newsletter: Newsletter, section: Section, skeleton: list[Line], position: int,
+    mode: str,
+) -> tuple[list[Line], SectionMode]:  # fmt: skip
+    """One section in the script's mode; a conversation that fails its checks falls back to the
+    skeleton for this section alone."""
     count = len(newsletter.sections)
+    if mode != "conversation":
+        return writer.section(skeleton, section, position, count), SectionMode(
+            section=section.id, mode="skeleton"
+        )
+    lines, how = write_exchange(writer, newsletter, section, position)
+    if lines is None:
+        lines = writer.section(skeleton, section, position, count)
+        writer.repairs.append(
+            f"{section.title}: written the skeleton's way ({how.fallback_reason})"
+        )
+    for line in lines:
+        writer.said.add(line.text)
+    return lines, how
+
+
+def write_script(
+    newsletter: Newsletter, show: ShowConfig, llm: LLMClient, history: Sequence[PastEpisode] = (),
+    mode: str = "skeleton",
+) -> ScriptResult:  # fmt: skip
+    """Write every section in `mode` ("conversation": the LLM writes each exchange, checked by
+    code; "skeleton": the code lays it out, the LLM fills gaps), fit the length, then normalize
+    for speech. The draft prompt carries the recent `history` so the hosts may call back to
+    earlier episodes."""
+    writer = Writer(llm, show, history)
     topics = [s.title for s in newsletter.sections]
     rotation = Rotation(show)  # the fixed phrases, spread over the whole episode
+    count = len(newsletter.sections)
     skeletons = [build_skeleton(s, i, count, show, newsletter.title, topics, rotation)
                  for i, s in enumerate(newsletter.sections, 1)]  # fmt: skip
-    for lines in skeletons:  # the fixed lines of the whole episode are "said" up front
-        for line in lines:
+    if mode != "conversation":  # the fixed lines of the whole episode are "said" up front
+        for line in (line for lines in skeletons for line in lines):
             writer.said.add(line.text)
-    sections = [
-        (s.id, writer.section(lines, s, i, count))
+    written = [
+        _write_section(writer, newsletter, s, lines, i, mode)
         for i, (s, lines) in enumerate(zip(newsletter.sections, skeletons, strict=True), 1)
     ]
+    sections = [(s.id, lines) for s, (lines, _) in zip(newsletter.sections, written, strict=True)]
+    modes = [how for _, how in written]
     writer.check_model()
-    sections = fit_length(writer, newsletter, sections)
+    if mode != "conversation":  # a conversation keeps each section to its budget itself
+        sections = fit_length(writer, newsletter, sections)
     script, replacements = normalize_script(number_turns(sections), show.language)
-    report = check_script(newsletter, script, show)
+    report = check_script(newsletter, script, show, modes)
     log.info("script: %d turns, %d words, about %.1f minutes (target %.1f)", len(script.turns),
              script.words(), report.estimated_minutes, show.script.target_minutes)  # fmt: skip
     return ScriptResult(
         script=script, draft_usage=writer.draft_usage, refine_usage=writer.refine_usage,
         replacements=replacements, opinions=report.opinions, coverage=report.coverage,
         repairs=writer.repairs, estimated_minutes=round(estimate_minutes(script, show), 2),
+        sections=modes,
     )  # fmt: skip
