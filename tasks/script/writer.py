@@ -1,19 +1,25 @@
-"""The script writer: the code lays out each section, the LLM writes the conversation around it.
+"""The script writer, in one of two modes (the show's `script.mode`, tasks.script.stage):
 
-Per section (tasks.script.skeleton): the fixed lines (transition, the news, each host's comment by
-that host) and gaps. The *draft* pass fills the gaps (reactions, questions, follow-ups); the
-*refine* pass rewrites every line in its host's manner. Every LLM-written line is checked before
-it enters (tasks.script.checks): labels cut, repeats dropped, grounded in the section, no invented
-numbers, no opinion given to the wrong host; a rewritten line must also keep its own facts and, for
-a comment, its substance and stance, or the line stays as it was.
+- **conversation** (a capable API model): the LLM writes each section's whole exchange and the
+  code verifies it, with feedback rounds and a per-section fallback to the skeleton
+  (tasks.script.exchange);
+- **skeleton** (the small embedded model): the code lays out each section so that it already
+  sounds like two people (tasks.script.skeleton: both hosts tell the news, comments by their
+  hosts, persona markers) and the LLM writes around it. The *draft* pass fills the gaps
+  (questions, answers to a comment), each with the code's own line as its fallback; the *refine*
+  pass rewrites every line in its host's manner. Every LLM-written line is checked before it
+  enters (tasks.script.checks): labels cut, repeats dropped, grounded in the section, no invented
+  numbers, no opinion given to the wrong host; a rewritten line must also keep its own facts and,
+  for a comment, its substance and stance, or the line stays as it was.
 
-Then the section is checked as a whole and repaired, each repair re-checked:
+In skeleton mode each section is then checked as a whole and repaired, each repair re-checked:
 - opinions (tasks.script.opinions): a flagged comment gets one more refine with feedback, then the
   deterministic fix: the comment said verbatim by its own host, the other host's line that
   carried it taken out;
 - coverage (tasks.script.facts): below the gate's minimum, one more refine with the missing facts
   fed back, then the news lines go back to the newsletter's own sentences.
-Last, the length loop (tasks.script.length) and the speech normalization (tasks.script.normalize).
+Last, the length loop (tasks.script.length, skeleton mode) and the speech normalization
+(tasks.script.normalize).
 """
 
 from __future__ import annotations

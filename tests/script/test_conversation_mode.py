@@ -177,3 +177,18 @@ def test_a_hand_written_faithful_script_with_self_corrections_passes(tmp_path: P
     report = check_script(ISSUE, script, SHOW)
     assert report.passed, report.failures
     assert report.conversation is not None and report.conversation.verbatim_share <= 0.2
+
+
+def test_conversation_prompts_carry_the_personas_speech_rules_and_opinion_rule() -> None:
+    from castwright.core.prompts import render
+    from tasks.script.normalize import load_rules
+
+    rules = load_rules("en")
+    for name in ("conversation.system.j2", "conversation-refine.system.j2"):
+        system = render(name, show=SHOW, hosts=SHOW.hosts, rules=rules, history=[])
+        assert all(host.persona in system for host in SHOW.hosts)
+        assert '"EU" -> "European Union"' in system and "never WHAT" in system
+    user = render("conversation.user.j2", section=ISSUE.sections[1], position=2, count=4,
+                  budget=183, opening="", closing="", feedback=["it is 400 words long"])  # fmt: skip
+    assert "about 183 words" in user and "- it is 400 words long" in user
+    assert "Marvin: Honestly, most of that money is logs nobody reads." in user
