@@ -177,6 +177,9 @@ _BREAKS = {
         ]
     ),  # fmt: skip
 }
+#: words a noun phrase may run after its determiner ("a confident wrong answer"; in Portuguese the
+#: adjective follows the noun and a verb comes soon: "seu notebook", not "seu notebook continua")
+_FOLLOWING = {"en": 3, "pt-BR": 2}
 #: a span with one of these is the speaker talking about themself: the other host cannot echo it
 _FIRST_PERSON = {"i", "me", "my", "mine", "we", "us", "our", "i'm", "i've", "i'd", "i'll",
                  "eu", "meu", "minha", "nós", "nosso", "nossa", "comigo"}  # fmt: skip
@@ -248,7 +251,7 @@ def key_span(comment: str, language: str, loose: bool = False) -> str | None:
         if word.lower() not in determiners:
             continue
         phrase = [word]
-        for following in words[i + 1 : i + MAX_SPAN_WORDS]:
+        for following in words[i + 1 : i + 1 + _FOLLOWING.get(language, 3)]:
             if following.lower() in breaks or following.lower() in determiners:
                 break
             phrase.append(following)
@@ -270,7 +273,7 @@ def continue_sentence(sentence: str, names: set[str]) -> str:
     """`sentence` with its first word lower-cased unless it is a name or an acronym (`names`:
     the capitalized words seen inside sentences of the same text)."""
     first = sentence.split(" ", 1)[0]
-    if first in names or first.isupper() or first == "I":
+    if first in names or (len(first) > 1 and first.isupper()) or first == "I":
         return sentence
     return sentence[:1].lower() + sentence[1:]
 
