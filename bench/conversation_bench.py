@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import openai
 import yaml
 
 from castwright.clients.factory import open_llm
@@ -97,8 +96,10 @@ def _conversation(name: str) -> Figures | None:
         return turns_json(*map(tuple, recorded[ids[title]][step]))
 
     with fake_openai([], default=reply) as server:
-        client = openai.OpenAI(base_url=f"{server.base_url}/v1", api_key="bench", max_retries=0)
-        return _figures(issue, show, LLMClient(client, "recorded", "json_schema"), "conversation")
+        settings = Settings(llm_base_url=f"{server.base_url}/v1", llm_model="recorded",
+                            llm_json_mode="json_schema")  # fmt: skip
+        with open_llm(settings, RESULTS / "conversation") as llm:
+            return _figures(issue, show, llm, "conversation")
 
 
 def bench_conversation(*options: str) -> Figures:

@@ -31,13 +31,15 @@ from pydantic import BaseModel
 
 from castwright.core.config import ShowConfig
 from castwright.core.errors import ConfigError
-from castwright.core.models import Section
+from castwright.core.models import Script, Section, Turn
 from castwright.core.paths import PROMPTS_DIR
+from castwright.core.text import pack, speech_units
 from tasks.script.echo import continue_sentence, key_span, number_echo, section_names
 from tasks.script.facts import news_sentences
 from tasks.script.persona import marker_forms
 
 Kind = Literal["open", "news", "segue", "ask", "opinion", "react", "reply", "discuss", "close"]
+MAX_TURN_WORDS = 60  # a longer line is voiced as several turns, split at sentence ends
 GROUP_WORDS = 32  # a sentence or two per news line, so the other host can come in
 
 
@@ -322,3 +324,18 @@ def discussion_gaps(first_speaker: str, hosts: list[str], n: int) -> list[Line]:
              else "answers it with a detail or an example from this news")
         for i in range(n)
     ]  # fmt: skip
+
+
+def split_sentences(text: str, max_words: int = MAX_TURN_WORDS) -> list[str]:
+    """Split a long turn at sentence ends (then clauses) so no piece exceeds max_words."""
+    return pack(speech_units(text, max_words), lambda _: max_words)
+
+
+def number_turns(sections: list[tuple[str, list[Line]]]) -> Script:
+    turns: list[Turn] = []
+    for section_id, lines in sections:
+        for line in lines:
+            for piece in split_sentences(line.text):
+                turns.append(Turn(id=f"t{len(turns) + 1:03d}", speaker=line.speaker, text=piece,
+                                  section=section_id))  # fmt: skip
+    return Script(turns=turns)

@@ -34,7 +34,6 @@ from castwright.core.config import LLMPass, ShowConfig
 from castwright.core.errors import ScriptError
 from castwright.core.models import Newsletter, PastEpisode, Script, Section, Turn
 from castwright.core.prompts import render
-from castwright.core.text import pack, speech_units
 from tasks.script import checks
 from tasks.script.conversation import SectionMode
 from tasks.script.exchange import write_exchange
@@ -53,13 +52,19 @@ from tasks.script.opinions import (
     stance_changed,
 )
 from tasks.script.replies import ReplyTurn, ask_for_turns
-from tasks.script.skeleton import Line, Rotation, build_skeleton, fallback, load_phrases
+from tasks.script.skeleton import (
+    Line,
+    Rotation,
+    build_skeleton,
+    fallback,
+    load_phrases,
+    number_turns,
+)
 
 log = logging.getLogger("tasks.script")
 
 OPINION_RETRIES = 1
 COVERAGE_RETRIES = 1
-MAX_TURN_WORDS = 60
 MIN_REWRITE_RATIO, MAX_REWRITE_RATIO = 0.5, 2.0
 
 
@@ -329,21 +334,6 @@ def _as_turns(section: Section, lines: list[Line]) -> list[Turn]:
         for i, line in enumerate(lines, 1)
         if line.text
     ]
-
-
-def split_sentences(text: str, max_words: int = MAX_TURN_WORDS) -> list[str]:
-    """Split a long turn at sentence ends (then clauses) so no piece exceeds max_words."""
-    return pack(speech_units(text, max_words), lambda _: max_words)
-
-
-def number_turns(sections: list[tuple[str, list[Line]]]) -> Script:
-    turns: list[Turn] = []
-    for section_id, lines in sections:
-        for line in lines:
-            for piece in split_sentences(line.text):
-                turns.append(Turn(id=f"t{len(turns) + 1:03d}", speaker=line.speaker, text=piece,
-                                  section=section_id))  # fmt: skip
-    return Script(turns=turns)
 
 
 def _write_section(

@@ -21,8 +21,8 @@ from tasks.script.checks import (
     reports_other_host,
 )
 from tasks.script.files import load_script, save_script
-from tasks.script.skeleton import build_skeleton
-from tasks.script.writer import ScriptResult, split_sentences, write_script
+from tasks.script.skeleton import build_skeleton, split_sentences
+from tasks.script.writer import ScriptResult, write_script
 from tests.fakes.http import Reply
 from tests.fakes.openai_api import completion, echo_dialogue, fake_openai, gap_filler, turns_json
 
