@@ -3,7 +3,8 @@
 A listener hears a conversation when the other host reacts to *what was just said*: "Forty
 percent?" after a number, "The deadline?" after a comment that blames it. These helpers pick
 those words from the text itself, so a reaction is built from the news, never invented:
-- `number_echo`: the last number fact of a piece of news ("two hundred startups");
+- `number_echo`: the number of a piece of news worth asking about, with what it counts ("forty
+  percent", "two hundred startups");
 - `key_span`: a short phrase that carries a comment's point ("the deadline", "a confident wrong
   answer"): a short first sentence ("Good rules."), else the noun phrase after a determiner with
   the longest words, never from a sentence with a negation (echoing "not" into another turn would
@@ -21,6 +22,12 @@ from tasks.script.lexicon import ALL_STOP_WORDS, fold, lexicon
 from tasks.script.normalize import speak_numbers
 
 MAX_SPAN_WORDS = 4
+
+
+def _set(words: str) -> set[str]:
+    return set(words.split())
+
+
 _DETERMINERS = {
     "en": {"the", "a", "an", "your", "their", "this", "that", "these", "those", "most", "every"},
     "pt-BR": {"o", "a", "os", "as", "um", "uma", "seu", "sua", "seus", "suas", "esse", "essa",
@@ -28,154 +35,19 @@ _DETERMINERS = {
 }  # fmt: skip
 #: words that end a noun phrase (verbs, prepositions, conjunctions, adverbs, question words)
 _BREAKS = {
-    "en": set(
-        [
-            "is",
-            "are",
-            "was",
-            "were",
-            "be",
-            "been",
-            "and",
-            "or",
-            "but",
-            "of",
-            "to",
-            "in",
-            "on",
-            "at",
-            "by",
-            "for",
-            "with",
-            "from",
-            "like",
-            "that",
-            "which",
-            "who",
-            "whom",
-            "whose",
-            "when",
-            "where",
-            "why",
-            "how",
-            "as",
-            "than",
-            "right",
-            "now",
-            "still",
-            "even",
-            "just",
-            "always",
-            "never",
-            "often",
-            "also",
-            "only",
-            "already",
-            "really",
-            "can",
-            "will",
-            "would",
-            "should",
-            "must",
-            "may",
-            "might",
-            "has",
-            "have",
-            "had",
-            "do",
-            "does",
-            "did",
-            "it",
-            "its",
-            "take",
-            "takes",
-            "took",
-            "make",
-            "makes",
-            "made",
-            "get",
-            "gets",
-            "got",
-            "go",
-            "goes",
-            "went",
-            "need",
-            "needs",
-            "want",
-            "wants",
-            "pay",
-            "pays",
-            "paid",
-            "say",
-            "says",
-            "said",
-            "see",
-            "sees",
-            "show",
-            "shows",
-            "cost",
-            "costs",
-            "run",
-            "runs",
-            "stay",
-            "stays",
-            "keep",
-            "keeps",
-            "find",
-            "finds",
-            "found",
-            "work",
-            "works",
-            "become",
-            "becomes",
-        ]
-    ),  # fmt: skip
-    "pt-BR": set(
-        [
-            "é",
-            "são",
-            "foi",
-            "era",
-            "ser",
-            "e",
-            "ou",
-            "mas",
-            "de",
-            "do",
-            "da",
-            "dos",
-            "das",
-            "em",
-            "no",
-            "na",
-            "nos",
-            "nas",
-            "por",
-            "para",
-            "pra",
-            "com",
-            "como",
-            "que",
-            "quem",
-            "quando",
-            "onde",
-            "ainda",
-            "já",
-            "só",
-            "sempre",
-            "nunca",
-            "também",
-            "pode",
-            "vai",
-            "tem",
-            "faz",
-            "fazem",
-            "precisa",
-            "precisam",
-            "custa",
-            "custam",
-        ]
-    ),  # fmt: skip
+    "en": _set(
+        "is are was were be been and or but of to in on at by for with from like that which who "
+        "whom whose when where why how as than right now still even just always never often also "
+        "only already really can will would should must may might has have had do does did it its "
+        "take takes took make makes made get gets got go goes went need needs want wants pay pays "
+        "paid say says said see sees show shows cost costs run runs stay stays keep keeps find "
+        "finds found work works become becomes"
+    ),
+    "pt-BR": _set(
+        "é são foi era ser e ou mas de do da dos das em no na nos nas por para pra com como que "
+        "quem quando onde ainda já só sempre nunca também pode vai tem faz fazem precisa precisam "
+        "custa custam"
+    ),
 }
 #: words a noun phrase may run after its determiner ("a confident wrong answer"; in Portuguese the
 #: adjective follows the noun and a verb comes soon: "seu notebook", not "seu notebook continua")
