@@ -71,9 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(
             f"feed: {result['feed_url']}  (preview: python -m http.server 8000 --directory {args.out})"
         )
-    cost = result["cost"]
-    print(f"cost: ${cost['run_usd']:.4f} this run; ${cost['episode_usd']:.4f} for the episode "
-          f"over {cost['runs']} run(s) (manifest: cost, cost_episode)")  # fmt: skip
+    print(f"{result['cost']['line']} (manifest: cost, cost_episode)")
     print(f"manifest: {result['manifest']}")
     return 0
 

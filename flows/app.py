@@ -49,6 +49,7 @@ from tasks.report.artifacts import publish_artifacts, report_repeats
 from tasks.report.cost import (
     SPEND_FILE,
     check_cost_cap,
+    cost_line,
     cost_markdown,
     episode_cost,
     published_bytes,
@@ -237,7 +238,10 @@ def finish_episode(
 ) -> dict[str, Any]:  # fmt: skip
     """Write the manifest and attach the artifacts; the flow's return value."""
     stored = published_bytes(mastered) if published else 0
-    cost, all_runs = episode_cost(run.episode_dir, current_run_id(), run.show, stored)
+    local_folder = run.settings.s3_bucket is None  # the output folder: nobody bills it
+    cost, all_runs = episode_cost(run.episode_dir, current_run_id(), run.show, stored, local_folder)
+    line = cost_line(cost, all_runs, run.show.prices)
+    log.info("%s", line)
     manifest = write_manifest(
         run.episode_dir, run.show, run.issue, script, script_result, clips, mastered, published,
         cost, run.timings, models_used(run.settings, run.show), report, run.configuration,
@@ -255,7 +259,8 @@ def finish_episode(
             "feed_url": published.feed_url if published else None, "flow_run_id": current_run_id(),
             "length": length, "script_report": report_summary(report),
             "cost": {"run_usd": cost.total_usd, "episode_usd": all_runs.total_usd,
-                     "runs": all_runs.runs}}  # fmt: skip
+                     "runs": all_runs.runs, "billed_usd": all_runs.billed_usd,
+                     "local": all_runs.local, "line": line}}  # fmt: skip
 
 
 def check_inputs(newsletter: str | None, show_file: Path | None) -> ShowConfig:

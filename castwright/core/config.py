@@ -135,11 +135,29 @@ class TTSSettings(Strict):
 
 
 class Prices(Strict):
-    """Prices for the run's cost estimate (USD). Defaults: gpt-4o-mini and a RunPod L40S."""
+    """Prices for the run's cost report and cap (USD). The defaults, read December 2026: OpenAI's
+    price list for gpt-4o-mini ($0.15 / $0.60 per million input / output tokens) and RunPod's
+    serverless pricing page (docs.runpod.io/serverless/pricing) for a flex worker on a 24 GB GPU
+    (L4, A5000, 3090: $0.00019 per second, $0.684 an hour; the GPU worker needs >= 24 GB, see
+    worker/README.md). Prices change: set the ones you pay here."""
 
-    llm_input_per_mtok: float = Field(0.15, ge=0, description="USD per million prompt tokens.")
-    llm_output_per_mtok: float = Field(0.60, ge=0, description="USD per million completion tokens.")
-    gpu_per_hour: float = Field(0.86, ge=0, description="USD per hour of serverless GPU time.")
+    llm_model: str = Field(
+        "gpt-4o-mini",
+        min_length=1,
+        description="The LLM whose prices these are (named in reports).",
+    )
+    llm_input_per_mtok: float = Field(
+        0.15, ge=0, description="USD per million prompt tokens (default: OpenAI's gpt-4o-mini)."
+    )
+    llm_output_per_mtok: float = Field(
+        0.60, ge=0, description="USD per million completion tokens (default: gpt-4o-mini)."
+    )
+    gpu_per_hour: float = Field(
+        0.684,
+        ge=0,
+        description="USD per hour of serverless GPU time (default: RunPod's flex price for a "
+        "24 GB GPU, $0.00019/s, docs.runpod.io/serverless/pricing, read December 2026).",
+    )
     idle_timeout_s: float = Field(
         5.0, ge=0, le=3600, description="The endpoint's idle timeout: billed after each burst."
     )
