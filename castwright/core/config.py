@@ -263,7 +263,11 @@ def _load_show(path: Path) -> ShowConfig:
     if show.cover is not None and not show.cover.is_file():
         raise ConfigError(f"{path}: cover: file {show.cover} not found")
     if show.source is not None:
-        show = show.model_copy(update={"source": show.source.resolved(path.parent.resolve())})
+        try:
+            source = show.source.resolved(path.parent.resolve())
+        except ValueError as exc:
+            raise ConfigError(f"{path}: source: {exc}") from exc
+        show = show.model_copy(update={"source": source})
     for host in show.hosts:  # fail now, not after the LLM passes
         voice = load_voice(host.voice)
         if not voice.speaks(show.language):
