@@ -182,12 +182,23 @@ def _relative(path: Path, base: Path) -> str:
 def _file_date(path: Path) -> dt.datetime:
     _check_size(path, MAX_BYTES, "source.folder")  # read_text would load it whole first
     meta, _ = split_front_matter(read_text(path))
-    date = meta.get("date")
+    date = _as_date(meta.get("date"))
     if isinstance(date, dt.datetime):
         return date if date.tzinfo else date.replace(tzinfo=dt.UTC)
     if isinstance(date, dt.date):
         return dt.datetime.combine(date, dt.time(), dt.UTC)
     return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+
+
+def _as_date(value: object) -> object:
+    """The front matter keeps dates as text ('2026-11-16'): read them as dates (a value that is
+    not one is left as it is, and the file's modification time decides)."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return value
+    return value
 
 
 def _newest_first(issues: list[SourceIssue]) -> list[SourceIssue]:
