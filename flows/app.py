@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from castwright.clients.factory import Clients, open_clients, open_notifier
 from castwright.clients.notify import Notice
+from castwright.clients.storage import normalize_base_url, public_url
 from castwright.core.config import ShowConfig
 from castwright.core.errors import CastwrightError, ConfigError, ScriptGateError
 from castwright.core.models import (
@@ -44,6 +45,8 @@ from tasks.publish.catalog import (
     read_catalog,
     show_history,
 )
+from tasks.publish.directory import Problem
+from tasks.publish.feed import FEED_KEY
 from tasks.publish.stage import PublishedEpisode
 from tasks.report.artifacts import publish_artifacts, report_repeats
 from tasks.report.cost import (
@@ -280,6 +283,14 @@ def rebuild_feed(show_file: Path | None, out: Path) -> str:
     settings, show = config.settings, config.show
     with open_clients(settings, out) as clients:
         return publish.rebuild_feed(show, clients.storage, settings.public_base_url)
+
+
+def check_feed(out: Path) -> tuple[str, list[Problem]]:
+    """(the feed's URL, what a podcast directory would reject in it)."""
+    settings = settings_from_env()
+    with open_clients(settings, out) as clients:
+        problems = publish.check_published(clients.storage, settings.public_base_url)
+    return public_url(normalize_base_url(settings.public_base_url), FEED_KEY), problems
 
 
 def list_episodes(out: Path) -> list[EpisodeRecord]:

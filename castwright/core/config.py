@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from castwright.core.categories import category_problem, split_category
 from castwright.core.errors import ConfigError
 from castwright.core.paths import VOICES_DIR
 from castwright.core.source import NewsletterSource
@@ -184,7 +185,11 @@ class ShowConfig(Strict):
     language: Literal["en", "pt-BR"] = Field(
         "en", description="Script, speech rules and feed language."
     )
-    category: str = Field("Technology", description="iTunes category.")
+    category: str = Field(
+        "Technology",
+        description="itunes:category from Apple's list (castwright/core/categories.py): "
+        "'Technology' or 'Parent > Subcategory', e.g. 'News > Tech News'.",
+    )
     explicit: bool = Field(False, description="itunes:explicit.")
     website: AnyHttpUrl | None = Field(None, description="Show website (feed link).")
     cover: Path | None = Field(None, description="Square JPEG/PNG, >= 1400 px, for feed and ID3.")
@@ -196,6 +201,14 @@ class ShowConfig(Strict):
     source: NewsletterSource | None = Field(
         None, description="Where the weekly run finds the newest issue (none: name one per run)."
     )
+
+    @field_validator("category")
+    @classmethod
+    def _apple_category(cls, value: str) -> str:
+        problem = category_problem(*split_category(value))
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _distinct_hosts(self) -> ShowConfig:
