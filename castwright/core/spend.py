@@ -28,6 +28,7 @@ class SpendEntry(BaseModel):
     seconds: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    audio_seconds: float = 0.0  # speech a TTS job returned (prices a local job as a GPU one)
     local: bool = False  # spent on an embedded local service: not billed
 
 
@@ -51,10 +52,11 @@ class SpendMeter:
             self._write(path, entry.model_copy(update={"run": run_id}))
 
     def add(self, kind: Kind, seconds: float = 0.0, prompt_tokens: int = 0,
-            completion_tokens: int = 0) -> None:  # fmt: skip
+            completion_tokens: int = 0, audio_seconds: float = 0.0) -> None:  # fmt: skip
         local = self._local_llm if kind in LLM_KINDS else self._local_tts
         entry = SpendEntry(run=self._run, kind=kind, seconds=round(seconds, 3), local=local,
-                           prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)  # fmt: skip
+                           prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                           audio_seconds=round(audio_seconds, 3))  # fmt: skip
         with self._lock:
             path = self._path
             if path is None:

@@ -23,6 +23,7 @@ run that failed halfway counts as much as the one that finished the episode.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -40,7 +41,13 @@ SPEND_FILE = "spend.jsonl"
 class CostReport(BaseModel):
     """Every figure is at the configured prices (`prices` in the show file), whether or not a
     service billed it; `billed_usd` is what was really billed: nothing for a line spent on an
-    embedded local service (`local` names those parts), nor for files in a local folder."""
+    embedded local service (`local` names those parts), nor for files in a local folder.
+
+    A job on the local worker ran on a CPU, so its seconds say nothing about a GPU's: it is
+    priced as RunPod would bill it, its speech seconds x `prices.gpu_s_per_audio_s`, and each
+    run that voiced locally adds the cold start (`prices.cold_start_s`) and warm-up job the
+    endpoint would have needed (`local_speech_seconds` and `local_job_seconds` keep what was
+    measured)."""
 
     runs: int
     llm_prompt_tokens: int
@@ -58,6 +65,21 @@ class CostReport(BaseModel):
     total_usd: float
     billed_usd: float
     local: list[str]
+    local_speech_seconds: float
+    local_job_seconds: float
+
+
+@dataclass(frozen=True)
+class _Gpu:
+    """GPU seconds of some ledger lines, as RunPod would bill them."""
+
+    jobs: float
+    warmups: int
+    cold: float
+    idle: float
+
+    def total(self, prices: Prices) -> float:
+        return self.jobs + self.warmups * prices.warmup_job_s + self.cold + self.idle
 
 
 def _llm_usd(entries: Sequence[SpendEntry], prices: Prices) -> float:
@@ -66,20 +88,23 @@ def _llm_usd(entries: Sequence[SpendEntry], prices: Prices) -> float:
     return (prompt * prices.llm_input_per_mtok + completion * prices.llm_output_per_mtok) / 1e6
 
 
-def _idle_seconds(jobs: Sequence[SpendEntry], prices: Prices, concurrency: int) -> float:
-    """The idle timeout after each run's last job, once per worker the run used."""
+def _gpu(entries: Sequence[SpendEntry], prices: Prices, concurrency: int) -> _Gpu:
+    """Jobs (RunPod's executionTime; a local job: its speech x gpu_s_per_audio_s), warm-ups,
+    cold starts (a run that voiced locally: the expected one) and the idle timeout after each
+    run's last job, once per worker the run used."""
+    jobs = [e for e in entries if e.kind == "tts_job"]
     per_run: dict[str | None, int] = {}
     for job in jobs:
         per_run[job.run] = per_run.get(job.run, 0) + 1
-    return sum(min(concurrency, n) for n in per_run.values()) * prices.idle_timeout_s
-
-
-def _gpu_seconds(entries: Sequence[SpendEntry], prices: Prices, concurrency: int) -> float:
-    jobs = [e for e in entries if e.kind == "tts_job"]
-    warmups = sum(e.kind == "warmup_job" for e in entries)
-    cold = sum(e.seconds for e in entries if e.kind == "cold_start")
-    return (sum(e.seconds for e in jobs) + warmups * prices.warmup_job_s + cold
-            + _idle_seconds(jobs, prices, concurrency))  # fmt: skip
+    local_runs = len({e.run for e in jobs if e.local})
+    return _Gpu(
+        jobs=sum(e.audio_seconds * prices.gpu_s_per_audio_s if e.local else e.seconds
+                 for e in jobs),
+        warmups=sum(e.kind == "warmup_job" for e in entries) + local_runs,
+        cold=sum(e.seconds for e in entries if e.kind == "cold_start")
+        + local_runs * prices.cold_start_s,
+        idle=sum(min(concurrency, n) for n in per_run.values()) * prices.idle_timeout_s,
+    )  # fmt: skip
 
 
 def _local_parts(entries: Sequence[SpendEntry], storage_local: bool) -> list[str]:
@@ -93,24 +118,24 @@ def price(
 ) -> CostReport:  # fmt: skip
     """Price the ledger lines of one run or of every run."""
     llm = _llm_usd(entries, prices)
-    jobs = [e for e in entries if e.kind == "tts_job"]
-    cold = sum(e.seconds for e in entries if e.kind == "cold_start")
-    idle = _idle_seconds(jobs, prices, concurrency)
-    billed = _gpu_seconds(entries, prices, concurrency)
-    gpu = billed * prices.gpu_per_hour / 3600
+    gpu = _gpu(entries, prices, concurrency)
+    gpu_usd = gpu.total(prices) * prices.gpu_per_hour / 3600
     storage = storage_bytes / 1e9 * prices.storage_per_gb_month
     remote = [e for e in entries if not e.local]
-    really = (_llm_usd(remote, prices) + _gpu_seconds(remote, prices, concurrency)
+    really = (_llm_usd(remote, prices) + _gpu(remote, prices, concurrency).total(prices)
               * prices.gpu_per_hour / 3600 + (0.0 if storage_local else storage))  # fmt: skip
+    local_jobs = [e for e in entries if e.kind == "tts_job" and e.local]
     return CostReport(
         runs=len({e.run for e in entries}), llm_prompt_tokens=sum(e.prompt_tokens for e in entries),
         llm_completion_tokens=sum(e.completion_tokens for e in entries), llm_usd=round(llm, 4),
-        tts_jobs=len(jobs), job_seconds=round(sum(e.seconds for e in jobs), 1),
-        warmup_jobs=sum(e.kind == "warmup_job" for e in entries), cold_start_seconds=round(cold, 1),
-        idle_seconds=round(idle, 1), billed_gpu_seconds=round(billed, 1), gpu_usd=round(gpu, 4),
-        storage_bytes=storage_bytes, storage_usd_per_month=round(storage, 5),
-        total_usd=round(llm + gpu + storage, 4), billed_usd=round(really, 4),
-        local=_local_parts(entries, storage_local),
+        tts_jobs=sum(e.kind == "tts_job" for e in entries), job_seconds=round(gpu.jobs, 1),
+        warmup_jobs=gpu.warmups, cold_start_seconds=round(gpu.cold, 1),
+        idle_seconds=round(gpu.idle, 1), billed_gpu_seconds=round(gpu.total(prices), 1),
+        gpu_usd=round(gpu_usd, 4), storage_bytes=storage_bytes,
+        storage_usd_per_month=round(storage, 5), total_usd=round(llm + gpu_usd + storage, 4),
+        billed_usd=round(really, 4), local=_local_parts(entries, storage_local),
+        local_speech_seconds=round(sum(e.audio_seconds for e in local_jobs), 1),
+        local_job_seconds=round(sum(e.seconds for e in local_jobs), 1),
     )  # fmt: skip
 
 
@@ -130,9 +155,14 @@ def episode_cost(
 
 def _parts(cost: CostReport, prices: Prices) -> str:
     """What a figure is made of: GPU seconds (jobs, cold start, idle) and LLM tokens."""
-    gpu = (f"GPU {cost.billed_gpu_seconds:.1f} s = jobs {cost.job_seconds:.1f} s + cold start "
+    jobs = f"jobs {cost.job_seconds:.1f} s"
+    if cost.local_speech_seconds:
+        jobs += (f" ({cost.local_speech_seconds:.1f} s of speech x {prices.gpu_s_per_audio_s:g} "
+                 "GPU s per speech s; the local worker's CPU time is not a GPU's)")  # fmt: skip
+    gpu = (f"GPU {cost.billed_gpu_seconds:.1f} s = {jobs} + cold start "
            f"{cost.cold_start_seconds:.1f} s + idle {cost.idle_seconds:.1f} s + "
-           f"{cost.warmup_jobs} warm-up(s) at ${prices.gpu_per_hour:g}/h: ${cost.gpu_usd:.4f}")  # fmt: skip
+           f"{cost.warmup_jobs} warm-up job(s) of {prices.warmup_job_s:g} s, at "
+           f"${prices.gpu_per_hour:g}/h: ${cost.gpu_usd:.4f}")  # fmt: skip
     llm = (f"LLM {cost.llm_prompt_tokens:,} + {cost.llm_completion_tokens:,} tokens at "
            f"{prices.llm_model}'s ${prices.llm_input_per_mtok:g} / ${prices.llm_output_per_mtok:g} "
            f"per million: ${cost.llm_usd:.4f}")  # fmt: skip

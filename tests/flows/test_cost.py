@@ -83,12 +83,15 @@ def test_a_run_over_its_cap_stops_before_any_tts(
 
 
 def _ledger(local: bool) -> list[SpendEntry]:
-    """One run: two LLM calls, a cold start and three jobs (RunPod's executionTime)."""
+    """One run: two LLM calls and three jobs of 20, 25 and 5 s of speech; on RunPod a cold start
+    and the jobs' executionTime, on the embedded worker its CPU time (and no cold start)."""
     lines = [SpendEntry(run="r1", kind="llm_call", prompt_tokens=20_000, completion_tokens=4_000),
              SpendEntry(run="r1", kind="llm_call", prompt_tokens=10_000, completion_tokens=1_000),
-             SpendEntry(run="r1", kind="cold_start", seconds=5.3),
-             *(SpendEntry(run="r1", kind="tts_job", seconds=s) for s in (40.0, 50.0, 10.0))]  # fmt: skip
-    return [e.model_copy(update={"local": local}) for e in lines]
+             *(SpendEntry(run="r1", kind="tts_job", seconds=s, audio_seconds=a)
+               for s, a in ((40.0, 20.0), (50.0, 25.0), (10.0, 5.0)))]  # fmt: skip
+    if not local:
+        return [SpendEntry(run="r1", kind="cold_start", seconds=5.3), *lines]
+    return [e.model_copy(update={"local": True}) for e in lines]
 
 
 def test_a_local_run_costs_nothing_and_says_what_it_would_cost_on_runpod() -> None:
@@ -97,15 +100,19 @@ def test_a_local_run_costs_nothing_and_says_what_it_would_cost_on_runpod() -> No
     episode = price(_ledger(local=True), prices, 4, storage_bytes=8_000_000, storage_local=True)
     assert run.billed_usd == 0 and episode.billed_usd == 0
     assert episode.local == ["llm", "tts", "storage"]
-    gpu_s = 100.0 + 5.3 + 3 * 5.0  # jobs + cold start + idle (3 workers used, 5 s each)
+    # on a GPU: 50 s of speech x 0.5, the expected cold start and warm-up, 3 workers' idle time
+    gpu_s = 50.0 * 0.5 + 60.0 + 2.0 + 3 * 5.0
     assert episode.billed_gpu_seconds == pytest.approx(gpu_s)
+    assert episode.local_speech_seconds == 50.0 and episode.local_job_seconds == 100.0
     llm = (30_000 * 0.15 + 5_000 * 0.60) / 1e6
     assert episode.llm_usd == pytest.approx(llm, abs=1e-4)
     assert episode.total_usd == pytest.approx(gpu_s * 0.684 / 3600 + llm + 8e-3 * 0.015, abs=2e-4)
     line = cost_line(run, episode, prices)
     assert line.startswith("cost: $0 (local); at the configured RunPod prices this episode would "
                            f"cost ${episode.total_usd:.4f} over 1 run(s): ")  # fmt: skip
-    assert "GPU 120.3 s = jobs 100.0 s + cold start 5.3 s + idle 15.0 s + 0 warm-up(s)" in line
+    assert ("GPU 102.0 s = jobs 25.0 s (50.0 s of speech x 0.5 GPU s per speech s; the local "
+            "worker's CPU time is not a GPU's) + cold start 60.0 s + idle 15.0 s + 1 warm-up "
+            "job(s) of 2 s, at $0.684/h") in line  # fmt: skip
     assert "LLM 30,000 + 5,000 tokens at gpt-4o-mini's $0.15 / $0.6 per million" in line
 
 
@@ -113,6 +120,7 @@ def test_a_billed_run_says_what_it_cost() -> None:
     prices = Prices()
     run = price(_ledger(local=False), prices, concurrency=4)
     assert run.billed_usd == run.total_usd > 0 and run.local == []
+    assert run.billed_gpu_seconds == pytest.approx(100.0 + 5.3 + 3 * 5.0)  # executionTime
     assert cost_line(run, run, prices).startswith(
         f"cost: ${run.total_usd:.4f} this run; ${run.total_usd:.4f} for the episode over 1 run(s)"
     )
