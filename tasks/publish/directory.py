@@ -178,7 +178,7 @@ def _artwork_faults(href: str, kind: str, width: int, height: int, rgb: bool) ->
         yield f"{href} is a {kind.upper()} but its name does not end in {extensions[0]}"
     if width != height:
         yield f"{href} is {width}x{height} px, not square"
-    if not MIN_PX <= max(width, height) <= MAX_PX or not min(width, height) >= MIN_PX:
+    if min(width, height) < MIN_PX or max(width, height) > MAX_PX:
         yield f"{href} is {width}x{height} px, outside {MIN_PX} to {MAX_PX} px"
     if not rgb:
         yield f"{href} is not in the RGB colour space (greyscale, palette or CMYK)"
