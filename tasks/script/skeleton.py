@@ -121,18 +121,26 @@ def fallback(language: str, kind: Kind, used: set[str]) -> str | None:
 
 
 def other_filler(text: str, language: str, said: set[str]) -> str | None:
-    """For a segue or reply the voice cannot say, another of its kind not yet `said`; None for a
-    line that is neither (it carries content: only a rephrasing that keeps it may replace it)."""
+    """For a line without news of its own that the voice cannot say, a stock line of its kind
+    not yet `said`: a segue or reply, or one of the code's questions and answers built from the
+    text ("Wait, did you say two large apps?" repeats what was just said; "Go on." loses
+    nothing). None for a line with content: only a rephrasing that keeps it may replace it."""
     phrases = load_phrases(language)
     line = text.strip()
     kinds: tuple[tuple[Kind, list[str]], ...] = (
-        ("segue", phrases.segues),
-        ("reply", phrases.replies),
+        ("segue", [*phrases.segues, *phrases.echoes, *phrases.pickups]),
+        ("reply", [*phrases.replies, *phrases.acknowledgements]),
     )
     for kind, options in kinds:
-        if line in options:
+        if any(_matches(option, line) for option in options):
             return fallback(language, kind, said | {line})
     return None
+
+
+def _matches(template: str, line: str) -> bool:
+    """Whether `line` is `template` with its {fact} or {span} filled in."""
+    pattern = re.sub(r"\\\{(?:fact|span)\\\}", "(.+)", re.escape(template))
+    return bool(re.fullmatch(pattern, line, re.IGNORECASE))
 
 
 def _listing(items: list[str], and_word: str) -> str:
