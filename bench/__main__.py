@@ -1,4 +1,4 @@
-"""castwright's benchmarks: `uv run python -m bench [orchestration|mastering|rerun|script|ttfa ...]`.
+"""castwright's benchmarks: `uv run python -m bench [orchestration|mastering|rerun|script|conversation|ttfa ...]`.
 
 A bench's own options follow its name in `--name=value` form: `python -m bench script --sections=2`.
 
@@ -140,6 +140,14 @@ def bench_script(*options: str) -> Figures:
     return run(*options)
 
 
+def bench_conversation(*options: str) -> Figures:
+    """How each example's script sounds, per mode, and its time per section
+    (bench/conversation_bench.py)."""
+    from bench.conversation_bench import bench_conversation as run
+
+    return run(*options)
+
+
 def bench_ttfa(*options: str) -> Figures:
     """Time to first audio and to playback of `castwright listen` (bench/ttfa_bench.py)."""
     from bench.ttfa_bench import bench_ttfa as run
@@ -159,11 +167,15 @@ BENCHES: dict[str, Callable[..., Figures]] = {
     "mastering": bench_mastering,
     "rerun": bench_rerun,
     "script": bench_script,
+    "conversation": bench_conversation,
     "ttfa": bench_ttfa,
     "document": bench_document,
 }
 ON_REQUEST = {"document"}  # a 30-minute episode: only when named
-MERGED_BY_KEY = {"script"}  # a run of some models updates only those models' figures
+MERGED_BY_KEY = {
+    "script",
+    "conversation",
+}  # a run of some models updates only those models' figures
 
 
 def summary(results: dict[str, Figures]) -> str:
@@ -206,6 +218,12 @@ def summary(results: dict[str, Figures]) -> str:
 
         lines += ["", "Script stage on the example newsletter, per model (wall time includes both LLM "
                   "passes; tok/s = completion tokens / wall time):", "", *table(results["script"])]  # fmt: skip
+    if results.get("conversation"):
+        from bench.conversation_bench import table as talk_table
+
+        lines += ["", "How each example's script sounds (the conversation report), per mode; "
+                  "conversation mode runs on recorded capable-model replies, so its seconds are "
+                  "castwright's own work, not a model's:", "", *talk_table(results["conversation"])]  # fmt: skip
     if results.get("ttfa"):
         from bench.ttfa_bench import table as ttfa_table
 

@@ -3,6 +3,7 @@
     castwright run [NEWSLETTER] [--show FILE] [--out DIR] [--script FILE] [--minutes N] [--no-publish]
     castwright voices check [--fix]
     castwright feed rebuild [--show FILE] [--out DIR]
+    castwright feed check [--out DIR]          (also: castwright feed --check)
     castwright episodes list [--out DIR]
     castwright episodes remove ID [--show FILE] [--out DIR]
     castwright doctor [--pool NAME] [--deployment FLOW/NAME ...]
@@ -77,9 +78,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(
             f"feed: {result['feed_url']}  (preview: python -m http.server 8000 --directory {args.out})"
         )
-    cost = result["cost"]
-    print(f"cost: ${cost['run_usd']:.4f} this run; ${cost['episode_usd']:.4f} for the episode "
-          f"over {cost['runs']} run(s) (manifest: cost, cost_episode)")  # fmt: skip
+    print(f"{result['cost']['line']} (manifest: cost, cost_episode)")
     print(f"manifest: {result['manifest']}")
     return 0
 
@@ -98,6 +97,29 @@ def cmd_feed_rebuild(args: argparse.Namespace) -> int:
 
     print(f"feed rebuilt: {rebuild_feed(args.show, Path(args.out))}")
     return 0
+
+
+def cmd_feed_check(args: argparse.Namespace) -> int:
+    from flows.app import check_feed
+
+    url, problems = check_feed(Path(args.out))
+    for problem in problems:
+        print(f"PROBLEM {problem}")
+    if problems:
+        print(f"{url}: {len(problems)} problem(s) Apple Podcasts or Spotify would reject")
+        return 1
+    print(f"ok      {url}: nothing Apple Podcasts or Spotify would reject (artwork, category, "
+          "owner, language, explicit, self link, GUIDs, dates, enclosures, durations, "
+          "transcripts, chapters)")  # fmt: skip
+    return 0
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    """`castwright feed --check` is `castwright feed check`; with neither, say what to add."""
+    if not args.check:
+        raise CastwrightError("name what to do with the feed: `castwright feed rebuild` or "
+                              "`castwright feed check` (also `castwright feed --check`)")  # fmt: skip
+    return cmd_feed_check(args)
 
 
 def cmd_episodes_list(args: argparse.Namespace) -> int:
@@ -202,12 +224,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(handler=cmd_voices_check)
 
-    feed = sub.add_parser("feed", help="the podcast feed").add_subparsers(
-        dest="action", required=True
-    )
+    feed_parser = sub.add_parser("feed", help="the podcast feed")
+    feed_parser.add_argument("--check", action="store_true", help="the same as `feed check`")
+    _out(feed_parser)
+    feed_parser.set_defaults(handler=cmd_feed)
+    feed = feed_parser.add_subparsers(dest="action")
     _show_out(
         feed.add_parser("rebuild", help="regenerate feed.xml and the show page from the catalog")
     ).set_defaults(handler=cmd_feed_rebuild)
+    _out(
+        feed.add_parser("check", help="what Apple Podcasts or Spotify would reject, with the fix")
+    ).set_defaults(handler=cmd_feed_check)
 
     episodes = sub.add_parser("episodes", help="published episodes").add_subparsers(
         dest="action", required=True
@@ -257,11 +284,15 @@ def _show_out(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--show", type=Path, help="show file (default: $CASTWRIGHT_SHOW, else the example show)"
     )
+    return _out(parser)
+
+
+def _out(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--out",
         type=Path,
         default=Path("public"),
-        help="publish into this folder (default public/)",
+        help="the published folder (default public/; a bucket when CASTWRIGHT_S3_BUCKET is set)",
     )
     return parser
 

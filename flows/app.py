@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from castwright.clients.factory import Clients, open_clients, open_notifier
 from castwright.clients.notify import Notice
+from castwright.clients.storage import normalize_base_url, public_url
 from castwright.core.config import ShowConfig
 from castwright.core.errors import CastwrightError, ConfigError, ScriptGateError
 from castwright.core.models import (
@@ -45,11 +46,14 @@ from tasks.publish.catalog import (
     read_catalog,
     show_history,
 )
+from tasks.publish.directory import Problem
+from tasks.publish.feed import FEED_KEY
 from tasks.publish.stage import PublishedEpisode
 from tasks.report.artifacts import publish_artifacts, report_repeats
 from tasks.report.cost import (
     SPEND_FILE,
     check_cost_cap,
+    cost_line,
     cost_markdown,
     episode_cost,
     published_bytes,
@@ -206,9 +210,12 @@ def start_episode(newsletter: str | None, config: RunConfig, clients: Clients) -
                       repeats=repeats, configuration=config.record(), selection=selection)  # fmt: skip
 
 
-def gate(run: EpisodeRun, script: Script, approved: bool) -> ScriptReport:
+def gate(
+    run: EpisodeRun, script: Script, approved: bool, result: ScriptResult | None
+) -> ScriptReport:
     """The script gate, its report listing what the episode leaves out of the source."""
-    return gate_script(run.issue, script, run.show, run.episode_dir, approved, run.selection)
+    modes = result.sections if result else None
+    return gate_script(run.issue, script, run.show, run.episode_dir, approved, modes, run.selection)
 
 
 def nothing_new(show: ShowConfig) -> Any:
@@ -248,7 +255,10 @@ def finish_episode(
 ) -> dict[str, Any]:  # fmt: skip
     """Write the manifest and attach the artifacts; the flow's return value."""
     stored = published_bytes(mastered) if published else 0
-    cost, all_runs = episode_cost(run.episode_dir, current_run_id(), run.show, stored)
+    local_folder = run.settings.s3_bucket is None  # the output folder: nobody bills it
+    cost, all_runs = episode_cost(run.episode_dir, current_run_id(), run.show, stored, local_folder)
+    line = cost_line(cost, all_runs, run.show.prices)
+    log.info("%s", line)
     manifest = write_manifest(
         run.episode_dir, run.show, run.issue, script, script_result, clips, mastered, published,
         cost, run.timings, models_used(run.settings, run.show), report, run.configuration,
@@ -269,7 +279,8 @@ def finish_episode(
             "left_out": left_out_lines(run.selection) if run.selection else [],
             "warnings": report.warnings,
             "cost": {"run_usd": cost.total_usd, "episode_usd": all_runs.total_usd,
-                     "runs": all_runs.runs}}  # fmt: skip
+                     "runs": all_runs.runs, "billed_usd": all_runs.billed_usd,
+                     "local": all_runs.local, "line": line}}  # fmt: skip
 
 
 def check_inputs(newsletter: str | None, show_file: Path | None) -> ShowConfig:
@@ -289,6 +300,14 @@ def rebuild_feed(show_file: Path | None, out: Path) -> str:
     settings, show = config.settings, config.show
     with open_clients(settings, out) as clients:
         return publish.rebuild_feed(show, clients.storage, settings.public_base_url)
+
+
+def check_feed(out: Path) -> tuple[str, list[Problem]]:
+    """(the feed's URL, what a podcast directory would reject in it)."""
+    settings = settings_from_env()
+    with open_clients(settings, out) as clients:
+        problems = publish.check_published(clients.storage, settings.public_base_url)
+    return public_url(normalize_base_url(settings.public_base_url), FEED_KEY), problems
 
 
 def list_episodes(out: Path) -> list[EpisodeRecord]:

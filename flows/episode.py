@@ -95,7 +95,7 @@ def episode_flow(
                 run.history,
             )  # fmt: skip
         save_script(script, run.script_path)
-        report = gate(run, script, approved=review or dry_run)
+        report = gate(run, script, review or dry_run, script_result)
         if review:
             script = review_script(script, run.show)
             save_script(script, run.script_path)

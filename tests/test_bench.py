@@ -35,3 +35,13 @@ def test_the_rerun_bench_show_is_the_example_with_its_gate_open(tmp_path: Path) 
     gate = show.script.gate
     assert (gate.min_coverage, gate.opinions_kept, gate.allow_repeats) == (0, False, True)
     assert show.hosts == example.hosts and show.cover == example.cover
+
+
+def test_the_conversation_bench_reports_conversation_mode_on_the_recorded_replies() -> None:
+    from bench.conversation_bench import bench_conversation, table
+
+    figures = bench_conversation("--modes=conversation", "--examples=newsletter")
+    result = figures["newsletter/conversation"]
+    assert result["written_as"] == ["conversation"] * 4 and result["gate"] == "passed"
+    assert result["verbatim_share"] <= 0.2 and result["stock_share"] <= 0.1
+    assert table(figures)[2].startswith("| newsletter/conversation |")

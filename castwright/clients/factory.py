@@ -105,7 +105,9 @@ class Clients:
     ) -> None:
         self.settings = settings
         self.tts_jobs = tts_jobs  # the show's tts.concurrency: jobs in flight at most
-        self.meter = SpendMeter()  # what the run spends, for the episode's cost report
+        # what the run spends, for the episode's cost report; embedded services bill nothing
+        self.meter = SpendMeter(local_llm=settings.llm_base_url is None,
+                                local_tts=settings.tts_url is None)  # fmt: skip
         self._out_dir = out_dir
         self._stack = stack
         self._llm: LLMClient | None = None

@@ -170,9 +170,9 @@ class RunPodClient:
         log.info("TTS endpoint ready: %d worker(s)", health.ready_workers)
         return health
 
-    def _meter(self, kind: Kind, seconds: float = 0.0) -> None:
+    def _meter(self, kind: Kind, seconds: float = 0.0, audio_seconds: float = 0.0) -> None:
         if self.meter is not None:
-            self.meter.add(kind, seconds)
+            self.meter.add(kind, seconds, audio_seconds=audio_seconds)
 
     # --- jobs --------------------------------------------------------------------------------
 
@@ -231,12 +231,14 @@ class RunPodClient:
             return self._run(job_input)
 
     def _run(self, job_input: dict[str, Any]) -> dict[str, Any]:
-        started, job = time.monotonic(), None
+        started, job, audio = time.monotonic(), None, 0.0
         try:
             job = self._follow(job_input)
-            return _job_output(job)
+            output = _job_output(job)
+            audio = _audio_s(output)
+            return output
         finally:  # a failed job is billed too; RunPod's executionTime when it reports one
-            self._meter("tts_job", _execution_s(job) or time.monotonic() - started)
+            self._meter("tts_job", _execution_s(job) or time.monotonic() - started, audio)
 
     def _follow(self, job_input: dict[str, Any]) -> dict[str, Any]:
         job = self._submit(job_input)
@@ -341,6 +343,12 @@ def job_error(job_id: str, error: str) -> ServiceError | SynthesisError:
     if data.get("code") == "clip_check_failed":
         return ClipCheckFailedError(f"TTS job {job_id}: {data.get('message', error)}", data)
     return ServiceError(f"TTS job {job_id} failed: {str(data.get('message', error))[:1000]}")
+
+
+def _audio_s(output: dict[str, Any]) -> float:
+    """Seconds of speech a job returned (the worker's `duration_s`), for the cost estimate."""
+    value = output.get("duration_s")
+    return float(value) if isinstance(value, int | float) and value > 0 else 0.0
 
 
 def _execution_s(job: dict[str, Any] | None) -> float | None:

@@ -21,8 +21,17 @@ from pydantic import (
     model_validator,
 )
 
+from castwright.core.categories import category_problem, split_category
 from castwright.core.errors import ConfigError
 from castwright.core.paths import VOICES_DIR
+from castwright.core.script_settings import (  # noqa: F401 (re-exported: the show's script part)
+    MAX_TARGET_MINUTES,
+    GateSettings,
+    LLMPass,
+    ScriptMode,
+    ScriptSettings,
+    TargetMinutes,
+)
 from castwright.core.source import NewsletterSource
 
 Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9 .'_-]*$")]
@@ -56,59 +65,6 @@ class AudioSettings(Strict):
     fade_ms: int = Field(15, ge=0, le=200, description="Fade in/out at each join.")
 
 
-class LLMPass(Strict):
-    model: str | None = Field(None, description="Model name; None uses the backend's default.")
-    temperature: float = Field(0.4, ge=0.0, le=2.0, description="Sampling temperature.")
-    max_tokens: int = Field(2048, ge=64, le=32768, description="Completion token cap per call.")
-    seed: int | None = Field(
-        None, description="Sampling seed, for repeatable scripts where supported."
-    )
-
-
-class GateSettings(Strict):
-    """The script gate: a script that breaks one of these rules is not voiced (no TTS is paid)."""
-
-    min_coverage: float = Field(
-        90.0, ge=0, le=100, description="Key facts of each section's news that must be told (%)."
-    )
-    opinions_kept: bool = Field(
-        True, description="Every host comment must be kept, by its own host."
-    )
-    max_length_error: float = Field(
-        0.25, ge=0, le=10, description="Largest allowed |estimate - target| / target."
-    )
-    allow_labels: bool = Field(False, description="Allow speaker labels inside a turn's text.")
-    allow_repeats: bool = Field(False, description="Allow a sentence said twice in the script.")
-    strict_length: bool = Field(
-        False,
-        description="Refuse a script shorter than the target by more than max_length_error "
-        "(off: a short source makes a shorter episode, with a warning).",
-    )
-
-
-#: the episode length target's bounds, in this one place (show file, flow parameter, CLI flag)
-MAX_TARGET_MINUTES = 180
-TargetMinutes = Annotated[
-    float, Field(gt=0, le=MAX_TARGET_MINUTES, description="Episode length target.")
-]
-
-
-class ScriptSettings(Strict):
-    target_minutes: TargetMinutes = 30.0
-    words_per_minute: int = Field(
-        150, ge=60, le=250, description="Speaking rate: turns minutes into a word budget."
-    )
-    length_tolerance: float = Field(
-        0.10, ge=0.01, le=1.0, description="Expand or condense until within this of the target."
-    )
-    length_passes: int = Field(
-        2, ge=0, le=5, description="Most expand/condense LLM passes to reach the target length."
-    )
-    draft: LLMPass = LLMPass(temperature=0.3)
-    refine: LLMPass = LLMPass(temperature=0.6)
-    gate: GateSettings = GateSettings()
-
-
 MAX_TTS_CONCURRENCY = 200
 
 
@@ -140,11 +96,29 @@ class TTSSettings(Strict):
 
 
 class Prices(Strict):
-    """Prices for the run's cost estimate (USD). Defaults: gpt-4o-mini and a RunPod L40S."""
+    """Prices for the run's cost report and cap (USD). The defaults, read December 2026: OpenAI's
+    price list for gpt-4o-mini ($0.15 / $0.60 per million input / output tokens) and RunPod's
+    serverless pricing page (docs.runpod.io/serverless/pricing) for a flex worker on a 24 GB GPU
+    (L4, A5000, 3090: $0.00019 per second, $0.684 an hour; the GPU worker needs >= 24 GB, see
+    worker/README.md). Prices change: set the ones you pay here."""
 
-    llm_input_per_mtok: float = Field(0.15, ge=0, description="USD per million prompt tokens.")
-    llm_output_per_mtok: float = Field(0.60, ge=0, description="USD per million completion tokens.")
-    gpu_per_hour: float = Field(0.86, ge=0, description="USD per hour of serverless GPU time.")
+    llm_model: str = Field(
+        "gpt-4o-mini",
+        min_length=1,
+        description="The LLM whose prices these are (named in reports).",
+    )
+    llm_input_per_mtok: float = Field(
+        0.15, ge=0, description="USD per million prompt tokens (default: OpenAI's gpt-4o-mini)."
+    )
+    llm_output_per_mtok: float = Field(
+        0.60, ge=0, description="USD per million completion tokens (default: gpt-4o-mini)."
+    )
+    gpu_per_hour: float = Field(
+        0.684,
+        ge=0,
+        description="USD per hour of serverless GPU time (default: RunPod's flex price for a "
+        "24 GB GPU, $0.00019/s, docs.runpod.io/serverless/pricing, read December 2026).",
+    )
     idle_timeout_s: float = Field(
         5.0, ge=0, le=3600, description="The endpoint's idle timeout: billed after each burst."
     )
@@ -171,7 +145,11 @@ class ShowConfig(Strict):
     language: Literal["en", "pt-BR"] = Field(
         "en", description="Script, speech rules and feed language."
     )
-    category: str = Field("Technology", description="iTunes category.")
+    category: str = Field(
+        "Technology",
+        description="itunes:category from Apple's list (castwright/core/categories.py): "
+        "'Technology' or 'Parent > Subcategory', e.g. 'News > Tech News'.",
+    )
     explicit: bool = Field(False, description="itunes:explicit.")
     website: AnyHttpUrl | None = Field(None, description="Show website (feed link).")
     cover: Path | None = Field(None, description="Square JPEG/PNG, >= 1400 px, for feed and ID3.")
@@ -183,6 +161,14 @@ class ShowConfig(Strict):
     source: NewsletterSource | None = Field(
         None, description="Where the weekly run finds the newest issue (none: name one per run)."
     )
+
+    @field_validator("category")
+    @classmethod
+    def _apple_category(cls, value: str) -> str:
+        problem = category_problem(*split_category(value))
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _distinct_hosts(self) -> ShowConfig:
@@ -250,7 +236,11 @@ def _load_show(path: Path) -> ShowConfig:
     if show.cover is not None and not show.cover.is_file():
         raise ConfigError(f"{path}: cover: file {show.cover} not found")
     if show.source is not None:
-        show = show.model_copy(update={"source": show.source.resolved(path.parent.resolve())})
+        try:
+            source = show.source.resolved(path.parent.resolve())
+        except ValueError as exc:
+            raise ConfigError(f"{path}: source: {exc}") from exc
+        show = show.model_copy(update={"source": source})
     for host in show.hosts:  # fail now, not after the LLM passes
         voice = load_voice(host.voice)
         if not voice.speaks(show.language):

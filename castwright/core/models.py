@@ -112,12 +112,15 @@ class Turn(Strict):
             raise ValueError("the turn's text is empty")
         return collapsed
 
+    def words(self) -> int:
+        return len(self.text.split())
+
 
 class Script(Strict):
     turns: list[Turn]
 
     def words(self) -> int:
-        return sum(len(t.text.split()) for t in self.turns)
+        return sum(t.words() for t in self.turns)
 
 
 # --- voices ---------------------------------------------------------------------------------

@@ -31,7 +31,13 @@ from castwright.core.netguard import redact_url
 from castwright.core.source import NewsletterSource, is_url
 from tasks.newsletter.fetch import download
 from tasks.newsletter.html import html_to_markdown
-from tasks.newsletter.stage import fetch_text, parse_newsletter, read_text, split_front_matter
+from tasks.newsletter.stage import (
+    MAX_BYTES,
+    fetch_text,
+    parse_newsletter,
+    read_text,
+    split_front_matter,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +62,7 @@ def list_issues(source: NewsletterSource) -> list[SourceIssue]:
     if source.feed:
         return feed_issues(read_feed(source.feed, source.allowed), source.feed)
     if source.folder:
-        return folder_issues(source.folder)
+        return folder_issues(source.folder, source.root)
     return [SourceIssue(id=source.location, title="", published=None, link=source.location)]
 
 
@@ -67,6 +73,7 @@ def read_feed(location: str, allow_hosts: frozenset[str] = frozenset()) -> bytes
         path = Path(location)
         if not path.is_file():
             raise NewsletterError(f"source.feed: {path}: file not found")
+        _check_size(path, MAX_FEED_BYTES, "source.feed")
         return path.read_bytes()
     data, _ = download(location, MAX_FEED_BYTES, allow_hosts=allow_hosts)
     return data
@@ -74,6 +81,7 @@ def read_feed(location: str, allow_hosts: frozenset[str] = frozenset()) -> bytes
 
 def feed_issues(data: bytes, location: str) -> list[SourceIssue]:
     """The feed's entries, newest first (by published/updated date, else in feed order)."""
+    _refuse_entities(data, location)
     parsed = feedparser.parse(data)
     if parsed.bozo and not parsed.entries:
         raise NewsletterError(
@@ -81,6 +89,23 @@ def feed_issues(data: bytes, location: str) -> list[SourceIssue]:
         )
     issues = [_entry_issue(entry, location) for entry in parsed.entries]
     return _newest_first(issues)
+
+
+_ROOTS = (b"<rss", b"<feed", b"<rdf:RDF", b"<RDF")
+
+
+def _refuse_entities(data: bytes, location: str) -> None:
+    """A feed that declares its own XML entities is refused before any parser sees it: no
+    newsletter feed needs them, and they are how entity expansion ("billion laughs", quadratic
+    blow-up) and external entities (XXE) attacks are built."""
+    starts = [i for i in (data.find(r) for r in _ROOTS) if i >= 0]
+    prolog = data[: min(starts)] if starts else data
+    if b"<!ENTITY" in prolog:
+        raise NewsletterError(
+            f"source.feed: {redact_url(location)} declares XML entities (<!ENTITY> in its "
+            "DOCTYPE), which newsletter feeds never need; refused (entity expansion). Use the "
+            "newsletter's own RSS or Atom feed"
+        )
 
 
 def _entry_issue(entry: feedparser.FeedParserDict, location: str) -> SourceIssue:
@@ -99,21 +124,42 @@ def _entry_issue(entry: feedparser.FeedParserDict, location: str) -> SourceIssue
                        from_feed=True)  # fmt: skip
 
 
-def folder_issues(pattern: str) -> list[SourceIssue]:
+def folder_issues(pattern: str, inside: Path | None = None) -> list[SourceIssue]:
     """Markdown files in a folder (or matching a glob), newest first: by front-matter `date`,
-    else by modification time; the id is the file's path relative to the folder."""
+    else by modification time; the id is the file's path relative to the folder. With `inside`
+    (the show file's folder), a file that leads out of it (a symbolic link, `..` in a match) is
+    skipped with a warning: the weekly run reads nothing the show's folder does not hold."""
     root = Path(pattern)
     if root.is_dir():
         files, base = sorted(root.glob("*.md")), root
     else:
         files = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
         base = _static_root(root)
-    files = [f for f in files if f.is_file()]
+    files = [f for f in files if f.is_file() and _stays_inside(f, inside)]
     if not files and not root.is_dir() and not _has_magic(pattern):
         raise NewsletterError(f"source.folder: {pattern}: no such folder")
     issues = [SourceIssue(id=_relative(f, base), title="", published=_file_date(f), link=str(f))
               for f in files]  # fmt: skip
     return _newest_first(issues)
+
+
+def _stays_inside(path: Path, inside: Path | None) -> bool:
+    if inside is None:
+        return True
+    real, root = path.resolve(), inside.resolve()
+    if root in real.parents:
+        return True
+    log.warning("source.folder: skipped %s: it leads outside the show file's folder %s (to %s)",
+                path, root, real)  # fmt: skip
+    return False
+
+
+def _check_size(path: Path, limit: int, field: str) -> None:
+    """Refuse a file over `limit` bytes before reading it (a huge file is never loaded)."""
+    size = path.stat().st_size
+    if size > limit:
+        raise NewsletterError(f"{field}: {path}: {size:,} bytes is over the {limit:,}-byte "
+                              "limit; split or trim it")  # fmt: skip
 
 
 def _has_magic(text: str) -> bool:
@@ -134,13 +180,25 @@ def _relative(path: Path, base: Path) -> str:
 
 
 def _file_date(path: Path) -> dt.datetime:
+    _check_size(path, MAX_BYTES, "source.folder")  # read_text would load it whole first
     meta, _ = split_front_matter(read_text(path))
-    date = meta.get("date")
+    date = _as_date(meta.get("date"))
     if isinstance(date, dt.datetime):
         return date if date.tzinfo else date.replace(tzinfo=dt.UTC)
     if isinstance(date, dt.date):
         return dt.datetime.combine(date, dt.time(), dt.UTC)
     return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+
+
+def _as_date(value: object) -> object:
+    """The front matter keeps dates as text ('2026-11-16'): read them as dates (a value that is
+    not one is left as it is, and the file's modification time decides)."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return value
+    return value
 
 
 def _newest_first(issues: list[SourceIssue]) -> list[SourceIssue]:
@@ -166,6 +224,11 @@ def load_source_issue(
     """Parse the issue (reading its link when the source held no text), tagged with its id."""
     if issue.text is not None:
         text = issue.text
+        if len(text.encode("utf-8")) > MAX_BYTES:  # a feed entry's own HTML, not a download
+            raise NewsletterError(
+                f"feed entry {issue.id!r}: {len(text.encode('utf-8')):,} bytes of text is over "
+                f"the {MAX_BYTES:,}-byte limit for one issue; publish a shorter issue"
+            )
     elif issue.link is None:
         raise NewsletterError(f"source issue {issue.id!r} has no text and no link to read")
     elif issue.from_feed and not is_url(issue.link):  # a feed may not point at local files

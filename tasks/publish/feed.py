@@ -18,6 +18,7 @@ from feedgen.util import xml_elem
 from lxml import etree
 
 from castwright.clients.storage import Storage, normalize_base_url, public_url
+from castwright.core.categories import split_category
 from castwright.core.config import ShowConfig
 from castwright.core.errors import PublishError
 from tasks.publish.catalog import Catalog, EpisodeRecord, NoteSection
@@ -120,7 +121,7 @@ def itunes_duration(seconds: float) -> str:
 
 def _category(fg: FeedGenerator, category: str) -> None:
     """'Technology' or 'Society & Culture > Documentary' (Apple's category names)."""
-    cat, _, sub = (part.strip() for part in category.partition(">"))
+    cat, sub = split_category(category)
     fg.podcast.itunes_category({"cat": cat, "sub": sub} if sub else {"cat": cat})
 
 

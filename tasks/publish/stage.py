@@ -52,6 +52,7 @@ from tasks.publish.catalog import (
     utc_now,
     validate_slug,
 )
+from tasks.publish.directory import Problem, Published, check_feed
 from tasks.publish.feed import FEED_KEY, PAGE_KEY, build_feed, validate_feed
 from tasks.publish.page import render_page
 
@@ -209,6 +210,15 @@ def rebuild_feed(show: ShowConfig, storage: Storage, base_url: str) -> str:
         before = _catalog(storage, base_url)
         commit(show, before, before[0], storage, base_url)
     return public_url(base_url, FEED_KEY)
+
+
+def check_published(storage: Storage, base_url: str) -> list[Problem]:
+    """What a podcast directory would reject in the published feed (tasks/publish/directory.py)."""
+    xml = storage.get_bytes(FEED_KEY)
+    if xml is None:
+        raise PublishError(f"no {FEED_KEY} in {storage!r}: publish an episode first "
+                           "(castwright run), or name the folder with --out")  # fmt: skip
+    return check_feed(Published(xml, storage, base_url, read_catalog(storage)))
 
 
 def list_episodes(storage: Storage) -> list[EpisodeRecord]:

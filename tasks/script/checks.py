@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from castwright.core.models import Section, Turn
 from tasks.script.facts import (
@@ -34,6 +35,7 @@ from tasks.script.skeleton import load_phrases
 REACTION_WORDS = 5
 MAX_LINE_WORDS = 60
 RUN_WORDS = 8
+REPEAT_WORDS = 3
 
 
 def _label_pattern(hosts: list[str]) -> re.Pattern[str]:
@@ -93,7 +95,7 @@ def _section_text(section: Section) -> str:
 
 def invented_numbers(text: str, section: Section, language: str) -> bool:
     """A number in `text` that the section never mentions (digits or words, compared spoken)."""
-    numeric = {stem(w) for w in NUMBER_WORDS[language] - COMMON_NUMBER_WORDS}
+    numeric = {stem(w, language) for w in NUMBER_WORDS[language] - COMMON_NUMBER_WORDS}
     known = {w for w in tokens(_section_text(section), language) if w in numeric}
     return bool({w for w in tokens(text, language) if w in numeric} - known)
 
@@ -107,6 +109,12 @@ _SCAFFOLD_WORDS = content_words(
 _SCAFFOLD = re.compile(
     r"\b(?:this|the) (?:news|section|gap|line)\b|\bdetail or an example\b|\bfact of\b|\bGAP\b", re.I
 )
+
+
+def names_the_section(text: str, section: Section, language: str = "en") -> bool:
+    """Whether `text` shares a content word with the section's title, news or comments."""
+    known = content_words(_section_text(section), language) - _SCAFFOLD_WORDS
+    return bool(content_words(text, language) & known)
 
 
 def grounded(text: str, section: Section, language: str = "en") -> bool:
@@ -220,13 +228,19 @@ def line_problem(
     return None
 
 
-def repeated_sentences(turns: list[Turn]) -> list[str]:
-    """Sentences said more than once in the whole script (the gate's repetition rule)."""
+def repeated_sentences(turns: list[Turn], markers: Iterable[str] = ()) -> list[str]:
+    """Sentences said more than once in the whole script (the gate's repetition rule, which
+    catches a looping model); a sentence that is only one of the personas' `markers` ("Right.")
+    is delivery the persona asks for, and one of fewer than REPEAT_WORDS words ("Never?" and
+    "Never.") is how people talk."""
     seen: set[str] = set()
     repeats: list[str] = []
+    delivery = {sentence_key(m) for m in markers}
     for turn in turns:
         for sentence in sentences(turn.text):
             key = sentence_key(sentence)
+            if key in delivery or len(key.split()) < REPEAT_WORDS:
+                continue
             if key in seen and sentence not in repeats:
                 repeats.append(sentence)
             seen.add(key)

@@ -12,15 +12,18 @@ How the key facts of a section body are picked (link texts are not news and are 
 
 A fact is a short phrase; it is *told* when its words appear, in order and next to each other,
 in the section's turns after both sides are normalized the same way (lower case, punctuation and
-hyphens dropped, numbers spoken, light suffix stemming). Coverage is the share of a section's
+hyphens dropped, numbers spoken, words stemmed by the Snowball stemmer of the show's language, so
+"summarizing" tells "summarize"). Coverage is the share of a section's
 facts that are told. Limits: lexical, like the opinion check: a faithful paraphrase with other
 words ("graphics card" -> "GPU") counts as missing, which errs on the side of telling the news.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
+import snowballstemmer
 from pydantic import BaseModel
 
 from castwright.core.models import Section, Turn
@@ -138,11 +141,19 @@ class SectionCoverage(BaseModel):
         return 100.0 * (1 - len(self.missing) / len(self.facts)) if self.facts else 100.0
 
 
-def stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s", "ly"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+#: the Snowball stemmer of each show language ("summarizing", "summarize" -> "summar")
+_STEMMERS = {"en": "english", "pt-BR": "portuguese"}
+
+
+@functools.cache
+def _stemmer(language: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(_STEMMERS.get(language, "english"))
+
+
+@functools.cache
+def stem(word: str, language: str = "en") -> str:
+    """`word` (lower case) stemmed by the Snowball stemmer of `language`."""
+    return str(_stemmer(language).stemWord(word))
 
 
 def tokens(text: str, language: str) -> list[str]:
@@ -150,7 +161,7 @@ def tokens(text: str, language: str) -> list[str]:
     acronyms expanded: the fact "BC" is told by "Banco Central"), as both sides are compared."""
     spoken = normalize_text(text, load_rules(language), language)[0]
     spoken = speak_numbers(spoken, language).replace("%", " percent").lower()
-    return [stem(w) for w in re.findall(r"[^\W_]+", spoken.replace("-", " "))]
+    return [stem(w, language) for w in re.findall(r"[^\W_]+", spoken.replace("-", " "))]
 
 
 def news_sentences(section: Section) -> list[str]:

@@ -20,10 +20,13 @@ from castwright.core.errors import ScriptGateError
 from castwright.core.models import LeftOut, Newsletter, Script
 from castwright.core.store import atomic_json, atomic_write
 from castwright.core.text import markdown_escape
+from tasks.script import conversation
 from tasks.script.checks import labelled_turns, repeated_sentences
+from tasks.script.conversation import ConversationReport, SectionMode
 from tasks.script.facts import SectionCoverage, section_coverage
 from tasks.script.length import estimate_minutes, length_error
 from tasks.script.opinions import OpinionRow, check_opinions, report_markdown
+from tasks.script.persona import persona_markers
 
 if TYPE_CHECKING:
     from tasks.newsletter.select import Selection
@@ -45,6 +48,7 @@ class ScriptReport(BaseModel):
     length_error: float
     labelled_turns: list[str]
     repeated_sentences: list[str]
+    conversation: ConversationReport | None = None
     failures: list[str]
     warnings: list[str] = []
     #: what the episode does not tell of its source (tasks/newsletter/select.py) and the share
@@ -104,6 +108,29 @@ def with_selection(report: ScriptReport, selection: Selection) -> ScriptReport:
     })  # fmt: skip
 
 
+def _conversation_failures(talk: ConversationReport, show: ShowConfig) -> list[str]:
+    """The conversation bars the show sets (`script.gate`; unset bars only report)."""
+    gate, failures = show.script.gate, []
+    bars = [
+        (gate.max_stock_share, talk.stock_share, "of the turns are stock lines"),
+        (gate.max_handover_share, talk.handover_share, "of the comments follow a hand-over question"),
+        (gate.max_verbatim_share, talk.verbatim_share, "of the news sentences are read word for word"),
+    ]  # fmt: skip
+    for bar, value, what in bars:
+        if bar is not None and value > bar:
+            failures.append(f"{value:.0%} {what} (allowed {bar:.0%})")
+    if gate.max_phrase_repeats is not None and talk.top_phrase_count > gate.max_phrase_repeats:
+        failures.append(f'"{talk.top_phrase}" said {talk.top_phrase_count} times '
+                        f"(allowed {gate.max_phrase_repeats})")  # fmt: skip
+    if gate.max_run_words is not None and talk.longest_run_words > gate.max_run_words:
+        failures.append(f"{talk.longest_run_host} speaks {talk.longest_run_words} words in a row "
+                        f"(allowed {gate.max_run_words})")  # fmt: skip
+    if gate.markers_in_sections:
+        failures += [f"{d.host} uses none of the persona's markers in {', '.join(d.sections_without)}"
+                     for d in talk.delivery if d.sections_without]  # fmt: skip
+    return failures
+
+
 def spend_limits(script: Script, show: ShowConfig) -> list[str]:
     """What puts `script` over the spend caps (empty when within them)."""
     target = show.script.target_minutes
@@ -120,20 +147,30 @@ def spend_limits(script: Script, show: ShowConfig) -> list[str]:
     return over
 
 
-def check_script(newsletter: Newsletter, script: Script, show: ShowConfig) -> ScriptReport:
-    """Measure `script` against its newsletter and the show's gate settings."""
+def check_script(
+    newsletter: Newsletter, script: Script, show: ShowConfig, modes: list[SectionMode] | None = None
+) -> ScriptReport:
+    """Measure `script` against its newsletter and the show's gate settings (`modes`: how the
+    writer wrote each section, for the report)."""
     cov = [section_coverage(s, script.turns, show.language) for s in newsletter.sections]
     opinions = check_opinions(newsletter, script, show.host_names, show.language)
+    personas = {h.name: h.persona for h in show.hosts}
+    talk = conversation.conversation_report(
+        newsletter, script, personas, opinions, show.language, modes
+    )
     minutes = estimate_minutes(script, show)
     error = length_error(minutes, show)
     labels = labelled_turns(script.turns, show.host_names)
-    repeats = repeated_sentences(script.turns)
+    repeats = repeated_sentences(
+        script.turns, [m for h in show.hosts for m in persona_markers(h.persona)]
+    )
     return ScriptReport(
         coverage=cov, opinions=opinions, estimated_minutes=round(minutes, 2),
         target_minutes=show.script.target_minutes, length_error=round(error, 3),
-        labelled_turns=labels, repeated_sentences=repeats,
+        labelled_turns=labels, repeated_sentences=repeats, conversation=talk,
         failures=_failures(cov, opinions, error, labels, repeats, show)
-        + spend_limits(script, show), warnings=_length_warnings(error, show),
+        + _conversation_failures(talk, show) + spend_limits(script, show),
+        warnings=_length_warnings(error, show),
     )  # fmt: skip
 
 
@@ -147,6 +184,7 @@ def report_summary(report: ScriptReport) -> str:
         + (f"; facts told {report.facts_told}/{report.source_facts} of the source's "
            f"({report.facts_told / report.source_facts:.0%}), {len(report.left_out)} part(s) "
            "left out" if report.source_facts else "")
+        + (f"; {conversation.summary(report.conversation)}" if report.conversation else "")
     )  # fmt: skip
 
 
@@ -174,7 +212,9 @@ def report_markdown_text(report: ScriptReport) -> str:
         + left_out_markdown(report.left_out)
         + f"## Coverage of each section's news\n\n| section | told | missing facts |\n|---|---|---|\n"
         f"{rows}\n\n## Opinions\n\n{report_markdown(report.opinions)}\n\n"
-        "How facts are picked and scored: tasks/script/facts.py; opinions: tasks/script/opinions.py.\n"
+        + (conversation.markdown(report.conversation) + "\n" if report.conversation else "")
+        + "How facts are picked and scored: tasks/script/facts.py; opinions: "
+        "tasks/script/opinions.py; the conversation: tasks/script/conversation.py.\n"
         f"\n{LISTEN_HINT}\n"
     )
 
@@ -196,13 +236,13 @@ def write_report(report: ScriptReport, episode_dir: Path) -> Path:
 
 def gate_script(
     newsletter: Newsletter, script: Script, show: ShowConfig, episode_dir: Path, approved: bool,
-    selection: Selection | None = None,
+    modes: list[SectionMode] | None = None, selection: Selection | None = None,
 ) -> ScriptReport:  # fmt: skip
     """Report on the script; raise ScriptGateError when it fails (unless a reviewer approved it).
     With the `selection` that chose what the episode tells, the report lists what it leaves out."""
     from prefect.artifacts import create_markdown_artifact
 
-    report = check_script(newsletter, script, show)
+    report = check_script(newsletter, script, show, modes)
     report = with_selection(report, selection) if selection else report
     for warning in report.warnings:
         log.warning("script gate: %s", warning)

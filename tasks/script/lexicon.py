@@ -34,7 +34,6 @@ class Lexicon:
     negation_words: frozenset[str]
     negation: re.Pattern[str]  # on folded text
     hedges: tuple[re.Pattern[str], ...]  # on folded text
-    suffixes: tuple[str, ...]  # light stemming, longest first
     positive: frozenset[str]
     negative: frozenset[str]
 
@@ -64,7 +63,6 @@ ENGLISH = Lexicon(
         "it depends",
         "in some ways",
     ),  # fmt: skip
-    suffixes=("ing", "ed", "es", "s", "ly"),
     positive=_words("great excellent useful brilliant merit merits"),
     negative=_words("nonsense bad terrible useless dangerous mistake overhyped"),
 )
@@ -102,7 +100,6 @@ PORTUGUESE = Lexicon(
         "tem (?:seus|suas) meritos",
         "nao e bem assim",
     ),  # fmt: skip
-    suffixes=("mente", "coes", "cao", "es", "s"),
     positive=_words("ótimo ótima excelente mérito méritos útil brilhante sucesso genial"),
     negative=_words(
         "bobagem besteira ruim péssimo péssima errado errada inútil perigoso perigosa "

@@ -4,15 +4,18 @@ For every comment in the newsletter, the turns of the same section are searched 
 one to three consecutive turns by one speaker that best carries it.
 
 How the score is computed (0-100): the share of the comment's content words (Unicode words,
-lower-cased, accents folded, the show language's stop words dropped, light suffix stemming) that
+lower-cased, accents folded, the show language's stop words dropped, Snowball-stemmed) that
 appear in the span, so it measures *substance kept*, not wording. The word lists per language
 (stop words, negations, hedges, judgement words) are in tasks/script/lexicon.py. A comment is then:
 - `kept`:        its host's best span scores >= KEPT (60) and nothing below applies;
 - `wrong-host`:  the other host's best span scores >= KEPT and beats the host's own;
-- `flipped`:     the span negates what the comment asserts, or asserts what it negates (it has a
-                 different number of negations "not/never/no/n't/...", "não/nunca/jamais/nem/...";
-                 an interjected "no," / "não," as in a self-correction does not count), or it adds
-                 the opposite judgement to the comment's clear one ("bobagem" -> "méritos");
+- `flipped`:     claim by claim (each sentence of the comment against the span's sentence that
+                 carries it best), the span negates what the comment asserts, or asserts what it
+                 negates ("not/never/no/n't/...", "não/nunca/jamais/nem/..."; an interjected
+                 "no," / "não," as in a self-correction does not count); or it adds a bare
+                 negation ("Or not."), or the opposite judgement to the comment's clear one
+                 ("bobagem" -> "méritos"). Sentences the span adds around the claims (fillers,
+                 an example, a self-correction) are delivery, not a flip;
 - `weakened`:    the span scores between MISSING and KEPT, or adds hedges ("maybe", "perhaps",
                  "talvez", "de certa forma", "pode ser", ...) the comment did not have;
 - `missing`:     no span of the host scores >= MISSING (30).
@@ -33,6 +36,7 @@ from pydantic import BaseModel
 
 from castwright.core.models import Comment, Newsletter, Script, Turn
 from castwright.core.text import markdown_escape
+from tasks.script.facts import stem
 from tasks.script.lexicon import fold, lexicon
 
 KEPT = 60.0
@@ -61,10 +65,7 @@ def _words(text: str, language: str = "en") -> list[str]:
 
 
 def _stem(word: str, language: str = "en") -> str:
-    for suffix in lexicon(language).suffixes:
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    return stem(word, language)
 
 
 def content_words(text: str, language: str = "en") -> set[str]:
@@ -102,6 +103,36 @@ def reverses_judgement(original: str, said: str, language: str = "en") -> bool:
     if pos and not neg:
         return bool(said_neg - neg)
     return False
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
+
+
+def stance_changed(comment: str, said: str, language: str = "en") -> bool:
+    """Whether `said` asserts the opposite of `comment`, claim by claim: each sentence of the
+    comment is compared with the sentence of `said` that carries it best, and a claim negated on
+    one side only is a flip ("they still invent facts" -> "they don't invent facts"). Sentences
+    `said` adds around the claims (an example, a self-correction "I once found, well, no, a client
+    found ...") are delivery, unless one is a bare negation ("Or not.", "Not really."). An added
+    opposite judgement ("nonsense" -> "merits") is a flip too."""
+    spoken = _sentences(said)
+    if not spoken or reverses_judgement(comment, said, language):
+        return bool(spoken)
+    matched = set()
+    for claim in _sentences(comment):
+        if not content_words(claim, language):
+            continue
+        best = max(range(len(spoken)), key=lambda i: coverage(claim, spoken[i], language))
+        if coverage(claim, spoken[best], language) < MISSING:
+            continue  # not said in one place: the substance score judges it
+        matched.add(best)
+        if (negations(claim, language) > 0) != (negations(spoken[best], language) > 0):
+            return True
+    return any(
+        i not in matched and negations(s, language) and not content_words(s, language)
+        for i, s in enumerate(spoken)
+    )
 
 
 def coverage(comment: str, text: str, language: str = "en") -> float:
@@ -147,9 +178,7 @@ def judge(
         status = "wrong-host"
     elif score < MISSING:
         status = "missing"
-    elif negations(comment.text, language) != negations(said, language) or reverses_judgement(
-        comment.text, said, language
-    ):
+    elif stance_changed(comment.text, said, language):
         status = "flipped"
     elif score < KEPT or adds_hedge(comment.text, said, language):
         status = "weakened"

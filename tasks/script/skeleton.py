@@ -1,16 +1,28 @@
-"""The shape of each section, owned by the code so that no model can break it.
+"""The shape of each section, owned by the code so that no model can break it, and laid out so
+that even with no usable LLM line it sounds like two people talking about the news.
 
-A section's skeleton is a list of lines. The code writes the *fixed* ones: the transition into the
-section (a welcome before the first, a goodbye after the last), the news itself (the body's
-sentences, told by the section's presenter; presenters alternate from section to section) and
-each host's own comment, said by that host. Between them are *gaps* for the LLM's draft pass:
-the other host's reactions, questions and follow-ups, which make it a conversation.
+A section's skeleton is a list of lines. The code writes the *fixed* ones:
+- the transition into the section (a welcome and the rundown before the first, a goodbye after
+  the last), said by the host who opens the story (presenters alternate from section to section);
+- the news, told by BOTH hosts: the body's sentences in groups of a sentence or two; after a
+  group with a number the other host asks about it ("Wait, forty percent?") and the teller goes
+  on, otherwise the other host takes over the telling ("I read that ...");
+- each host's own comment, said by that host; a hand-over question only where that host has just
+  spoken, otherwise the comment simply follows; in a comment of several sentences the other host
+  may pick up its point between them ("The deadline, how so?");
+- each host's delivery markers, quoted in the persona ("Well,", "Look,"), at the start of one of
+  the host's lines in every section.
+Between them are *gaps* for the LLM's draft pass (a question about the news, the answer to the
+last comment), each with a line built from the text as its fallback (tasks.script.echo).
 
-The fixed phrases are per language in `prompts/skeleton/<language>.yaml`.
+The fixed phrases are per language in `prompts/skeleton/<language>.yaml`; a `Rotation` hands out
+the least-used one each time, so none is said more than twice even in a 12-section episode.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from functools import cache
 from typing import Literal
 
@@ -19,12 +31,16 @@ from pydantic import BaseModel
 
 from castwright.core.config import ShowConfig
 from castwright.core.errors import ConfigError
-from castwright.core.models import Section
+from castwright.core.models import Script, Section, Turn
 from castwright.core.paths import PROMPTS_DIR
+from castwright.core.text import pack, speech_units
+from tasks.script.echo import continue_sentence, key_span, number_echo, section_names
 from tasks.script.facts import news_sentences
+from tasks.script.persona import marker_forms
 
 Kind = Literal["open", "news", "segue", "ask", "opinion", "react", "reply", "discuss", "close"]
-NEWS_CHUNK_WORDS = 30  # a sentence or two per news line, so the other host can come in
+MAX_TURN_WORDS = 60  # a longer line is voiced as several turns, split at sentence ends
+GROUP_WORDS = 32  # a sentence or two per news line, so the other host can come in
 
 
 class Line(BaseModel):
@@ -35,7 +51,10 @@ class Line(BaseModel):
     text: str = ""
     fixed: bool = True
     about: str = ""  # for a gap: what the line should do (shown to the LLM)
+    fallback: str = ""  # for a gap: the code's own line, when the LLM writes nothing usable
     original: str = ""  # the text before refine: what a repair goes back to
+    comment: str = ""  # for an opinion line: the whole comment it says (or says part of)
+    plain: str = ""  # for news a host takes over: the news without the lead-in ("I read that")
 
 
 class Phrases(BaseModel):
@@ -50,6 +69,10 @@ class Phrases(BaseModel):
     segues: list[str]
     ask: list[str]
     replies: list[str]
+    takes: list[str]
+    echoes: list[str]
+    pickups: list[str]
+    acknowledgements: list[str]
 
 
 @cache
@@ -60,27 +83,64 @@ def load_phrases(language: str) -> Phrases:
     return Phrases.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
+class Rotation:
+    """The fixed phrases and persona markers used so far in the episode: each pick is the least
+    used of its list (in the list's order), so a phrase comes back only after all the others."""
+
+    def __init__(self, show: ShowConfig) -> None:
+        self.counts: Counter[str] = Counter()
+        self.markers = {h.name: list(marker_forms(h.persona)) for h in show.hosts}
+
+    def pick(self, options: list[str]) -> str:
+        choice = min(options, key=lambda o: (self.counts[o], options.index(o)))
+        self.counts[choice] += 1
+        return choice
+
+    def fill(self, options: list[str], **values: str) -> str:
+        """The least used of `options` filled with `values` whose result has not been said yet
+        in the episode ("" when every one has)."""
+        for option in sorted(options, key=lambda o: (self.counts[o], options.index(o))):
+            text = _capital(option.format(**values))
+            if text not in self.counts:
+                self.counts[option] += 1
+                self.counts[text] += 1
+                return text
+        return ""
+
+    def marker(self, host: str) -> str | None:
+        forms = self.markers.get(host) or []
+        return self.pick(forms) if forms else None
+
+
 def fallback(language: str, kind: Kind, used: set[str]) -> str | None:
-    """A short fixed line for a gap the LLM could not fill ("Go on." before the next news, "Fair
-    enough." after a comment): the first one of its kind not yet said in the episode."""
+    """A short stock line for a gap that has no line of its own ("Go on." before the next news,
+    "Fair enough." after a comment): the first one of its kind not yet said in the episode."""
     phrases = load_phrases(language)
     options = phrases.segues if kind == "segue" else phrases.replies if kind == "reply" else []
     return next((p for p in options if p not in used), None)
 
 
 def other_filler(text: str, language: str, said: set[str]) -> str | None:
-    """For a segue or reply the voice cannot say, another of its kind not yet `said`; None for a
-    line that is neither (it carries content: only a rephrasing that keeps it may replace it)."""
+    """For a line without news of its own that the voice cannot say, a stock line of its kind
+    not yet `said`: a segue or reply, or one of the code's questions and answers built from the
+    text ("Wait, did you say two large apps?" repeats what was just said; "Go on." loses
+    nothing). None for a line with content: only a rephrasing that keeps it may replace it."""
     phrases = load_phrases(language)
     line = text.strip()
     kinds: tuple[tuple[Kind, list[str]], ...] = (
-        ("segue", phrases.segues),
-        ("reply", phrases.replies),
+        ("segue", [*phrases.segues, *phrases.echoes, *phrases.pickups]),
+        ("reply", [*phrases.replies, *phrases.acknowledgements]),
     )
     for kind, options in kinds:
-        if line in options:
+        if any(_matches(option, line) for option in options):
             return fallback(language, kind, said | {line})
     return None
+
+
+def _matches(template: str, line: str) -> bool:
+    """Whether `line` is `template` with its {fact} or {span} filled in."""
+    pattern = re.sub(r"\\\{(?:fact|span)\\\}", "(.+)", re.escape(template))
+    return bool(re.fullmatch(pattern, line, re.IGNORECASE))
 
 
 def _listing(items: list[str], and_word: str) -> str:
@@ -88,15 +148,19 @@ def _listing(items: list[str], and_word: str) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {and_word} {items[-1]}"
 
 
-def news_chunks(section: Section, max_words: int = NEWS_CHUNK_WORDS) -> list[str]:
-    """The body's sentences, packed into turns of at most `max_words` (one sentence may exceed)."""
-    chunks: list[str] = []
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def news_groups(section: Section, max_words: int = GROUP_WORDS) -> list[str]:
+    """The body's sentences, packed into groups of at most `max_words` (one sentence may exceed)."""
+    groups: list[str] = []
     for sentence in news_sentences(section):
-        if chunks and len(chunks[-1].split()) + len(sentence.split()) <= max_words:
-            chunks[-1] = f"{chunks[-1]} {sentence}"
+        if groups and len(groups[-1].split()) + len(sentence.split()) <= max_words:
+            groups[-1] = f"{groups[-1]} {sentence}"
         else:
-            chunks.append(sentence)
-    return chunks
+            groups.append(sentence)
+    return groups
 
 
 def _opening(
@@ -114,36 +178,145 @@ def _opening(
     return [((position - 1) % 2, phrases.next[(position - 2) % len(phrases.next)].format(**fill))]
 
 
+class _Layout:
+    """One section being laid out: its hosts, phrases, names and the episode's rotation."""
+
+    def __init__(self, section: Section, show: ShowConfig, rotation: Rotation) -> None:
+        self.section, self.show, self.rotation = section, show, rotation
+        self.language = show.language
+        self.phrases = load_phrases(show.language)
+        self.hosts = show.host_names
+        self.names = section_names(news_sentences(section) + [c.text for c in section.comments])
+
+    def other(self, host: str) -> str:
+        return next(h for h in self.hosts if h != host)
+
+    def continued(self, text: str) -> str:
+        return continue_sentence(text, self.names)
+
+    def moves(self, groups: list[str], presenter: str) -> list[str]:
+        """For each group after the first: "ask" (the other host asks about the number just told,
+        the teller goes on) or "take" (the other host tells it). The last group is told by the
+        host who does not comment first, so that comment can simply follow."""
+        moves: list[str] = []
+        for i in range(1, len(groups)):
+            asks = number_echo(groups[i - 1], self.language) and moves[-1:] != ["ask"]
+            moves.append("ask" if asks else "take")
+        first = self.section.comments[0].host if self.section.comments else None
+        if moves and self._teller(presenter, moves) == first:
+            flipped = "take" if moves[-1] == "ask" else "ask"
+            if flipped == "take" or number_echo(groups[-2], self.language):
+                moves[-1] = flipped
+        return moves
+
+    def _teller(self, presenter: str, moves: list[str]) -> str:
+        teller = presenter
+        for move in moves:
+            teller = teller if move == "ask" else self.other(teller)
+        return teller
+
+    def news(self, presenter: str, intro: Line) -> list[Line]:
+        groups = news_groups(self.section)
+        if not groups:
+            return [intro]
+        lines = [Line(speaker=presenter, kind="news", text=f"{intro.text} {groups[0]}")]
+        teller = presenter
+        for group, move in zip(groups[1:], self.moves(groups, presenter), strict=True):
+            if move == "ask":
+                asker = self.other(teller)
+                fact = number_echo(lines[-1].text, self.language) or ""
+                question = self.rotation.fill(self.phrases.echoes, fact=fact)
+                lines.append(Line(speaker=asker, kind="segue", fixed=False, fallback=question,
+                                  about="asks a short question about the number just said"))  # fmt: skip
+                lines.append(Line(speaker=teller, kind="news", text=group))
+            else:
+                teller = self.other(teller)
+                take = self.rotation.pick(self.phrases.takes)
+                lines.append(Line(speaker=teller, kind="news", plain=group,
+                                  text=_capital(take.format(news=self.continued(group)))))  # fmt: skip
+        return lines
+
+    def comments(self, before: str, position: int) -> list[Line]:
+        lines: list[Line] = []
+        for i, comment in enumerate(self.section.comments):
+            host, other = comment.host, self.other(comment.host)
+            if (lines[-1].speaker if lines else before) == host:  # a hand-over only when needed
+                ask = self.rotation.pick(self.phrases.ask).format(host=host)
+                lines.append(Line(speaker=other, kind="ask", text=ask))
+            parts = _sentences(comment.text)
+            span = key_span(parts[0], self.language) if len(parts) > 1 else None
+            if (span and i % 2 == position % 2  # the other host picks up its point in between
+                    and (pickup := self.rotation.fill(self.phrases.pickups,
+                                                      span=self.continued(span)))):  # fmt: skip
+                lines += [
+                    Line(speaker=host, kind="opinion", text=parts[0], comment=comment.text),
+                    Line(speaker=other, kind="react", text=pickup),
+                    Line(speaker=host, kind="opinion", text=" ".join(parts[1:]),
+                         comment=comment.text),
+                ]  # fmt: skip
+            else:
+                lines.append(Line(speaker=host, kind="opinion", text=comment.text,
+                                  comment=comment.text))  # fmt: skip
+        if lines:
+            lines.append(self.reply(lines[-1]))
+        return lines
+
+    def reply(self, said: Line) -> Line:
+        """The other host's answer to the last comment: its point picked up in a few words."""
+        span = key_span(said.text, self.language, loose=True)
+        text = ""
+        if span:
+            text = self.rotation.fill(self.phrases.acknowledgements, span=self.continued(span))
+        return Line(speaker=self.other(said.speaker), kind="reply", fixed=False, fallback=text,
+                    about=f"answers {said.speaker}'s opinion in a few words")  # fmt: skip
+
+    def place_markers(self, lines: list[Line]) -> None:
+        """Each host's first line of its own in the section (not the opening, not the line that
+        carries the transition) starts with the next of its persona's markers."""
+        intro = next((ln for ln in lines if ln.kind == "news"), None)
+        for host in self.hosts:
+            mine = [ln for ln in lines if ln.speaker == host and ln.fixed and ln is not intro
+                    and ln.kind in ("news", "opinion")]  # fmt: skip
+            marker = self.rotation.marker(host) if mine else None
+            if marker:
+                line = mine[0]
+                leads = not marker.endswith((".", "!", "?"))  # "Well," replaces "I read that"
+                line.text = with_marker(line.plain if leads and line.plain else line.text,
+                                        marker, self.names)  # fmt: skip
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
+
+
+def with_marker(text: str, marker: str, names: set[str]) -> str:
+    """`text` opened by a persona marker: "Well," and "Here is the thing:" lead into it, "Right."
+    stands before it, a bare "I mean" is followed by a comma."""
+    if marker.endswith((".", "!", "?")):
+        return f"{_capital(marker)} {text}"
+    lead = marker if marker.endswith((",", ":", ";")) else f"{marker},"
+    return f"{_capital(lead)} {continue_sentence(text, names)}"
+
+
 def build_skeleton(
     section: Section, position: int, count: int, show: ShowConfig, issue_title: str,
-    topics: list[str] | None = None,
+    topics: list[str] | None = None, rotation: Rotation | None = None,
 ) -> list[Line]:  # fmt: skip
     """The section's lines in order: opening (the welcome and a rundown of the `topics` before the
-    first), the news with gaps for the other host, each comment by its host (asked for by the
-    other, with a reply gap after it), and a recap and the goodbye after the last section."""
-    hosts, phrases = show.host_names, load_phrases(show.language)
-    topics = topics or [section.title]
-    presenter, other = hosts[(position - 1) % 2], hosts[position % 2]
-    lines = [Line(speaker=hosts[h], kind="open", text=t)
-             for h, t in _opening(show, issue_title, section, position, topics)]  # fmt: skip
-    chunks = news_chunks(section)
-    for i, chunk in enumerate(chunks):
-        if i:  # the other host asks the way into the next piece of news
-            lines.append(Line(speaker=other, kind="segue", fixed=False,
-                              about="asks a short question that leads to the next line"))  # fmt: skip
-        lines.append(Line(speaker=presenter, kind="news", text=chunk))
-    lines.append(Line(speaker=other, kind="react", fixed=False,
-                      about="reacts to this news or asks about it"))  # fmt: skip
-    for i, comment in enumerate(section.comments):
-        asker = next(h for h in hosts if h != comment.host)
-        ask = phrases.ask[(2 * (position - 1) + i) % len(phrases.ask)].format(host=comment.host)
-        lines.append(Line(speaker=asker, kind="ask", text=ask))
-        lines.append(Line(speaker=comment.host, kind="opinion", text=comment.text))
-        lines.append(Line(speaker=asker, kind="reply", fixed=False,
-                          about=f"answers {comment.host}'s opinion in a few words"))  # fmt: skip
+    first), the news told by both hosts, each comment by its host, the other host's answer to the
+    last one, and the goodbye after the last section. `rotation` carries the episode's phrase
+    choices from section to section."""
+    layout = _Layout(section, show, rotation or Rotation(show))
+    hosts, phrases = show.host_names, layout.phrases
+    presenter = hosts[(position - 1) % 2]
+    opening = [Line(speaker=hosts[h], kind="open", text=t)
+               for h, t in _opening(show, issue_title, section, position, topics or [section.title])]  # fmt: skip
+    lines = opening[:-1] + layout.news(presenter, opening[-1])
+    lines += layout.comments(lines[-1].speaker, position)
+    layout.place_markers(lines)
     if position == count:
-        if len(topics) > 1 and phrases.outro:
-            outro = phrases.outro.format(topics=_listing(topics, phrases.and_word))
+        if len(topics or []) > 1 and phrases.outro:
+            outro = phrases.outro.format(topics=_listing(topics or [], phrases.and_word))
             lines.append(Line(speaker=hosts[0], kind="close", text=outro))
         goodbye = phrases.goodbye[0].format(show=show.title)
         lines.append(Line(speaker=hosts[0], kind="close", text=goodbye))
@@ -159,3 +332,18 @@ def discussion_gaps(first_speaker: str, hosts: list[str], n: int) -> list[Line]:
              else "answers it with a detail or an example from this news")
         for i in range(n)
     ]  # fmt: skip
+
+
+def split_sentences(text: str, max_words: int = MAX_TURN_WORDS) -> list[str]:
+    """Split a long turn at sentence ends (then clauses) so no piece exceeds max_words."""
+    return pack(speech_units(text, max_words), lambda _: max_words)
+
+
+def number_turns(sections: list[tuple[str, list[Line]]]) -> Script:
+    turns: list[Turn] = []
+    for section_id, lines in sections:
+        for line in lines:
+            for piece in split_sentences(line.text):
+                turns.append(Turn(id=f"t{len(turns) + 1:03d}", speaker=line.speaker, text=piece,
+                                  section=section_id))  # fmt: skip
+    return Script(turns=turns)

@@ -25,14 +25,24 @@ from tasks.script.writer import ScriptResult, write_script
 log = logging.getLogger("tasks.script")
 
 SCRIPTS = "scripts"
-SCRIPT_VERSION = "3"  # 2: the other host gives the rundown; 3: no LLM line asks for a take
+# 2: the other host gives the rundown; 3: no LLM line asks for a take; 4: both hosts tell the
+# news, conversation mode
+SCRIPT_VERSION = "4"
 
 
 @task(name="write-script", cache_policy=NO_CACHE)
 def write_script_task(
-    newsletter: Newsletter, show: ShowConfig, llm: LLMClient, history: list[PastEpisode]
+    newsletter: Newsletter, show: ShowConfig, llm: LLMClient, history: list[PastEpisode], mode: str
 ) -> ScriptResult:
-    return write_script(newsletter, show, llm, history)
+    return write_script(newsletter, show, llm, history, mode)
+
+
+def script_mode(show: ShowConfig, settings: Settings) -> str:
+    """The show's `script.mode`; auto: a conversation written by an API model when one is
+    configured, the code-owned skeleton for the small embedded model."""
+    if show.script.mode != "auto":
+        return show.script.mode
+    return "conversation" if settings.llm_base_url else "skeleton"
 
 
 def script_stage_key(
@@ -69,7 +79,9 @@ def script_stage(
     if saved is not None:
         log.info("script: inputs unchanged since the last run; reusing it (force_script redoes it)")
         return saved.script, saved.model_copy(update={"reused": True})
-    result = write_script_task(issue, show, clients.llm, history)
+    mode = script_mode(show, clients.settings)
+    log.info("script: %s mode", mode)
+    result = write_script_task(issue, show, clients.llm, history, mode)
     store.put_model(SCRIPTS, key, result)
     save_script_reports(result, episode_dir)
     return result.script, result

@@ -1,19 +1,25 @@
-"""The script writer: the code lays out each section, the LLM writes the conversation around it.
+"""The script writer, in one of two modes (the show's `script.mode`, tasks.script.stage):
 
-Per section (tasks.script.skeleton): the fixed lines (transition, the news, each host's comment by
-that host) and gaps. The *draft* pass fills the gaps (reactions, questions, follow-ups); the
-*refine* pass rewrites every line in its host's manner. Every LLM-written line is checked before
-it enters (tasks.script.checks): labels cut, repeats dropped, grounded in the section, no invented
-numbers, no opinion given to the wrong host; a rewritten line must also keep its own facts and, for
-a comment, its substance and stance, or the line stays as it was.
+- **conversation** (a capable API model): the LLM writes each section's whole exchange and the
+  code verifies it, with feedback rounds and a per-section fallback to the skeleton
+  (tasks.script.exchange);
+- **skeleton** (the small embedded model): the code lays out each section so that it already
+  sounds like two people (tasks.script.skeleton: both hosts tell the news, comments by their
+  hosts, persona markers) and the LLM writes around it. The *draft* pass fills the gaps
+  (questions, answers to a comment), each with the code's own line as its fallback; the *refine*
+  pass rewrites every line in its host's manner. Every LLM-written line is checked before it
+  enters (tasks.script.checks): labels cut, repeats dropped, grounded in the section, no invented
+  numbers, no opinion given to the wrong host; a rewritten line must also keep its own facts and,
+  for a comment, its substance and stance, or the line stays as it was.
 
-Then the section is checked as a whole and repaired, each repair re-checked:
+In skeleton mode each section is then checked as a whole and repaired, each repair re-checked:
 - opinions (tasks.script.opinions): a flagged comment gets one more refine with feedback, then the
   deterministic fix: the comment said verbatim by its own host, the other host's line that
   carried it taken out;
 - coverage (tasks.script.facts): below the gate's minimum, one more refine with the missing facts
   fed back, then the news lines go back to the newsletter's own sentences.
-Last, the length loop (tasks.script.length) and the speech normalization (tasks.script.normalize).
+Last, the length loop (tasks.script.length, skeleton mode) and the speech normalization
+(tasks.script.normalize).
 """
 
 from __future__ import annotations
@@ -28,21 +34,37 @@ from castwright.core.config import LLMPass, ShowConfig
 from castwright.core.errors import ScriptError
 from castwright.core.models import Newsletter, PastEpisode, Script, Section, Turn
 from castwright.core.prompts import render
-from castwright.core.text import pack, speech_units
 from tasks.script import checks
+from tasks.script.conversation import SectionMode
+from tasks.script.exchange import write_exchange
 from tasks.script.facts import SectionCoverage, is_told, key_facts, section_coverage, tokens
 from tasks.script.gate import check_script
 from tasks.script.length import estimate_minutes, fit_length
 from tasks.script.normalize import Replacement, load_rules, normalize_script
-from tasks.script.opinions import KEPT, OpinionRow, check_section, coverage, feedback, judge
+from tasks.script.opinions import (
+    KEPT,
+    OpinionRow,
+    adds_hedge,
+    check_section,
+    coverage,
+    feedback,
+    judge,
+    stance_changed,
+)
 from tasks.script.replies import ReplyTurn, ask_for_turns
-from tasks.script.skeleton import Line, build_skeleton, fallback, load_phrases
+from tasks.script.skeleton import (
+    Line,
+    Rotation,
+    build_skeleton,
+    fallback,
+    load_phrases,
+    number_turns,
+)
 
 log = logging.getLogger("tasks.script")
 
 OPINION_RETRIES = 1
 COVERAGE_RETRIES = 1
-MAX_TURN_WORDS = 60
 MIN_REWRITE_RATIO, MAX_REWRITE_RATIO = 0.5, 2.0
 
 
@@ -54,6 +76,9 @@ class ScriptResult(BaseModel):
     opinions: list[OpinionRow] = Field(default_factory=list)
     coverage: list[SectionCoverage] = Field(default_factory=list)
     repairs: list[str] = Field(default_factory=list, description="Deterministic fixes made by code")
+    sections: list[SectionMode] = Field(
+        default_factory=list, description="How each section was written, and any fallback's reason"
+    )
     estimated_minutes: float
     reused: bool = False
 
@@ -92,9 +117,12 @@ class Writer:
         user = render("draft.user.j2", section=section, lines=lines, gaps=len(gaps))
         replies = self._ask("draft.system.j2", user, self.show.script.draft, "draft")
         for gap, reply in _assign(gaps, replies):
-            gap.text = self._accept(reply.text, gap.speaker, section) or ""
+            gap.text = self._accept(reply.text, gap.speaker, section, bool(gap.fallback)) or ""
         for gap in gaps:
-            if not gap.text:  # a short fixed line keeps the turn-taking ("Go on.", "Fair enough.")
+            if not gap.text and gap.fallback:  # the code's own line, built from the text
+                gap.text = self.said.fresh(gap.fallback)
+                self.said.add(gap.text)
+            if not gap.text:  # a short stock line keeps the turn-taking ("Go on.")
                 gap.text = self._fallback(gap) or ""
         return [line for line in lines if line.fixed or line.text]
 
@@ -117,6 +145,12 @@ class Writer:
         self.valid_calls += 1
         return replies
 
+    def ask_turns(self, system: str, user: str, kind: str) -> list[tuple[str, str]]:
+        """One pass's (speaker, text) turns, labels cut (conversation mode)."""
+        params = self.show.script.draft if kind == "draft" else self.show.script.refine
+        return [(r.speaker, checks.without_labels(r.text, r.speaker, self.hosts))
+                for r in self._ask(system, user, params, kind)]  # fmt: skip
+
     def check_model(self) -> None:
         if self.failed_calls and not self.valid_calls:
             raise ScriptError(self.last_error)
@@ -130,9 +164,20 @@ class Writer:
             self.said.add(phrase)
         return phrase
 
-    def _accept(self, raw: str, speaker: str, section: Section) -> str | None:
+    def _accept(
+        self, raw: str, speaker: str, section: Section, needs_content: bool = False
+    ) -> str | None:
+        """The LLM's line for a gap when it passes the checks; with `needs_content` (a gap whose
+        own fallback names the news) it must also name a word of the section: a stock reaction
+        ("Interesting!") would be worse than the fallback."""
         text = self.said.fresh(checks.without_labels(raw, speaker, self.hosts))
         problem = checks.line_problem(text, speaker, section, self.hosts, self.language)
+        if (
+            not problem
+            and needs_content
+            and not checks.names_the_section(text, section, self.language)
+        ):
+            problem = "names nothing of the section"
         if problem:
             log.debug("script: dropped %s's line %r: %s", speaker, raw[:80], problem)
             return None
@@ -181,9 +226,12 @@ class Writer:
             return False
         if line.kind != "opinion":
             return True
-        comment = next(
-            c for c in section.comments if c.host == line.speaker and c.text == line.original
-        )
+        whole = line.comment or line.original
+        if whole != line.original:  # a part of a split comment: the same claims, no hedge
+            return not stance_changed(line.original, text, self.language) and not adds_hedge(
+                line.original, text, self.language
+            )
+        comment = next(c for c in section.comments if c.host == line.speaker and c.text == whole)
         other = next(h for h in self.hosts if h != line.speaker)
         turn = Turn(id="x", speaker=line.speaker, text=text, section=section.id)
         return judge(comment, section.id, [turn], other, self.language).status == "kept"
@@ -217,7 +265,8 @@ class Writer:
     def _restore_opinion(self, row: OpinionRow, section: Section, lines: list[Line]) -> list[Line]:
         kept = []
         for line in lines:
-            if line.kind == "opinion" and line.speaker == row.host and line.original == row.comment:
+            said = line.comment or line.original
+            if line.kind == "opinion" and line.speaker == row.host and said == row.comment:
                 line.text = line.original
             elif (
                 line.speaker != row.host and coverage(row.comment, line.text, self.language) >= KEPT
@@ -287,46 +336,61 @@ def _as_turns(section: Section, lines: list[Line]) -> list[Turn]:
     ]
 
 
-def split_sentences(text: str, max_words: int = MAX_TURN_WORDS) -> list[str]:
-    """Split a long turn at sentence ends (then clauses) so no piece exceeds max_words."""
-    return pack(speech_units(text, max_words), lambda _: max_words)
-
-
-def number_turns(sections: list[tuple[str, list[Line]]]) -> Script:
-    turns: list[Turn] = []
-    for section_id, lines in sections:
-        for line in lines:
-            for piece in split_sentences(line.text):
-                turns.append(Turn(id=f"t{len(turns) + 1:03d}", speaker=line.speaker, text=piece,
-                                  section=section_id))  # fmt: skip
-    return Script(turns=turns)
+def _write_section(
+    writer: Writer, newsletter: Newsletter, section: Section, skeleton: list[Line], position: int,
+    mode: str,
+) -> tuple[list[Line], SectionMode]:  # fmt: skip
+    """One section in the script's mode; a conversation that fails its checks falls back to the
+    skeleton for this section alone."""
+    count = len(newsletter.sections)
+    if mode != "conversation":
+        return writer.section(skeleton, section, position, count), SectionMode(
+            section=section.id, mode="skeleton"
+        )
+    lines, how = write_exchange(writer, newsletter, section, position)
+    if lines is None:
+        lines = writer.section(skeleton, section, position, count)
+        writer.repairs.append(
+            f"{section.title}: written the skeleton's way ({how.fallback_reason})"
+        )
+    for line in lines:
+        writer.said.add(line.text)
+    return lines, how
 
 
 def write_script(
-    newsletter: Newsletter, show: ShowConfig, llm: LLMClient, history: Sequence[PastEpisode] = ()
-) -> ScriptResult:
-    """Lay out, draft and refine every section, fit the length, then normalize for speech. The
-    draft prompt carries the recent `history` so the hosts may call back to earlier episodes."""
+    newsletter: Newsletter, show: ShowConfig, llm: LLMClient, history: Sequence[PastEpisode] = (),
+    mode: str = "skeleton",
+) -> ScriptResult:  # fmt: skip
+    """Write every section in `mode` ("conversation": the LLM writes each exchange, checked by
+    code; "skeleton": the code lays it out, the LLM fills gaps), fit the length, then normalize
+    for speech. The draft prompt carries the recent `history` so the hosts may call back to
+    earlier episodes."""
     writer = Writer(llm, show, history)
-    count = len(newsletter.sections)
     topics = [s.title for s in newsletter.sections]
-    skeletons = [build_skeleton(s, i, count, show, newsletter.title, topics)
+    rotation = Rotation(show)  # the fixed phrases, spread over the whole episode
+    count = len(newsletter.sections)
+    skeletons = [build_skeleton(s, i, count, show, newsletter.title, topics, rotation)
                  for i, s in enumerate(newsletter.sections, 1)]  # fmt: skip
-    for lines in skeletons:  # the fixed lines of the whole episode are "said" up front
-        for line in lines:
+    if mode != "conversation":  # the fixed lines of the whole episode are "said" up front
+        for line in (line for lines in skeletons for line in lines):
             writer.said.add(line.text)
-    sections = [
-        (s.id, writer.section(lines, s, i, count))
+    written = [
+        _write_section(writer, newsletter, s, lines, i, mode)
         for i, (s, lines) in enumerate(zip(newsletter.sections, skeletons, strict=True), 1)
     ]
+    sections = [(s.id, lines) for s, (lines, _) in zip(newsletter.sections, written, strict=True)]
+    modes = [how for _, how in written]
     writer.check_model()
-    sections = fit_length(writer, newsletter, sections)
+    if mode != "conversation":  # a conversation keeps each section to its budget itself
+        sections = fit_length(writer, newsletter, sections)
     script, replacements = normalize_script(number_turns(sections), show.language)
-    report = check_script(newsletter, script, show)
+    report = check_script(newsletter, script, show, modes)
     log.info("script: %d turns, %d words, about %.1f minutes (target %.1f)", len(script.turns),
              script.words(), report.estimated_minutes, show.script.target_minutes)  # fmt: skip
     return ScriptResult(
         script=script, draft_usage=writer.draft_usage, refine_usage=writer.refine_usage,
         replacements=replacements, opinions=report.opinions, coverage=report.coverage,
         repairs=writer.repairs, estimated_minutes=round(estimate_minutes(script, show), 2),
+        sections=modes,
     )  # fmt: skip

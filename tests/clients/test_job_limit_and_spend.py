@@ -29,6 +29,7 @@ def test_never_more_jobs_in_flight_than_the_cap_and_each_is_metered(tmp_path: Pa
     lines = read_spend(tmp_path / "spend.jsonl")
     assert [e.kind for e in lines] == ["tts_job"] * 10
     assert {e.seconds for e in lines} == {1.2} and {e.run for e in lines} == {"run-1"}
+    assert all(e.audio_seconds > 0 and not e.local for e in lines)  # the worker's duration_s
 
 
 def test_a_cold_start_and_its_warm_up_are_metered(tmp_path: Path) -> None:

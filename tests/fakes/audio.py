@@ -21,6 +21,8 @@ def speech_wav(text: str, rate: int = 24000) -> bytes:
 def speech_output(job_input: dict[str, Any]) -> dict[str, Any]:
     """What our worker returns for a job (see worker/README.md), with synthetic audio."""
     text = job_input["text"]
-    return {"audio_base64": base64.b64encode(speech_wav(text)).decode(), "audio_format": "wav",
-            "sample_rate": 24000, "score": 99.0, "transcript": text,
+    wav = speech_wav(text)
+    seconds = sf.info(io.BytesIO(wav)).duration
+    return {"audio_base64": base64.b64encode(wav).decode(), "audio_format": "wav",
+            "sample_rate": 24000, "duration_s": round(seconds, 3), "score": 99.0, "transcript": text,
             "metadata": {"attempts": 1, "engine": "fake", "generation_ms": 800, "validation_ms": 100}}  # fmt: skip

@@ -245,3 +245,83 @@ def test_control_characters_reach_no_output(prefect_harness: None, services: Ser
         assert not CONTROL.search(text), f"{path.name}: {CONTROL.search(text)!r}"
     feed = feedparser.parse((services.out / "feed.xml").read_bytes())
     assert not feed.bozo and feed.entries[0].title == "Control characters[2J issue"
+
+
+# --- hostile sources: the weekly run's `source` (tests/newsletter/test_hostile_source.py has
+# --- each case in detail; here the command line shows one line and nothing is written) ------
+
+
+def _show_with_source(folder: Path, source: dict[str, str]) -> Path:
+    path = lenient_show(folder)
+    show = yaml.safe_load(path.read_text(encoding="utf-8"))
+    show["source"] = source
+    path.write_text(yaml.safe_dump(show, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _feed(folder: Path, prolog: str, title: str, extra: str) -> Path:
+    path = folder / "feed.xml"
+    path.write_text(
+        f'<?xml version="1.0"?>{prolog}<rss version="2.0" xmlns:content='
+        '"http://purl.org/rss/1.0/modules/content/"><channel><title>News</title><item>'
+        f"<title>{title}</title><guid>g1</guid><pubDate>Mon, 16 Nov 2026 07:00:00 GMT</pubDate>"
+        f"{extra}</item></channel></rss>",
+        encoding="utf-8",
+    )
+    return path
+
+
+HOSTILE_SOURCES = {
+    "entity expansion": (
+        '<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+        "&b;", "", "declares XML entities",
+    ),
+    "item linking to a private address": (
+        "", "Linked", "<link>http://169.254.169.254/latest/meta-data/</link>",
+        "'169.254.169.254' resolves to a non-public address",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_SOURCES))
+def test_a_hostile_feed_source_ends_the_run_with_one_line(
+    kind: str, prefect_harness: None, services: Services, published: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    prolog, title, extra, message = HOSTILE_SOURCES[kind]
+    folder = services.work.parent
+    show = _show_with_source(folder, {"feed": str(_feed(folder, prolog, title, extra))})
+    assert main(["run", "--show", str(show), "--out", str(published)]) == 1
+    assert_clear_error(capsys.readouterr().err, message)
+    assert _unchanged(published)
+    assert services.llm_server.requests == [] and services.runpod.jobs == {}
+
+
+def test_a_folder_source_escaping_the_show_folder_is_one_line(
+    tmp_path: Path, published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    show = _show_with_source(tmp_path, {"folder": "../*/*.md"})
+    assert main(["run", "--show", str(show), "--out", str(published)]) == 1
+    assert_clear_error(capsys.readouterr().err, "source: folder '../*/*.md' leads outside")
+    assert _unchanged(published)
+
+
+def test_a_feed_title_built_to_traverse_paths_stays_in_the_output_folder(
+    prefect_harness: None, services: Services
+) -> None:
+    folder = services.work.parent
+    html = ("<h2>News</h2><p>Something happened today in town.</p>"
+            "<p><b>Ada:</b> Good.</p><p><b>Marvin:</b> Fine.</p>")  # fmt: skip
+    feed = _feed(folder, "", "../../../../tmp/evil/../x",
+                 f"<content:encoded><![CDATA[{html}]]></content:encoded>")  # fmt: skip
+    show = _show_with_source(folder, {"feed": str(feed)})
+    before = set(folder.parent.iterdir())
+    state = episode_flow(show=str(show), out=str(services.out), target_minutes=0.5,
+                         return_state=True)  # fmt: skip
+    assert state.is_completed(), state.message
+    assert set(folder.parent.iterdir()) == before  # nothing next to the test's own folder
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["feed.xml", "lenient-show.yaml", "public", "work"]
+    )
+    episodes = {p.relative_to(services.out).parts[1] for p in services.out.rglob("*.mp3")}
+    assert episodes == {"2026-11-16-tmp-evil-x"}

@@ -190,3 +190,50 @@ def test_the_next_draft_prompt_remembers_earlier_topics_and_a_repeat_is_flagged(
     (repeat,) = manifest["history"]["repeated_topics"]
     assert repeat["title"] == "Solar glass again" and repeat["earlier_topic"] == "Solar glass"
     assert {"electricity", "solar", "window"} <= set(repeat["shared_words"])
+
+
+def test_the_example_show_as_shipped_voices_its_newest_issue_then_nothing_new(
+    prefect_harness: None, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The weekly deployment as the README deploys it: no issue and no show named, so the
+    example show (the default CASTWRIGHT_SHOW) and its `source`, examples/issues/, give the
+    issue: the newest, the one `make demo` voices; the next run has nothing new."""
+    monkeypatch.delenv("CASTWRIGHT_SHOW", raising=False)
+    first = episode_flow(out=str(services.out), return_state=True)
+    assert first.is_completed(), first.message
+    assert published(services) == ["The Weekly Signal #42: small models, big bills"]
+    catalog = json.loads((services.out / "catalog.json").read_text())
+    assert [e["source_id"] for e in catalog["episodes"]] == ["2026-11-16-weekly-signal-42.md"]
+
+    before = snapshot(services)
+    second = episode_flow(out=str(services.out), return_state=True)
+    assert second.is_completed() and second.message
+    assert second.message.startswith("nothing new: the newest issue at ")
+    assert second.message.endswith("examples/issues is already published")
+    assert snapshot(services) == before
+
+
+def test_the_example_source_holds_the_demo_issue_as_its_newest() -> None:
+    """`make demo` voices examples/newsletter.md; the weekly run's newest example issue is the
+    same text, so both make the same episode (same slug, same script inputs)."""
+    from castwright.core.config import load_show
+    from castwright.core.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW
+    from tasks.newsletter.source import list_issues, load_source_issue
+    from tasks.newsletter.stage import episode_slug, load_newsletter
+
+    show = load_show(DEFAULT_SHOW)
+    assert show.source is not None
+    issues = list_issues(show.source)
+    assert [i.id for i in issues] == ["2026-11-16-weekly-signal-42.md",
+                                      "2026-11-09-weekly-signal-41.md"]  # fmt: skip
+    newest = load_source_issue(issues[0], show.host_names)
+    demo = load_newsletter(DEFAULT_NEWSLETTER, show.host_names)
+    assert newest.model_dump(exclude={"source_id"}) == demo.model_dump(exclude={"source_id"})
+    assert (
+        episode_slug(newest)
+        == episode_slug(demo)
+        == "2026-11-16-the-weekly-signal-42-small-models-big-bills"
+    )
+    older = load_source_issue(issues[1], show.host_names)
+    assert older.date is not None and demo.date is not None and older.date < demo.date
+    assert older.comment_count == 6

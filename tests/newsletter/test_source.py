@@ -143,3 +143,13 @@ def test_the_show_file_takes_exactly_one_source_and_resolves_paths(tmp_path: Pat
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(ConfigError, match="source: .*exactly one of feed, folder or issue"):
         load_show(path)
+
+
+def test_the_front_matter_date_beats_the_modification_time(tmp_path: Path) -> None:
+    """A fresh clone gives every file the same arbitrary modification time: the issues' own
+    dates must decide (the front matter keeps them as text, '2026-11-16')."""
+    (tmp_path / "newer.md").write_text("---\ndate: 2026-11-16\n---\n## A\nText.\n")
+    (tmp_path / "older.md").write_text('---\ndate: "2026-11-09"\n---\n## A\nText.\n')
+    os.utime(tmp_path / "newer.md", (1_000_000_000, 1_000_000_000))  # touched long before
+    assert [i.id for i in folder_issues(str(tmp_path))] == ["newer.md", "older.md"]
+    assert folder_issues(str(tmp_path))[0].published == dt.datetime(2026, 11, 16, tzinfo=dt.UTC)

@@ -10,7 +10,7 @@ from castwright.core.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW
 from tasks.newsletter.stage import load_newsletter
 from tasks.script.gate import check_script, report_markdown_text
 from tasks.script.length import estimate_minutes
-from tasks.script.skeleton import build_skeleton
+from tasks.script.skeleton import Rotation, build_skeleton
 
 SHOW = load_show(DEFAULT_SHOW)
 ISSUE = load_newsletter(DEFAULT_NEWSLETTER, SHOW.host_names)
@@ -18,12 +18,13 @@ ISSUE = load_newsletter(DEFAULT_NEWSLETTER, SHOW.host_names)
 
 def faithful_script() -> Script:
     """The news and every comment, each by its own host: what a good script must at least say."""
-    turns = []
+    turns, rotation = [], Rotation(SHOW)
     for i, section in enumerate(ISSUE.sections, 1):
-        for line in build_skeleton(section, i, len(ISSUE.sections), SHOW, ISSUE.title):
-            if line.text:
+        for line in build_skeleton(section, i, len(ISSUE.sections), SHOW, ISSUE.title,
+                                   rotation=rotation):  # fmt: skip
+            if line.text or line.fallback:
                 turns.append(Turn(id=f"t{len(turns) + 1:03d}", speaker=line.speaker,
-                                  text=line.text, section=section.id))  # fmt: skip
+                                  text=line.text or line.fallback, section=section.id))  # fmt: skip
     return Script(turns=turns)
 
 
@@ -59,11 +60,8 @@ def test_wrong_host_is_blocked() -> None:
 
 
 def test_flipped_opinion_is_blocked() -> None:
-    marvin = ISSUE.sections[2].comments[1].text
-    flipped = (
-        "I think the deadline is realistic. Most schools can update their laptops by September."
-    )
-    script = _replace(faithful_script(), marvin, flipped)
+    script = _replace(faithful_script(), "Most schools cannot even update their laptops by September.",
+                      "Most schools can easily update their laptops by September.")  # fmt: skip
     report = check_script(ISSUE, script, show_for(script))
     assert any("Marvin's comment is flipped" in f for f in report.failures)
 
@@ -71,8 +69,9 @@ def test_flipped_opinion_is_blocked() -> None:
 def test_missing_section_news_is_blocked_and_named() -> None:
     section = ISSUE.sections[1]
     script = faithful_script()
-    news = next(t.text for t in script.turns if t.section == section.id and "survey" in t.text)
-    script = Script(turns=[t for t in script.turns if t.text != news])
+    told = ("survey", "two hundred")  # the news, and the other host's question about it
+    script = Script(turns=[t for t in script.turns if t.section != section.id
+                           or not any(word in t.text for word in told)])  # fmt: skip
     report = check_script(ISSUE, script, show_for(script))
     (failure,) = [f for f in report.failures if f.startswith(f"section {section.id}")]
     assert "two hundred startups" in failure and "forty percent" in failure

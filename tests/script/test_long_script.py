@@ -52,6 +52,7 @@ def test_thirty_minute_script_section_by_section(caplog: pytest.LogCaptureFixtur
     caplog.set_level(logging.INFO)
     show = load_show(DEFAULT_SHOW)
     show.script.target_minutes = 30
+    show.script.length_passes = 2  # the default (the example show turns them off for its model)
     issue = parse_newsletter(_issue(), show.host_names)
     with fake_openai([], default=_talkative) as server:
         llm = LLMClient(

@@ -98,6 +98,8 @@ def test_portuguese_words_and_negations() -> None:
     assert negations("As startups no Brasil crescem.", "pt-BR") == 0  # "no" is "em + o"
     assert negations("Não, isso nem existe.", "pt-BR") == 1  # "Não," answers
     assert negations("Isso não funciona e nunca funcionou.", "pt-BR") == 2
-    assert {"medico", "diagnostico"} <= content_words("Médicos e diagnósticos", "pt-BR")
+    assert content_words("Médicos e diagnósticos", "pt-BR") == content_words(
+        "médico e diagnóstico", "pt-BR"
+    )
     assert adds_hedge("É bobagem.", "Talvez seja bobagem.", "pt-BR")
     assert not adds_hedge("Talvez seja bobagem.", "Talvez seja bobagem.", "pt-BR")

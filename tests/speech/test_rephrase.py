@@ -119,6 +119,20 @@ def test_a_segue_the_voice_cannot_say_becomes_another_not_yet_said() -> None:
     assert rephrase(reply, "Amutado.") == "Tá bom."  # "Justo." is said: the next reply
 
 
+def test_a_question_or_answer_the_code_built_becomes_a_stock_line_of_its_kind() -> None:
+    """Measured 2026-12-05: Kokoro jf_gongitsune's "Two large apps, really?" was heard without
+    its "two" five times; such a line only repeats what was just said, so "Go on." loses nothing."""
+    script = Script(turns=[Turn(id="t001", speaker="Marvin", section="s",
+                                text="Go on, what else is there?")])  # fmt: skip
+    rephrase = rephraser(script, SHOW, _no_llm)
+    echo = Turn(id="t030", speaker="Ada", section="s", text="Wait, did you say two large apps?")
+    assert rephrase(echo, "Wait, did you say large apps?") == "And what else did they find?"
+    pickup = Turn(id="t031", speaker="Ada", section="s", text="The deadline, how so?")
+    assert rephrase(pickup, "The dead line, house so?") == "Okay. What happened next?"
+    ack = Turn(id="t032", speaker="Ada", section="s", text="Okay, a pipeline, noted.")
+    assert rephrase(ack, "Okay, a pipe line.") == "Fair enough, that is clear."
+
+
 def test_a_line_with_content_still_goes_to_the_llm() -> None:
     with fake_openai([turns_json(("Ada", EASIER))]) as server:
         llm = LLMClient(openai.OpenAI(base_url=f"{server.base_url}/v1", api_key="k", max_retries=0),

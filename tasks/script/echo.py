@@ -1,0 +1,159 @@
+"""Words one host picks up from the other: what makes the embedded skeleton sound like two people.
+
+A listener hears a conversation when the other host reacts to *what was just said*: "Forty
+percent?" after a number, "The deadline?" after a comment that blames it. These helpers pick
+those words from the text itself, so a reaction is built from the news, never invented:
+- `number_echo`: the number of a piece of news worth asking about, with what it counts ("forty
+  percent", "two hundred startups");
+- `key_span`: a short phrase that carries a comment's point ("the deadline", "a confident wrong
+  answer"): a short first sentence ("Good rules."), else the noun phrase after a determiner with
+  the longest words, never from a sentence with a negation (echoing "not" into another turn would
+  change what is asserted, and "is not a winter" is no point to pick up "a winter" from);
+- `continue_sentence`: a sentence lower-cased at its start so a lead-in can go before it ("And
+  storage ...") while names ("Europe", "OpenAI") keep their capitals.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.script.facts import NUMBER_WORDS
+from tasks.script.lexicon import ALL_STOP_WORDS, fold, lexicon
+from tasks.script.normalize import speak_numbers
+
+MAX_SPAN_WORDS = 4
+
+
+def _set(words: str) -> set[str]:
+    return set(words.split())
+
+
+_DETERMINERS = {
+    "en": {"the", "a", "an", "your", "their", "this", "that", "these", "those", "most", "every"},
+    "pt-BR": {"o", "a", "os", "as", "um", "uma", "seu", "sua", "seus", "suas", "esse", "essa",
+              "este", "esta", "nosso", "nossa", "todo", "toda"},
+}  # fmt: skip
+#: words that end a noun phrase (verbs, prepositions, conjunctions, adverbs, question words)
+_BREAKS = {
+    "en": _set(
+        "is are was were be been and or but of to in on at by for with from like that which who "
+        "whom whose when where why how as than right now still even just always never often also "
+        "only already really can will would should must may might has have had do does did it its "
+        "take takes took make makes made get gets got go goes went need needs want wants pay pays "
+        "paid say says said see sees show shows cost costs run runs stay stays keep keeps find "
+        "finds found work works become becomes"
+    ),
+    "pt-BR": _set(
+        "é são foi era ser e ou mas de do da dos das em no na nos nas por para pra com como que "
+        "quem quando onde ainda já só sempre nunca também pode vai tem faz fazem precisa precisam "
+        "custa custam"
+    ),
+}
+#: words a noun phrase may run after its determiner ("a confident wrong answer"; in Portuguese the
+#: adjective follows the noun and a verb comes soon: "seu notebook", not "seu notebook continua")
+_FOLLOWING = {"en": 3, "pt-BR": 2}
+#: a span with one of these is the speaker talking about themself: the other host cannot echo it
+_FIRST_PERSON = {"i", "me", "my", "mine", "we", "us", "our", "i'm", "i've", "i'd", "i'll",
+                 "eu", "meu", "minha", "nós", "nosso", "nossa", "comigo"}  # fmt: skip
+#: what makes a number worth asking about: a share or a large amount
+_SALIENT = {"percent", "cento", "hundred", "thousand", "million", "billion", "trillion", "mil",
+            "milhão", "milhões", "bilhão", "bilhões"}  # fmt: skip
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _counted(word: str, breaks: set[str]) -> bool:
+    low = word.lower()
+    return low not in ALL_STOP_WORDS and low not in breaks and not low.endswith("ed")
+
+
+def number_echo(text: str, language: str) -> str | None:
+    """A number in `text` with what it counts ("forty percent", "two large apps"), spoken: a
+    percentage or a large number first, else the first; None when `text` has no number worth echoing."""
+    percent_word = " por cento" if language.startswith("pt") else " percent"
+    words = _words(speak_numbers(text, language).replace("-", " ").replace("%", percent_word))
+    numeric = NUMBER_WORDS.get(language, NUMBER_WORDS["en"])
+    spans, i = [], 0
+    while i < len(words):
+        if words[i].lower() not in numeric:
+            i += 1
+            continue
+        j = i
+        while j < len(words) and (words[j].lower() in numeric or words[j].lower() in {"and", "e"}):
+            j += 1
+        end, breaks = j, _BREAKS.get(language, _BREAKS["en"])
+        while end < min(len(words), j + 2) and _counted(words[end], breaks):
+            end += 1  # what is counted: "two large apps", "eight gigabytes"
+        spans.append(words[i:end])
+        i = j
+    good = [[w.lower() if w.lower() in numeric else w for w in s] for s in spans
+            if any(w.lower() not in numeric for w in s) or s[-1].lower() in {"percent", "cento"}]  # fmt: skip
+    good = [s for s in good if s[0] not in {"one", "um", "uma"} or len(s) > 2]
+    salient = [s for s in good if _SALIENT & set(s)]
+    return " ".join((salient or good)[0]) if good else None
+
+
+def _echoable(words: list[str], language: str) -> bool:
+    """No negation (echoing "not" into another turn would change what is asserted) and no "I"
+    (the other host cannot say the speaker's "I am less excited")."""
+    return not _negated(words, language) and not {w.lower() for w in words} & _FIRST_PERSON
+
+
+def _negated(words: list[str], language: str) -> bool:
+    return any(w in lexicon(language).negation_words for w in map(fold, words)) or any(
+        fold(w).endswith("n't") for w in words
+    )
+
+
+def key_span(comment: str, language: str, loose: bool = False) -> str | None:
+    """A short phrase that carries the point of `comment`, as written there (`loose`: else its
+    longest word); None when none can be picked safely."""
+    first = re.split(r"(?<=[.!?])\s+", comment.strip())[0].rstrip(".!?")
+    if 2 <= len(_words(first)) <= MAX_SPAN_WORDS and _echoable(_words(first), language):
+        return first
+    words = [w for s in re.split(r"(?<=[.!?])\s+", comment.strip())
+             if not _negated(_words(s), language) for w in _words(s)]  # fmt: skip
+    determiners = _DETERMINERS.get(language, _DETERMINERS["en"])
+    breaks = _BREAKS.get(language, _BREAKS["en"])
+    best, best_score = None, 0
+    for i, word in enumerate(words):
+        if word.lower() not in determiners:
+            continue
+        phrase = [word]
+        for following in words[i + 1 : i + 1 + _FOLLOWING.get(language, 3)]:
+            if following.lower() in breaks or following.lower() in determiners:
+                break
+            phrase.append(following)
+        content = [w for w in phrase[1:] if w.lower() not in ALL_STOP_WORDS]
+        score = sum(len(w) for w in content)
+        if content and score > best_score and _echoable(phrase, language):
+            best, best_score = " ".join(phrase), score
+    return best or (_longest_word(words, language) if loose else None)
+
+
+def _longest_word(words: list[str], language: str) -> str | None:
+    """The comment's longest word of at least 6 letters that is no stop or first-person word."""
+    candidates = [w for w in words if len(w) >= 6 and w.lower() not in ALL_STOP_WORDS
+                  and _echoable([w], language)]  # fmt: skip
+    return max(candidates, key=len) if candidates else None
+
+
+def continue_sentence(sentence: str, names: set[str]) -> str:
+    """`sentence` with its first word lower-cased unless it is a name or an acronym (`names`:
+    the capitalized words seen inside sentences of the same text)."""
+    first = sentence.split(" ", 1)[0]
+    if first in names or (len(first) > 1 and first.isupper()) or first == "I":
+        return sentence
+    return sentence[:1].lower() + sentence[1:]
+
+
+def section_names(texts: list[str]) -> set[str]:
+    """Capitalized words that stand inside a sentence (not at its start) of `texts`: names."""
+    found: set[str] = set()
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+            found.update(w for w in _words(sentence)[1:] if w[:1].isupper())
+    return found

@@ -1,0 +1,224 @@
+"""The conversation report, the skeleton that sounds like two people, and the opinion check that
+judges substance and stance, not delivery."""
+
+from __future__ import annotations
+
+import pytest
+
+from castwright.core.config import ShowConfig, load_show
+from castwright.core.models import Comment, Newsletter, Script, Section, Turn
+from castwright.core.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW, EXAMPLES_DIR
+from tasks.newsletter.stage import load_newsletter
+from tasks.script.checks import repeated_sentences
+from tasks.script.conversation import conversation_report, count_markers
+from tasks.script.gate import check_script
+from tasks.script.length import estimate_minutes
+from tasks.script.opinions import check_opinions, judge
+from tasks.script.persona import marker_forms, persona_markers
+from tasks.script.skeleton import Rotation, build_skeleton, load_phrases
+
+SHOW = load_show(DEFAULT_SHOW)
+HOSTS = SHOW.host_names
+ISSUE = load_newsletter(DEFAULT_NEWSLETTER, HOSTS)
+ENERGY = load_newsletter(EXAMPLES_DIR / "newsletter-energy.md", HOSTS)
+PERSONAS = {h.name: h.persona for h in SHOW.hosts}
+
+
+def skeleton_script(issue: Newsletter, show: ShowConfig = SHOW) -> Script:
+    """The embedded path's script when the LLM writes nothing usable: every gap takes the code's
+    own line (the worst case for liveliness: no model line at all)."""
+    turns, rotation = [], Rotation(show)
+    topics = [s.title for s in issue.sections]
+    for i, section in enumerate(issue.sections, 1):
+        lines = build_skeleton(section, i, len(issue.sections), show, issue.title, topics, rotation)
+        for line in lines:
+            text = line.text or line.fallback
+            if text:
+                turns.append(Turn(id=f"t{len(turns) + 1:03d}", speaker=line.speaker, text=text,
+                                  section=section.id))  # fmt: skip
+    return Script(turns=turns)
+
+
+def report_of(issue: Newsletter, script: Script, show: ShowConfig = SHOW):  # type: ignore[no-untyped-def]
+    rows = check_opinions(issue, script, show.host_names, show.language)
+    personas = {h.name: h.persona for h in show.hosts}
+    return conversation_report(issue, script, personas, rows, show.language)
+
+
+# --- persona markers ------------------------------------------------------------------------
+
+
+def test_markers_are_the_quotes_a_persona_asks_for_not_the_ones_it_forbids() -> None:
+    assert marker_forms(PERSONAS["Ada"]) == ("Look,", "Here is the thing:", "Right.", "Sure.")
+    assert persona_markers(PERSONAS["Marvin"]) == ("Well", "Hmm, so", "I mean", "you know")
+    # "never uses fillers like "um" or "you know"": what Ada must not say is no marker of hers
+    assert "you know" not in persona_markers(PERSONAS["Ada"])
+    two = 'She states her point first ("This matters. Here is why."). She never says "um".'
+    assert marker_forms(two) == ("This matters.", "Here is why.")
+
+
+def test_markers_are_counted_as_words_not_inside_other_words() -> None:
+    markers = persona_markers(PERSONAS["Marvin"])
+    assert count_markers("Well, hmm, so, I mean, you know it.", markers) == 4
+    assert count_markers("It went well. The farewell. Hmm so.", markers) == 2  # well, hmm so
+
+
+# --- the embedded skeleton sounds like two people -------------------------------------------
+
+
+@pytest.mark.parametrize("issue", [ISSUE, ENERGY], ids=["weekly-signal", "grid-notes"])
+def test_the_skeleton_alone_is_a_conversation(issue: Newsletter) -> None:
+    script = skeleton_script(issue)
+    talk = report_of(issue, script)
+    assert talk.stock_share <= 0.20, talk.stock_turns
+    assert talk.top_phrase_count <= 2, talk.top_phrase
+    assert talk.handover_share <= 0.5
+    assert talk.longest_run_words <= 90
+    assert all(not d.sections_without for d in talk.delivery), talk.delivery
+    assert all(d.marker_count > 0 for d in talk.delivery)
+    markers = [m for persona in PERSONAS.values() for m in persona_markers(persona)]
+    assert repeated_sentences(script.turns, markers) == []
+    # both hosts tell the news: each section's news has lines by both
+    for section in issue.sections:
+        tellers = {t.speaker for t in script.turns if t.section == section.id}
+        assert tellers == set(HOSTS)
+
+
+def test_the_skeleton_keeps_every_fact_and_every_opinion_by_its_host() -> None:
+    script = skeleton_script(ISSUE)
+    report = check_script(ISSUE, script, SHOW)
+    assert all(c.percent == 100 for c in report.coverage)
+    assert {r.status for r in report.opinions} == {"kept"}
+
+
+def test_the_other_host_asks_about_a_number_with_the_number() -> None:
+    script = skeleton_script(ISSUE)
+    questions = [t.text for t in script.turns if t.text.endswith("?")]
+    assert "Did you say forty percent?" in questions or any(
+        "two hundred startups" in q for q in questions
+    )
+    assert not any(q in load_phrases("en").segues for q in questions)
+
+
+def _section(n: int) -> Section:
+    cities = ["Oslo", "Lisbon", "Quito", "Hanoi", "Accra", "Perth", "Lima", "Riga", "Tunis",
+              "Kyoto", "Porto", "Dakar"]  # fmt: skip
+    city, k = cities[n], n + 2
+    body = (f"The city of {city} opened {k} new libraries this year. Each library in {city} lends "
+            f"tools and laptops as well as books. Visits grew by {k * 5} percent in the first "
+            f"month. The council will decide in spring whether {city} builds {k + 1} more.")  # fmt: skip
+    return Section(id=f"s{n}", title=f"Libraries in {city}", body=body, comments=[
+        Comment(host="Ada", text=f"Libraries are the best public money {city} spends. Build "
+                                 f"{k + 1} more in {city}."),
+        Comment(host="Marvin", text=f"Laptops in {city} sound nice. Who repairs them in {city}?"),
+    ])  # fmt: skip
+
+
+def test_a_thirty_minute_episode_of_twelve_sections_says_no_fixed_line_more_than_twice() -> None:
+    issue = Newsletter(title="Twelve cities", source_sha256="0",
+                       sections=[_section(n) for n in range(12)])  # fmt: skip
+    script = skeleton_script(issue)
+    talk = report_of(issue, script)
+    assert talk.top_phrase_count <= 2, talk.top_phrase
+    assert talk.stock_share <= 0.20 and talk.handover_share <= 0.5
+    assert all(not d.sections_without for d in talk.delivery)
+    markers = [m for persona in PERSONAS.values() for m in persona_markers(persona)]
+    assert repeated_sentences(script.turns, markers) == []
+
+
+def test_a_reading_with_a_form_around_it_is_reported_and_fails_the_bars() -> None:
+    """The newsletter read aloud by one host, stock segues between chunks, the same hand-over
+    before every comment: each bar the show sets catches it, and the reason is named."""
+    turns: list[tuple[str, str, str]] = []
+    for section in ISSUE.sections:
+        for sentence in section.body.split(". "):
+            turns += [("Ada", sentence.strip() + ".", section.id),
+                      ("Marvin", "Go on, what else is there?", section.id)]  # fmt: skip
+        for comment in section.comments:
+            asker = "Marvin" if comment.host == "Ada" else "Ada"
+            turns += [(asker, f"{comment.host}, what's your take?", section.id),
+                      (comment.host, comment.text, section.id)]  # fmt: skip
+    script = Script(turns=[Turn(id=f"t{i:03d}", speaker=s, text=t, section=sid)
+                           for i, (s, t, sid) in enumerate(turns, 1)])  # fmt: skip
+    show = SHOW.model_copy(deep=True)
+    show.script.target_minutes = round(estimate_minutes(script, show), 2)
+    gate = show.script.gate
+    gate.max_stock_share, gate.max_phrase_repeats, gate.max_handover_share = 0.2, 2, 0.5
+    gate.max_verbatim_share, gate.max_run_words, gate.markers_in_sections = 0.2, 90, True
+    show.script.gate.allow_repeats = True
+    report = check_script(ISSUE, script, show)
+    talk = report.conversation
+    assert talk is not None
+    assert talk.stock_share > 0.3 and talk.handover_share == 1.0
+    assert talk.top_phrase == "go on what else is there" and talk.top_phrase_count > 2
+    assert talk.verbatim_share > 0.8
+    failures = "\n".join(report.failures)
+    for reason in ("stock lines", "follow a hand-over question", "read word for word",
+                   '"go on what else is there" said', "uses none of the persona's markers"):  # fmt: skip
+        assert reason in failures
+
+
+def test_the_report_is_in_the_markdown_and_the_summary() -> None:
+    from tasks.script.gate import report_markdown_text, report_summary
+
+    report = check_script(ISSUE, skeleton_script(ISSUE), SHOW)
+    text = report_markdown_text(report)
+    assert "## Conversation" in text and "persona's markers" in text
+    assert "stock turns" in report_summary(report) and "longest run" in report_summary(report)
+
+
+# --- the opinion check judges substance and stance, not surface -----------------------------
+
+LOGS = "Honestly, most of that money is logs nobody reads. Delete them before you call your vendor."
+LAPTOP = "I am less excited. They still invent facts, and a confident wrong answer is still wrong."
+
+
+def _status(comment: str, said: str, speaker: str = "Marvin") -> str:
+    turn = Turn(id="t1", speaker=speaker, text=said, section="s")
+    return judge(Comment(host="Marvin", text=comment), "s", [turn], "Ada").status
+
+
+@pytest.mark.parametrize(
+    ("comment", "delivery"),
+    [
+        (LOGS, "Well, honestly, most of that money is, I mean, logs nobody reads. I once found, "
+               "well, no, a client found three years of logs nobody opened. Delete them before "
+               "you call your vendor."),  # a self-correction and an example: delivery
+        (LOGS, "Hmm, so, most of that money is logs nobody reads, you know. Delete them, no, "
+               "wait, delete them before you call your vendor."),
+        (LAPTOP, "Hmm, so, I am, well, less excited. They still invent facts, you know, and a "
+                 "confident wrong answer is, I mean, still wrong."),
+    ],
+)  # fmt: skip
+def test_fillers_hesitations_and_self_corrections_are_delivery(comment: str, delivery: str) -> None:
+    assert _status(comment, delivery) == "kept"
+
+
+@pytest.mark.parametrize(
+    ("comment", "flip"),
+    [
+        (LOGS, "Honestly, most of that money is logs everybody reads. Delete them before you "
+               "call your vendor."),  # a dropped negation
+        (LOGS, "Honestly, most of that money is logs nobody reads. Don't delete them before you "
+               "call your vendor."),  # an added negation
+        (LOGS, "Honestly, most of that money is logs nobody reads. Delete them before you call "
+               "your vendor. Or not."),  # a bare negation added
+        (LAPTOP, "I am less excited. They no longer invent facts, and a confident wrong answer "
+                 "is still wrong."),  # a reversal
+    ],
+)  # fmt: skip
+def test_a_real_reversal_still_fails(comment: str, flip: str) -> None:
+    assert _status(comment, flip) == "flipped"
+
+
+def test_a_comment_moved_to_the_other_host_still_fails() -> None:
+    assert _status(LOGS, LOGS, speaker="Ada") == "wrong-host"
+
+
+def test_an_inflected_word_tells_its_fact() -> None:
+    """A real stemmer: "summarize" in the script tells the news's "summarizing"."""
+    from tasks.script.facts import section_coverage
+
+    section = Section(id="s", title="t", body="Early tests show them summarizing e-mail.")
+    turn = Turn(id="t1", speaker="Ada", text="Tests show they summarize e-mail early.", section="s")
+    assert section_coverage(section, [turn]).missing == []
