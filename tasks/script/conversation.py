@@ -2,8 +2,9 @@
 the newsletter read aloud with a form around it?
 
 Measured on every script (written by the LLM, by the skeleton, or edited by hand):
-- **stock turns**: turns that share no content word with their section (title, news, comments)
-  and carry no comment: "Go on, what else is there?", "Fair enough, that is clear.";
+- **stock turns**: turns that share no content word with their section (title, news, comments;
+  for the first section also the issue's title, which the welcome names) and carry no comment:
+  "Go on, what else is there?", "Fair enough, that is clear.";
 - **most repeated phrase**: the sentence said most often in the episode, host names masked
   ("Ada, your thoughts?" and "Marvin, your thoughts?" are one phrase); a sentence that is only one
   of a persona's markers ("Fair.") is delivery, counted below, not here;
@@ -104,11 +105,16 @@ def phrase_counts(script: Script, hosts: list[str], markers: set[str]) -> Counte
 
 
 def _section_words(newsletter: Newsletter, hosts: list[str]) -> dict[str, set[str]]:
+    """Each section's content words; the first section's include the issue's title, which the
+    welcome names."""
     names = content_words(" ".join(hosts))
-    return {
+    words = {
         s.id: content_words(" ".join([s.title, s.body, *(c.text for c in s.comments)])) - names
         for s in newsletter.sections
     }
+    if newsletter.sections:
+        words[newsletter.sections[0].id] |= content_words(newsletter.title) - names
+    return words
 
 
 def stock_turns(newsletter: Newsletter, script: Script, rows: list[OpinionRow]) -> list[str]:

@@ -187,6 +187,7 @@ class _Layout:
         self.phrases = load_phrases(show.language)
         self.hosts = show.host_names
         self.names = section_names(news_sentences(section) + [c.text for c in section.comments])
+        self.intro: Line | None = None  # the news line that also carries the transition
 
     def other(self, host: str) -> str:
         return next(h for h in self.hosts if h != host)
@@ -219,9 +220,18 @@ class _Layout:
         groups = news_groups(self.section)
         if not groups:
             return [intro]
-        lines = [Line(speaker=presenter, kind="news", text=f"{intro.text} {groups[0]}")]
-        teller = presenter
-        for group, move in zip(groups[1:], self.moves(groups, presenter), strict=True):
+        moves = self.moves(groups, presenter)
+        first = self.section.comments[0].host if self.section.comments else None
+        if self._teller(presenter, moves) == first:  # the presenter announces, the other tells
+            teller = self.other(presenter)
+            take = self.rotation.pick(self.phrases.takes)
+            lines = [intro, Line(speaker=teller, kind="news", plain=groups[0],
+                                 text=_capital(take.format(news=self.continued(groups[0]))))]  # fmt: skip
+        else:
+            teller = presenter
+            lines = [Line(speaker=presenter, kind="news", text=f"{intro.text} {groups[0]}")]
+            self.intro = lines[0]
+        for group, move in zip(groups[1:], moves, strict=True):
             if move == "ask":
                 asker = self.other(teller)
                 fact = number_echo(lines[-1].text, self.language) or ""
@@ -273,9 +283,8 @@ class _Layout:
     def place_markers(self, lines: list[Line]) -> None:
         """Each host's first line of its own in the section (not the opening, not the line that
         carries the transition) starts with the next of its persona's markers."""
-        intro = next((ln for ln in lines if ln.kind == "news"), None)
         for host in self.hosts:
-            mine = [ln for ln in lines if ln.speaker == host and ln.fixed and ln is not intro
+            mine = [ln for ln in lines if ln.speaker == host and ln.fixed and ln is not self.intro
                     and ln.kind in ("news", "opinion")]  # fmt: skip
             marker = self.rotation.marker(host) if mine else None
             if marker:
