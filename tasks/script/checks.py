@@ -26,7 +26,6 @@ from tasks.script.facts import (
     NUMBER_WORDS,
     key_facts,
     news_sentences,
-    stem,
     tokens,
 )
 from tasks.script.opinions import KEPT, content_words, coverage
@@ -95,9 +94,9 @@ def _section_text(section: Section) -> str:
 
 def invented_numbers(text: str, section: Section, language: str) -> bool:
     """A number in `text` that the section never mentions (digits or words, compared spoken)."""
-    numeric = {stem(w, language) for w in NUMBER_WORDS[language] - COMMON_NUMBER_WORDS}
-    known = {w for w in tokens(_section_text(section), language) if w in numeric}
-    return bool({w for w in tokens(text, language) if w in numeric} - known)
+    numeric = NUMBER_WORDS[language] - COMMON_NUMBER_WORDS
+    known = {w for w in tokens(_section_text(section), language, stemmed=False) if w in numeric}
+    return bool({w for w in tokens(text, language, stemmed=False) if w in numeric} - known)
 
 
 #: words of the prompts themselves: sharing only these with a section is no sign of grounding

@@ -75,13 +75,14 @@ class ConversationReport(BaseModel):
 
 
 def _marker_pattern(marker: str) -> re.Pattern[str]:
+    """A marker where it opens the line, a sentence or a clause ("Well, ...", "..., you know")."""
     words = re.findall(r"[^\W_]+(?:'[^\W_]+)?", fold(marker))
-    return re.compile(r"(?<![\w'])" + r"\W+".join(map(re.escape, words)) + r"(?![\w'])")
+    return re.compile(r"(?:^|(?<=[.!?,;:])\s+)" + r"\W+".join(map(re.escape, words)) + r"(?![\w'])")
 
 
 def count_markers(text: str, markers: tuple[str, ...]) -> int:
     folded = fold(text)
-    return sum(len(_marker_pattern(m).findall(folded)) for m in markers if m)
+    return sum(len(_marker_pattern(m).findall(folded)) for m in markers if re.search(r"\w", m))
 
 
 def _mask_hosts(sentence: str, hosts: list[str]) -> str:
@@ -104,27 +105,31 @@ def phrase_counts(script: Script, hosts: list[str], markers: set[str]) -> Counte
     )
 
 
-def _section_words(newsletter: Newsletter, hosts: list[str]) -> dict[str, set[str]]:
+def _section_words(newsletter: Newsletter, hosts: list[str], language: str) -> dict[str, set[str]]:
     """Each section's content words; the first section's include the issue's title, which the
     welcome names."""
-    names = content_words(" ".join(hosts))
+    names = content_words(" ".join(hosts), language)
     words = {
-        s.id: content_words(" ".join([s.title, s.body, *(c.text for c in s.comments)])) - names
+        s.id: content_words(" ".join([s.title, s.body, *(c.text for c in s.comments)]), language)
+        - names
         for s in newsletter.sections
     }
     if newsletter.sections:
-        words[newsletter.sections[0].id] |= content_words(newsletter.title) - names
+        words[newsletter.sections[0].id] |= content_words(newsletter.title, language) - names
     return words
 
 
-def stock_turns(newsletter: Newsletter, script: Script, rows: list[OpinionRow]) -> list[str]:
+def stock_turns(
+    newsletter: Newsletter, script: Script, rows: list[OpinionRow], language: str = "en"
+) -> list[str]:
     hosts = sorted({t.speaker for t in script.turns})
-    words = _section_words(newsletter, hosts)
+    words = _section_words(newsletter, hosts, language)
     carrying = {t for row in rows for t in row.best_turns}
     return [
         t.id
         for t in script.turns
-        if t.id not in carrying and not content_words(t.text) & words.get(t.section, set())
+        if t.id not in carrying
+        and not content_words(t.text, language) & words.get(t.section, set())
     ]
 
 
@@ -200,7 +205,7 @@ def conversation_report(
     """Measure how much `script` sounds like a conversation (`rows`: its opinion check)."""
     hosts = list(personas)
     markers = {sentence_key(m) for p in personas.values() for m in persona_markers(p)}
-    stock = stock_turns(newsletter, script, rows)
+    stock = stock_turns(newsletter, script, rows, language)
     top = phrase_counts(script, hosts, markers).most_common(1)
     comments = sum(1 for r in rows)
     handed = _handovers(script, rows)

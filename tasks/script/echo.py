@@ -41,7 +41,7 @@ _BREAKS = {
         "only already really can will would should must may might has have had do does did it its "
         "take takes took make makes made get gets got go goes went need needs want wants pay pays "
         "paid say says said see sees show shows cost costs run runs stay stays keep keeps find "
-        "finds found work works become becomes"
+        "finds found work works become becomes after before during since until ago"
     ),
     "pt-BR": _set(
         "é são foi era ser e ou mas de do da dos das em no na nos nas por para pra com como que "
@@ -136,8 +136,8 @@ def key_span(comment: str, language: str, loose: bool = False) -> str | None:
 
 def _longest_word(words: list[str], language: str) -> str | None:
     """The comment's longest word of at least 6 letters that is no stop or first-person word."""
-    candidates = [w for w in words if len(w) >= 6 and w.lower() not in ALL_STOP_WORDS
-                  and _echoable([w], language)]  # fmt: skip
+    candidates = [w for w in words if len(w) >= 6 and w.isalpha()
+                  and w.lower() not in ALL_STOP_WORDS and _echoable([w], language)]  # fmt: skip
     return max(candidates, key=len) if candidates else None
 
 

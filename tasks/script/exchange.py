@@ -10,7 +10,8 @@ turns. Then the code verifies the section (`problems`):
 - grounding: no number and no name that the section does not contain;
 - opinions: each comment kept by its own host, substance and stance (tasks.script.opinions);
 - length: within BUDGET_TOLERANCE of the section's word budget;
-- no speaker label read aloud, no sentence said twice.
+- no speaker label read aloud, no sentence said twice (in the section, or already in an earlier
+  one: the gate checks the whole script).
 On a miss, up to FEEDBACK_ROUNDS more refine calls name exactly what is missing or wrong; still
 failing, that section alone is written the skeleton's way (tasks.script.skeleton) and the report
 says which and why.
@@ -35,6 +36,7 @@ from tasks.script.facts import (
     tokens,
 )
 from tasks.script.opinions import check_section, feedback
+from tasks.script.persona import persona_markers
 from tasks.script.skeleton import Line, load_phrases
 
 if TYPE_CHECKING:
@@ -69,10 +71,11 @@ def invented_names(text: str, section: Section, show: ShowConfig, context: str =
     known_text = " ".join([section.title, section.body, *(c.text for c in section.comments),
                            show.title, *show.host_names, context])  # fmt: skip
     known = set(tokens(known_text, show.language))
+    written = {w.casefold() for w in re.findall(r"[^\W_]+", known_text)}  # "EU", "GPUs", "TSMC"
     invented = []
     for sentence in checks.sentences(text):
-        for word in re.findall(r"[^\W\d_]+", sentence)[1:]:
-            if not word[:1].isupper() or word in _NOT_NAMES:
+        for word in re.findall(r"[^\W_]+", sentence)[1:]:
+            if not word[:1].isupper() or word in _NOT_NAMES or word.casefold() in written:
                 continue
             if not _known(stem(word.lower(), show.language), known) and word not in invented:
                 invented.append(word)
@@ -91,10 +94,12 @@ def _known(word: str, known: set[str]) -> bool:
 
 
 def problems(
-    section: Section, turns: list[Turn], show: ShowConfig, budget: int, context: str = ""
-) -> list[str]:
+    section: Section, turns: list[Turn], show: ShowConfig, budget: int, context: str = "",
+    said: checks.Said | None = None,
+) -> list[str]:  # fmt: skip
     """What is missing or wrong in a section's exchange, each said so the model can fix it
-    (`context`: the issue's title and topics, which the opening may name)."""
+    (`context`: the issue's title and topics, which the opening may name; `said`: the sentences
+    of the sections before, which the gate would find repeated)."""
     found: list[str] = []
     cov = section_coverage(section, turns, show.language)
     numbers = [f for f in cov.missing if _has_number(f, show.language)]
@@ -112,9 +117,21 @@ def problems(
         found.append(f"it is {words} words long; the budget is about {budget} words")
     if labelled := checks.labelled_turns(turns, show.host_names):
         found.append(f"speaker labels are read aloud in turn(s) {', '.join(labelled)}")
-    if repeats := checks.repeated_sentences(turns):
+    markers = [m for h in show.hosts for m in persona_markers(h.persona)]
+    if repeats := checks.repeated_sentences(turns, markers):
         found.append(f"a sentence is said twice: {repeats[0]!r}")
+    if said and (earlier := _said_before(text, said, markers)):
+        found.append(f"an earlier section already says: {earlier!r}; say it differently")
     return found
+
+
+def _said_before(text: str, said: checks.Said, markers: list[str]) -> str | None:
+    delivery = {checks.sentence_key(m) for m in markers}
+    for sentence in checks.sentences(text):
+        key = checks.sentence_key(sentence)
+        if len(key.split()) >= checks.REPEAT_WORDS and key not in delivery and key in said.keys:
+            return sentence
+    return None
 
 
 def _turns(section: Section, replies: list[tuple[str, str]]) -> list[Turn]:
@@ -162,7 +179,7 @@ def write_exchange(
                       feedback=notes)  # fmt: skip
         refined = _turns(section, writer.ask_turns("conversation-refine.system.j2", user, "refine"))
         turns = refined or turns
-        found = problems(section, turns, show, budget, context)
+        found = problems(section, turns, show, budget, context, writer.said)
         if not found:
             lines = [Line(speaker=t.speaker, kind="discuss", text=t.text, original=t.text)
                      for t in turns]  # fmt: skip

@@ -156,12 +156,14 @@ def stem(word: str, language: str = "en") -> str:
     return str(_stemmer(language).stemWord(word))
 
 
-def tokens(text: str, language: str) -> list[str]:
+def tokens(text: str, language: str, stemmed: bool = True) -> list[str]:
     """Lower-cased, stemmed words of `text` spoken as the script speaks it (the speech rules'
-    acronyms expanded: the fact "BC" is told by "Banco Central"), as both sides are compared."""
+    acronyms expanded: the fact "BC" is told by "Banco Central"), as both sides are compared.
+    Unstemmed for number words: the Portuguese stemmer makes "nove" and "nova" both "nov"."""
     spoken = normalize_text(text, load_rules(language), language)[0]
     spoken = speak_numbers(spoken, language).replace("%", " percent").lower()
-    return [stem(w, language) for w in re.findall(r"[^\W_]+", spoken.replace("-", " "))]
+    words = re.findall(r"[^\W_]+", spoken.replace("-", " "))
+    return [stem(w, language) for w in words] if stemmed else words
 
 
 def news_sentences(section: Section) -> list[str]:

@@ -69,11 +69,16 @@ def _stem(word: str, language: str = "en") -> str:
 
 
 def content_words(text: str, language: str = "en") -> set[str]:
+    """Content words, stemmed before their accents are folded (the Portuguese stemmer needs them:
+    "regulação" and "regulações" both stem to "regul")."""
     lex = lexicon(language)
+    lowered = text.lower().replace("’", "'")
+    if language == "en":
+        lowered = lowered.replace("n't", " not")
     return {
-        _stem(w, language)
-        for w in _words(text, language)
-        if w not in lex.stop_words and w not in lex.negation_words and len(w) > 1
+        fold(_stem(w, language))
+        for w in re.findall(r"[^\W_]+(?:'[^\W_]+)*", lowered)
+        if fold(w) not in lex.stop_words and fold(w) not in lex.negation_words and len(w) > 1
     }
 
 
@@ -111,8 +116,9 @@ def _sentences(text: str) -> list[str]:
 
 def stance_changed(comment: str, said: str, language: str = "en") -> bool:
     """Whether `said` asserts the opposite of `comment`, claim by claim: each sentence of the
-    comment is compared with the sentence of `said` that carries it best, and a claim negated on
-    one side only is a flip ("they still invent facts" -> "they don't invent facts"). Sentences
+    comment is compared with the statements of `said` that carry it (the best one, and any that
+    carries most of it; a question asks, it asserts nothing), and a claim negated on one side
+    only is a flip ("they still invent facts" -> "they don't invent facts"). Sentences
     `said` adds around the claims (an example, a self-correction "I once found, well, no, a client
     found ...") are delivery, unless one is a bare negation ("Or not.", "Not really."). An added
     opposite judgement ("nonsense" -> "merits") is a flip too."""
@@ -120,15 +126,19 @@ def stance_changed(comment: str, said: str, language: str = "en") -> bool:
     if not spoken or reverses_judgement(comment, said, language):
         return bool(spoken)
     matched = set()
+    statements = [i for i, s in enumerate(spoken) if not s.rstrip().endswith("?")]
     for claim in _sentences(comment):
-        if not content_words(claim, language):
+        if not content_words(claim, language) or not statements:
             continue
-        best = max(range(len(spoken)), key=lambda i: coverage(claim, spoken[i], language))
-        if coverage(claim, spoken[best], language) < MISSING:
+        scores = {i: coverage(claim, spoken[i], language) for i in statements}
+        best = max(statements, key=lambda i: scores[i])
+        if scores[best] < MISSING:
             continue  # not said in one place: the substance score judges it
-        matched.add(best)
-        if (negations(claim, language) > 0) != (negations(spoken[best], language) > 0):
-            return True
+        negated = negations(claim, language) > 0
+        carriers = {best} | {i for i in statements if scores[i] >= KEPT}
+        matched |= carriers
+        if any((negations(spoken[i], language) > 0) != negated for i in carriers):
+            return True  # a carrier of the claim asserts its opposite
     return any(
         i not in matched and negations(s, language) and not content_words(s, language)
         for i, s in enumerate(spoken)

@@ -28,12 +28,13 @@ def marker_forms(persona: str) -> tuple[str, ...]:
     found: list[str] = []
     quotes = _QUOTED.findall(persona)
     masked = _QUOTED.sub(lambda m: f"\x00{quotes.index(m.group(1))}\x00", " ".join(persona.split()))
-    for sentence in re.split(r"(?<=[.!?)])\s+(?=[A-Z])", masked):
+    for sentence in re.split(r"(?<=[.!?)\x00])\s+(?=[A-Z])", masked):
         if _FORBIDS.search(fold(re.sub("\x00\\d+\x00", "", sentence))):
             continue
         for quoted in (quotes[int(i)] for i in re.findall("\x00(\\d+)\x00", sentence)):
             for piece in re.split(r"(?<=[.!?])\s+", quoted.strip()):
-                if piece and len(piece.split()) <= MAX_MARKER_WORDS and piece not in found:
+                if (re.search(r"[^\W\d_]", piece) and len(piece.split()) <= MAX_MARKER_WORDS
+                        and piece not in found):  # fmt: skip
                     found.append(piece)
     return tuple(found)
 

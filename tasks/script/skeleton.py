@@ -16,7 +16,9 @@ Between them are *gaps* for the LLM's draft pass (a question about the news, the
 last comment), each with a line built from the text as its fallback (tasks.script.echo).
 
 The fixed phrases are per language in `prompts/skeleton/<language>.yaml`; a `Rotation` hands out
-the least-used one each time, so none is said more than twice even in a 12-section episode.
+the least-used one each time and never the same rendered line twice, so a stock line (a hand-over,
+"Go on.") comes back only after all of its kind; a lead-in ("I read that") comes back about
+once every ten take-overs, always before other news.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Line(BaseModel):
     fallback: str = ""  # for a gap: the code's own line, when the LLM writes nothing usable
     original: str = ""  # the text before refine: what a repair goes back to
     comment: str = ""  # for an opinion line: the whole comment it says (or says part of)
+    part: bool = False  # an opinion line that says one part of its comment
     plain: str = ""  # for news a host takes over: the news without the lead-in ("I read that")
 
 
@@ -259,10 +262,11 @@ class _Layout:
                     and (pickup := self.rotation.fill(self.phrases.pickups,
                                                       span=self.continued(span)))):  # fmt: skip
                 lines += [
-                    Line(speaker=host, kind="opinion", text=parts[0], comment=comment.text),
+                    Line(speaker=host, kind="opinion", text=parts[0], comment=comment.text,
+                         part=True),
                     Line(speaker=other, kind="react", text=pickup),
                     Line(speaker=host, kind="opinion", text=" ".join(parts[1:]),
-                         comment=comment.text),
+                         comment=comment.text, part=True),
                 ]  # fmt: skip
             else:
                 lines.append(Line(speaker=host, kind="opinion", text=comment.text,

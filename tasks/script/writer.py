@@ -227,7 +227,7 @@ class Writer:
         if line.kind != "opinion":
             return True
         whole = line.comment or line.original
-        if whole != line.original:  # a part of a split comment: the same claims, no hedge
+        if line.part:  # a part of a split comment: the same claims, no hedge
             return not stance_changed(line.original, text, self.language) and not adds_hedge(
                 line.original, text, self.language
             )

@@ -60,7 +60,7 @@ def test_markers_are_the_quotes_a_persona_asks_for_not_the_ones_it_forbids() -> 
 def test_markers_are_counted_as_words_not_inside_other_words() -> None:
     markers = persona_markers(PERSONAS["Marvin"])
     assert count_markers("Well, hmm, so, I mean, you know it.", markers) == 4
-    assert count_markers("It went well. The farewell. Hmm so.", markers) == 2  # well, hmm so
+    assert count_markers("It went well. The farewell. Hmm so.", markers) == 1  # "Hmm so" opens
 
 
 # --- the embedded skeleton sounds like two people -------------------------------------------
@@ -222,3 +222,39 @@ def test_an_inflected_word_tells_its_fact() -> None:
     section = Section(id="s", title="t", body="Early tests show them summarizing e-mail.")
     turn = Turn(id="t1", speaker="Ada", text="Tests show they summarize e-mail early.", section="s")
     assert section_coverage(section, [turn]).missing == []
+
+
+def test_a_claim_and_its_negation_side_by_side_is_a_flip_whatever_the_order() -> None:
+    comment = "Open models are good enough for most teams."
+    both = ("Open models are good enough for most teams. Well, no, open models are not good "
+            "enough for most teams.")  # fmt: skip
+    swapped = " ".join(reversed(both.split(". ", 1)))
+    assert _status(comment, both) == _status(comment, swapped) == "flipped"
+
+
+def test_a_question_before_the_answer_is_no_flip() -> None:
+    comment = "I don't think the rollout is worth it."
+    assert _status(comment, "Is the rollout worth it? Honestly, I don't think so, no.") != "flipped"
+
+
+def test_portuguese_words_match_before_their_accents_are_folded() -> None:
+    from tasks.script.opinions import coverage
+
+    assert coverage("As regulações são uma bobagem.", "A regulação é uma bobagem.", "pt-BR") == 100
+
+
+def test_a_portuguese_new_is_no_invented_nine() -> None:
+    """The Portuguese stemmer makes "nove" and "nova" one stem; numbers compare unstemmed."""
+    from tasks.script.checks import invented_numbers
+
+    section = Section(id="s", title="Lei", body="O governo aprovou a lei em março.")
+    assert not invented_numbers("É uma lei nova, com um novo prazo.", section, "pt-BR")
+    assert invented_numbers("A lei tem nove artigos.", section, "pt-BR")
+
+
+def test_markers_count_where_they_open_a_sentence_or_clause() -> None:
+    markers = ("Well", "Right", "Sure")
+    assert count_markers("The model works well and it looks right.", markers) == 0
+    assert count_markers("Well, it works. Right, sure.", markers) == 3
+    assert marker_forms('She uses "—" and "Well," often.') == ("Well,",)
+    assert marker_forms('Ada never says "um." She ends with "Right."') == ("Right.",)

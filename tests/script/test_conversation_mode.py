@@ -192,3 +192,27 @@ def test_conversation_prompts_carry_the_personas_speech_rules_and_opinion_rule()
                   budget=183, opening="", closing="", feedback=["it is 400 words long"])  # fmt: skip
     assert "about 183 words" in user and "- it is 400 words long" in user
     assert "Marvin: Honestly, most of that money is logs nobody reads." in user
+
+
+def test_an_acronym_the_news_has_is_no_invented_name() -> None:
+    from castwright.core.models import Section
+    from tasks.script.exchange import invented_names
+
+    section = Section(id="s", title="Chips", body="Nvidia sold GPUs to the EU. TSMC grew 40%.")
+    said = "So Nvidia sold GPUs to the EU, and TSMC grew. Even Intel noticed."
+    assert invented_names(said, section, SHOW) == ["Intel"]
+
+
+def test_a_sentence_an_earlier_section_said_is_fed_back() -> None:
+    from tasks.script.checks import Said
+    from tasks.script.exchange import problems, section_budget
+
+    section = ISSUE.sections[1]
+    turns = [Turn(id=f"c{i}", speaker=s, text=t, section=section.id)
+             for i, (s, t) in enumerate(RECORDED["good"][section.id]["refine"], 1)]  # fmt: skip
+    budget = section_budget(section, ISSUE, SHOW)
+    assert problems(section, turns, SHOW, budget) == []
+    said = Said()
+    said.add("Faster than revenue for most of them.")
+    (found,) = problems(section, turns, SHOW, budget, said=said)
+    assert found.startswith("an earlier section already says:")
