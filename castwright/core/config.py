@@ -13,8 +13,6 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import (
     AnyHttpUrl,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -23,6 +21,7 @@ from pydantic import (
 
 from castwright.core.categories import category_problem, split_category
 from castwright.core.errors import ConfigError
+from castwright.core.models import Strict  # the one strict base (extra fields refused)
 from castwright.core.paths import VOICES_DIR
 from castwright.core.script_settings import (  # noqa: F401 (re-exported: the show's script part)
     MAX_TARGET_MINUTES,
@@ -36,10 +35,6 @@ from castwright.core.source import NewsletterSource
 
 Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9 .'_-]*$")]
 VoiceName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Owner(Strict):
