@@ -93,6 +93,19 @@ def _wait_healthy(api: str, proc: subprocess.Popen[bytes], timeout: float = 120.
     raise AssertionError("prefect server did not start")
 
 
+def api_request(method: str, url: str, attempts: int = 6, **kwargs: object) -> httpx.Response:
+    """One call to the server's REST API that must succeed, waiting out the 503 a busy SQLite-backed
+    server answers while another writer holds the database ("database is locked": Prefect's own
+    client retries it the same way). Seen on 2-core CI machines."""
+    for attempt in range(attempts):
+        response = httpx.request(method, url, timeout=30, **kwargs)  # type: ignore[arg-type]
+        if response.status_code != 503 or attempt == attempts - 1:
+            break
+        time.sleep(2 * (attempt + 1))
+    response.raise_for_status()
+    return response
+
+
 def run_prefect(env: dict[str, str], *args: str, timeout: float = 120) -> str:
     """Run the `prefect` CLI from the project folder (where prefect.yaml is); it must succeed."""
     done = subprocess.run([*PREFECT, *args], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,

@@ -8,14 +8,13 @@ import shutil
 from pathlib import Path
 
 import feedparser
-import httpx
 import yaml
 
 from castwright.core.paths import DEFAULT_NEWSLETTER
 from tests.fakes.audio import speech_output
 from tests.fakes.runpod_api import FakeRunPod, fake_runpod
 from tests.flows.conftest import lenient_show
-from tests.flows.prefect_server import PrefectServer, process_worker
+from tests.flows.prefect_server import PrefectServer, api_request, process_worker
 from tests.flows.prefect_server import run_prefect as _prefect
 
 
@@ -27,7 +26,9 @@ def test_weekly_deployment_runs_through_a_process_worker(
     env = prefect_server.env
     _prefect(env, "work-pool", "create", "castwright", "--type", "process")
     _prefect(env, "--no-prompt", "deploy", "--name", "weekly")
-    deployments = httpx.post(f"{env['PREFECT_API_URL']}/deployments/filter", json={}).json()
+    deployments = api_request(
+        "POST", f"{env['PREFECT_API_URL']}/deployments/filter", json={}
+    ).json()
     (weekly,) = [d for d in deployments if d["name"] == "weekly"]
     assert [s["schedule"]["cron"] for s in weekly["schedules"]] == ["0 6 * * 1"]
     assert weekly["schedules"][0]["schedule"]["timezone"] == "Europe/London"

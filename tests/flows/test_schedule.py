@@ -12,13 +12,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import feedparser
-import httpx
 
 from castwright.core.paths import DEFAULT_NEWSLETTER, PROJECT_ROOT
 from tests.fakes.audio import speech_output
 from tests.fakes.runpod_api import FakeRunPod, fake_runpod
 from tests.flows.conftest import lenient_show
-from tests.flows.prefect_server import PrefectServer, process_worker, run_prefect, wait_for
+from tests.flows.prefect_server import (
+    PrefectServer,
+    api_request,
+    process_worker,
+    run_prefect,
+    wait_for,
+)
 
 LONDON = ZoneInfo("Europe/London")
 WEEKLY = "castwright-episode/weekly"
@@ -41,9 +46,7 @@ def test_next_monday_six_london_is_wall_clock() -> None:
 
 
 def deployment(api: str, name: str) -> dict[str, Any]:
-    response = httpx.get(f"{api}/deployments/name/{name}")
-    response.raise_for_status()
-    return response.json()  # type: ignore[no-any-return]
+    return api_request("GET", f"{api}/deployments/name/{name}").json()
 
 
 def flow_runs(api: str, deployment_id: str, state_types: list[str]) -> list[dict[str, Any]]:
@@ -52,9 +55,7 @@ def flow_runs(api: str, deployment_id: str, state_types: list[str]) -> list[dict
         "flow_runs": {"state": {"type": {"any_": state_types}}},
         "sort": "EXPECTED_START_TIME_ASC",
     }
-    response = httpx.post(f"{api}/flow_runs/filter", json=body)
-    response.raise_for_status()
-    return response.json()  # type: ignore[no-any-return]
+    return api_request("POST", f"{api}/flow_runs/filter", json=body).json()
 
 
 def doctor(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -116,8 +117,7 @@ def test_a_due_schedule_is_run_by_the_process_worker_to_completion(
         "parameters": {"newsletter": str(DEFAULT_NEWSLETTER), "script_file": str(script), "out": str(out),
                        "show": str(lenient_show(tmp_path))},
     }  # fmt: skip
-    response = httpx.post(f"{api}/deployments/{weekly['id']}/schedules", json=[schedule])
-    response.raise_for_status()
+    response = api_request("POST", f"{api}/deployments/{weekly['id']}/schedules", json=[schedule])
     (created,) = response.json()
 
     fake = FakeRunPod(output=speech_output)

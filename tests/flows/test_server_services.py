@@ -6,28 +6,18 @@ expirations). The fixture fails the test on any ERROR these services log."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 import httpx
 from prefect.server.services.cancellation_cleanup import CANCELLING_TIMEOUT_CANCELLED_MESSAGE
 
-from tests.flows.prefect_server import PrefectServer, run_prefect, wait_for
+from tests.flows.prefect_server import PrefectServer, api_request, run_prefect, wait_for
 
 WEEKLY = "castwright-episode/weekly"
 
 
-def _post(url: str, body: dict[str, Any], attempts: int = 5) -> httpx.Response:
-    """POST, waiting out the 503 a busy SQLite-backed server answers under load (seen on 2 cores)."""
-    for _ in range(attempts - 1):
-        response = httpx.post(url, json=body, timeout=30)
-        if response.status_code != 503:
-            break
-        time.sleep(2)
-    else:
-        response = httpx.post(url, json=body, timeout=30)
-    response.raise_for_status()
-    return response
+def _post(url: str, body: dict[str, Any]) -> httpx.Response:
+    return api_request("POST", url, json=body)
 
 
 def _new_run(api: str, deployment_id: str) -> str:
@@ -39,15 +29,13 @@ def _set_state(api: str, run_id: str, state: dict[str, Any]) -> None:
 
 
 def _state(api: str, run_id: str) -> dict[str, Any]:
-    response = httpx.get(f"{api}/flow_runs/{run_id}")
-    response.raise_for_status()
-    return response.json()["state"]  # type: ignore[no-any-return]
+    return api_request("GET", f"{api}/flow_runs/{run_id}").json()["state"]
 
 
 def _reaches(api: str, run_id: str, name: str, timeout: float = 60) -> list[str]:
     """Wait until the run is in state `name`; return the names of every state it went through."""
     wait_for(f"run {run_id} to be {name}", lambda: _state(api, run_id)["name"] == name or None, timeout)  # fmt: skip
-    history = httpx.get(f"{api}/flow_run_states/", params={"flow_run_id": run_id}).json()
+    history = api_request("GET", f"{api}/flow_run_states/", params={"flow_run_id": run_id}).json()
     return [s["name"] for s in sorted(history, key=lambda s: s["timestamp"])]
 
 
@@ -57,7 +45,7 @@ def test_late_runs_automations_cancellation_and_pause_expiry_work(
     env, api = prefect_server.env, prefect_server.api
     run_prefect(env, "work-pool", "create", "castwright", "--type", "process")
     run_prefect(env, "--no-prompt", "deploy", "--name", "weekly")
-    deployment_id = httpx.get(f"{api}/deployments/name/{WEEKLY}").json()["id"]
+    deployment_id = api_request("GET", f"{api}/deployments/name/{WEEKLY}").json()["id"]
     automation = {
         "name": "cancel late runs",
         "trigger": {"type": "event", "posture": "Reactive", "threshold": 1, "within": 0,
@@ -65,7 +53,7 @@ def test_late_runs_automations_cancellation_and_pause_expiry_work(
                     "expect": ["prefect.flow-run.Late"]},
         "actions": [{"type": "cancel-flow-run"}],
     }  # fmt: skip
-    httpx.post(f"{api}/automations/", json=automation).raise_for_status()
+    _post(f"{api}/automations/", automation)
 
     # No worker: due now -> Late -> the automation cancels it (not running: straight to Cancelled).
     late = _new_run(api, deployment_id)
