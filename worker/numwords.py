@@ -61,6 +61,7 @@ class Lexicon:
     article: str = ""  # "a hundred" == "one hundred"
     years: bool = False  # "nineteen ninety-nine" == 1999, "twenty oh five" == 2005
     connected_units: bool = False  # the connector joins units to tens too: "vinte e três"
+    version_point: str = ""  # "one point ninety point zero" == "1.90.0"
 
 
 def _english() -> Lexicon:
@@ -79,6 +80,7 @@ def _english() -> Lexicon:
         ordinal_scales={"hundredth": 100, "thousandth": 10**3, "millionth": 10**6},
         article="a",
         years=True,
+        version_point="point",
     )
 
 
@@ -98,7 +100,7 @@ def _portuguese() -> Lexicon:
     ordinals |= {w[:-1] + "a": v for w, v in ordinals.items()}  # primeira, segunda, ...
     return Lexicon(
         simple=simple, scales=scales, connector="e", decimal="virgula", ordinals=ordinals,
-        connected_units=True,
+        connected_units=True, version_point="ponto",
     )  # fmt: skip
 
 
@@ -180,6 +182,7 @@ def _extends(number: _Number, word: str, lex: Lexicon) -> bool:
 def read_number(words: list[str], start: int, lex: Lexicon) -> tuple[str, int] | None:
     """The number spelled at words[start:], as (digit token, words consumed), or None."""
     number, i, n = _Number(), start, len(words)
+    after_point = start > 0 and words[start - 1] == lex.version_point != ""  # a version's part
     if _DIGITS_RE.fullmatch(words[i]):
         if i + 1 < n and words[i + 1] in lex.scales:  # "5 million", "1.5 billion"
             value = float(words[i]) * lex.scales[words[i + 1]]
@@ -197,7 +200,7 @@ def read_number(words: list[str], start: int, lex: Lexicon) -> tuple[str, int] |
         if word == lex.connector and number.started and _extends(number, following, lex):
             i += 1
             continue
-        if word == lex.decimal and number.started:
+        if word == lex.decimal and number.started and not after_point:
             digits = _decimal_digits(words, i + 1, lex)
             end = i + 1 + len(digits)
             if digits and end < n and words[end] in lex.scales:  # "two point five million"
@@ -226,7 +229,7 @@ def _merge_years(tokens: list[str], from_words: list[bool]) -> list[str]:
     i = 0
     while i < len(tokens):
         a = tokens[i]
-        if from_words[i] and a.isdigit() and 10 <= int(a) <= 99:
+        if from_words[i] and a.isdigit() and 10 <= int(a) <= 20:  # years 1000-2099
             if i + 1 < len(tokens) and from_words[i + 1] and tokens[i + 1].isdigit():
                 b = int(tokens[i + 1])
                 if 10 <= b <= 99:
@@ -242,6 +245,26 @@ def _merge_years(tokens: list[str], from_words: list[bool]) -> list[str]:
         out.append(a)
         i += 1
     return out
+
+
+def _merge_versions(
+    tokens: list[str], from_words: list[bool], lex: Lexicon
+) -> tuple[list[str], list[bool]]:
+    """Versions said part by part: "one point ninety point zero" -> "1.90.0", "one point
+    twenty-five" -> "1.25" (a single digit after "point" is already read as a decimal)."""
+    if not lex.version_point:
+        return tokens, from_words
+    out: list[str] = []
+    spoken: list[bool] = []
+    for token, said in zip(tokens, from_words, strict=True):
+        joinable = len(out) >= 2 and out[-1] == lex.version_point and token.isdigit()
+        if joinable and re.fullmatch(r"\d+(?:\.\d+)*", out[-2]) and (said or spoken[-2]):
+            out[-2:] = [f"{out[-2]}.{token}"]
+            spoken[-2:] = [True]
+            continue
+        out.append(token)
+        spoken.append(said)
+    return out, spoken
 
 
 def words_to_numbers(words: list[str], language: str) -> list[str]:
@@ -261,6 +284,7 @@ def words_to_numbers(words: list[str], language: str) -> list[str]:
             out.append(found[0])
             i += found[1]
         from_words.append(found is not None)
+    out, from_words = _merge_versions(out, from_words, lex)
     out = _merge_years(out, from_words) if lex.years else out
     return _merge_connected(out, lex)
 

@@ -28,7 +28,7 @@ from worker.numwords import words_to_numbers
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _DOTTED_ACRONYM_RE = re.compile(r"(?<![\w.])[a-z](?:\.[a-z](?![a-z]))+\.?")
-_TOKEN_RE = re.compile(r"\d+(?:\.\d+)?(?:th)?|[^\W\d_]+")
+_TOKEN_RE = re.compile(r"\d+(?:\.\d+)*(?:th)?|[^\W\d_]+")
 
 _EN_CONTRACTIONS = (
     (re.compile(r"\bwon't\b"), "will not"),
@@ -179,8 +179,9 @@ def normalize_words(text: str, language: str = "en") -> list[str]:
 
 
 def _canonical_number(token: str) -> str:
-    """'3.50' -> '3.5', '2.0' -> '2' (spoken "three point five", "two")."""
-    if "." in token and token[0].isdigit():
+    """'3.50' -> '3.5', '2.0' -> '2' (spoken "three point five", "two"); a version ('1.90.0')
+    stays as it is."""
+    if token.count(".") == 1 and token[0].isdigit():
         return token.rstrip("0").rstrip(".")
     return token
 

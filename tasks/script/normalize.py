@@ -91,14 +91,53 @@ _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(st|nd|rd|t
 _NUM2WORDS_LANG = {"en": "en", "pt-BR": "pt_BR"}
 
 
+_VERSION = re.compile(r"(?<![\w.])([vV]?)(\d+(?:\.\d+){2,})(?![\w]|\.\d)")
+_CUED_VERSION = re.compile(
+    r"\b((?:[Vv]ersion|[Vv]ersão|[Rr]elease|Rust|Go|Python|Git|Node|Java|Kotlin|Swift|Ruby|PHP|"
+    r"Postgre(?:SQL|s)|Linux|Ubuntu|Debian|Fedora|macOS|iOS|Android|Emacs|GHC)\s+[vV]?)(\d+\.\d+)(?![\w]|\.\d)"
+)
+_POINT_WORD = {"en": "point", "pt-BR": "ponto"}
+_SNAKE = re.compile(r"\b\w+(?:_\w+)+\b")
+_LETTERS_DIGITS = re.compile(r"\b([A-Za-z]+)(\d+)(?=[\s\-.,;:!?)]|$)")
+
+
+def _spoken_version(version: str, language: str) -> str:
+    """'1.90.0' -> 'one point ninety point zero' (each part a whole number, as people say it)."""
+    lang = _NUM2WORDS_LANG.get(language, "en")
+    point = f" {_POINT_WORD.get(language, 'point')} "
+    return point.join(str(num2words(int(part), lang=lang)) for part in version.split("."))
+
+
+def speak_identifiers(text: str, language: str) -> str:
+    """What people say for versions and code names: 'Rust 1.90.0' -> 'Rust one point ninety point
+    zero', 'Go 1.25' -> 'Go one point twenty-five', 'GENERATION_TIMEOUT' -> 'generation timeout',
+    'x86_64' -> 'x 86 64' (the numbers are spoken next), 'H100' -> 'H 100'."""
+    text = _VERSION.sub(
+        lambda m: _version_word(m.group(1), language) + _spoken_version(m.group(2), language), text
+    )
+    text = _CUED_VERSION.sub(lambda m: m.group(1) + _spoken_version(m.group(2), language), text)
+    text = _SNAKE.sub(lambda m: _snake_words(m.group(0)), text)
+    return _LETTERS_DIGITS.sub(r"\1 \2", text)
+
+
+def _version_word(prefix: str, language: str) -> str:
+    return ("versão " if language == "pt-BR" else "version ") if prefix else ""
+
+
+def _snake_words(name: str) -> str:
+    words = name.replace("_", " ").split()
+    return " ".join(w.lower() if w.isupper() and len(w) > 1 else w for w in words)
+
+
 def _speak_number(match: re.Match[str], language: str) -> str:
     whole, decimals, ordinal = match.group(1).replace(",", ""), match.group(2), match.group(3)
     lang = _NUM2WORDS_LANG.get(language, "en")
     value = int(whole)
     if ordinal:
         return str(num2words(value, lang=lang, to="ordinal"))
-    if decimals is not None:
-        return str(num2words(float(f"{whole}.{decimals}"), lang=lang))
+    if decimals is not None:  # digit by digit, so that "1.90" keeps its zero
+        digits = " ".join(str(num2words(int(d), lang=lang)) for d in decimals)
+        return f"{num2words(value, lang=lang)} {_POINT_WORD.get(language, 'point')} {digits}"
     if language == "en" and len(whole) == 4 and 1100 <= value <= 2099 and "," not in match.group(1):
         return str(num2words(value, lang=lang, to="year"))
     return str(num2words(value, lang=lang))
@@ -113,6 +152,7 @@ def speak_numbers(text: str, language: str) -> str:
 
 
 def _speak_symbols(text: str, language: str) -> str:
+    text = speak_identifiers(text, language)
     if language == "pt-BR":
         text = speak_numbers(text, language)
     currency = _CURRENCY.get(language, {})  # pt-BR money is spoken by spoken_pt

@@ -51,7 +51,7 @@ def test_urls_emails_and_symbols_become_speakable() -> None:
         (
             "en",
             "In 2026, 1,200 people paid $3.50 for the 2nd time.",
-            "In twenty twenty-six, one thousand, two hundred people paid three point five dollars "
+            "In twenty twenty-six, one thousand, two hundred people paid three point five zero dollars "
             "for the second time.",
         ),
         (
@@ -62,4 +62,30 @@ def test_urls_emails_and_symbols_become_speakable() -> None:
     ],
 )
 def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
+    assert normalize_text(text, load_rules(language), language)[0] == spoken
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "spoken"),
+    [
+        ("en", "Rust 1.90.0 is out", "Rust one point ninety point zero is out"),
+        (
+            "en",
+            "Go 1.25 and v2.1.3",
+            "Go one point twenty-five and version two point one point three",
+        ),
+        (
+            "en",
+            "Python 3.14, not 3.14 apples",
+            "Python three point fourteen, not three point one four apples",
+        ),
+        ("en", "for x86_64-apple-darwin", "for x eighty-six sixty-four-apple-darwin"),
+        ("en", "set GENERATION_TIMEOUT to 180", "set generation timeout to one hundred and eighty"),
+        ("en", "an H100 or Qwen3", "an H one hundred or Qwen three"),
+        ("pt-BR", "o Rust 1.90.0 saiu", "o Rust um ponto noventa ponto zero saiu"),
+    ],
+)
+def test_versions_and_code_names_are_said_as_people_say_them(
+    language: str, text: str, spoken: str
+) -> None:
     assert normalize_text(text, load_rules(language), language)[0] == spoken

@@ -67,7 +67,26 @@ EN_MISTAKES = [
     ("Delete them before you call your vendor.", "Repeat them after you call your friend.", 60.0),
     ("Private, free and fast beats clever.", "Private free and fast beats clever clever.", 90.0),
     ("three point five", "three point seven", 0.0),
+    ("Rust one point ninety point zero", "Rust 1.91.0", 60.0),
+    ("Go one point twenty-five", "Go 1.24", 60.0),
+    ("x eighty-six sixty-four", "x 86 46", 70.0),
     ("I think the deadline is unrealistic.", "I think the deadline is realistic.", 90.0),
+]
+
+# Versions and code names as castwright's speech normalization writes them (issue #24: the Rust
+# release notes' "1.90.0" and "x86_64-apple-darwin" failed every clip check), against the forms
+# Whisper writes for them.
+EN_SAME += [
+    ("Rust one point ninety point zero is out", "Rust 1.90.0 is out"),
+    ("Rust one point ninety point zero is out", "Rust one point ninety point zero is out"),
+    ("Go one point twenty-five", "Go 1.25"),
+    ("one point nine zero", "1.90"),
+    ("three point five zero dollars", "$3.50"),
+    ("x eighty-six sixty-four apple darwin", "x86-64 Apple Darwin"),
+    ("x eighty-six sixty-four apple darwin", "x86_64-apple-darwin"),
+    ("aarch sixty-four unknown linux", "AArch64 unknown Linux"),
+    ("the H one hundred", "the H100"),
+    ("nineteen ninety-nine", "1999"),
 ]
 
 PT_SAME = [
@@ -98,6 +117,7 @@ PT_SAME = [
     ("vinte e três pessoas", "20 e 3 pessoas"),
     ("cento e vinte e cinco", "100 e 20 e 5"),
     ("dois mil e vinte e sete", "2000 e 20 e 7"),
+    ("o Rust um ponto noventa ponto zero", "o Rust 1.90.0"),
 ]
 
 PT_MISTAKES = [
