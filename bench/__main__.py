@@ -162,6 +162,13 @@ def bench_document(*options: str) -> Figures:
     return run(*options)
 
 
+def bench_corpus(*options: str) -> Figures:
+    """Each real-world corpus document end to end on its example show (bench/document_bench.py)."""
+    from bench.document_bench import bench_corpus as run
+
+    return run(*options)
+
+
 BENCHES: dict[str, Callable[..., Figures]] = {
     "orchestration": bench_orchestration,
     "mastering": bench_mastering,
@@ -170,8 +177,9 @@ BENCHES: dict[str, Callable[..., Figures]] = {
     "conversation": bench_conversation,
     "ttfa": bench_ttfa,
     "document": bench_document,
+    "corpus": bench_corpus,
 }
-ON_REQUEST = {"document"}  # a 30-minute episode: only when named
+ON_REQUEST = {"document", "corpus"}  # a 30-minute episode: only when named
 MERGED_BY_KEY = {
     "script",
     "conversation",
@@ -224,6 +232,11 @@ def summary(results: dict[str, Figures]) -> str:
         lines += ["", "How each example's script sounds (the conversation report), per mode; "
                   "conversation mode runs on recorded capable-model replies, so its seconds are "
                   "castwright's own work, not a model's:", "", *talk_table(results["conversation"])]  # fmt: skip
+    if results.get("corpus"):
+        from bench.document_bench import corpus_table
+
+        lines += ["", "The real-world corpus end to end, each document on its example show:", "",
+                  *corpus_table(results["corpus"])]  # fmt: skip
     if results.get("ttfa"):
         from bench.ttfa_bench import table as ttfa_table
 

@@ -81,7 +81,8 @@ def bench_document(*options: str) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="cw-doc-bench-"))
     command = [sys.executable, "-m", "castwright.cli", "run", str(doc), "--minutes", minutes,
                "--out", str(work / "public")] + (["--show", opts["show"]] if "show" in opts else [])  # fmt: skip
-    env = {**os.environ, "CASTWRIGHT_WORK_DIR": str(work / "work")}
+    env = {**os.environ, "CASTWRIGHT_WORK_DIR": str(work / "work"),
+           "PREFECT_HOME": str(work / "prefect")}  # fmt: skip  # runs side by side do not share a database
     peaks: dict[str, float] = {}
     done = threading.Event()
     start = time.monotonic()
@@ -94,20 +95,68 @@ def bench_document(*options: str) -> dict[str, Any]:
     sampler.join()
     print(out)
     manifests = sorted((work / "work" / "episodes").glob("*/manifest.json"))
+    selection = next((line.split("selection: ", 1)[1] for line in out.splitlines()
+                      if "selection: told" in line), "")  # fmt: skip
     if proc.returncode != 0 or not manifests:
         return {"doc": doc.name, "returncode": proc.returncode, "wall_s": round(wall, 1),
-                "peak_mb": {k: round(v) for k, v in peaks.items()}, "output": out[-2000:]}  # fmt: skip
+                "peak_mb": {k: round(v) for k, v in peaks.items()}, "selection": selection,
+                "refusal": _refusal(out), "output": out[-2000:]}  # fmt: skip
     manifest = json.loads(manifests[0].read_text())
     audio_min = manifest["length"]["measured_minutes"]
     return {
         "doc": doc.name, "target_minutes": float(minutes), "wall_s": round(wall, 1),
         "stages_s": {k: round(v, 1) for k, v in manifest.get("timings_s", {}).items()},
         "peak_mb": {k: round(v) for k, v in peaks.items()},
+        "selection": selection, "returncode": proc.returncode,
         "audio_minutes": audio_min, "audio_min_per_wall_min": round(audio_min / (wall / 60), 3),
         "length_error": manifest["length"]["measured_error"],
         "gate_failures": (manifest["script"].get("gate") or {}).get("failures"),
         "gate_warnings": (manifest["script"].get("gate") or {}).get("warnings"),
     }  # fmt: skip
+
+
+def _refusal(output: str) -> str:
+    """The run's one-line reason for refusing: its last line that says what went wrong."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    said = [line for line in lines if line.lower().startswith(("error", "refused", "castwright:"))]
+    return (said or lines or [""])[-1][:300]
+
+
+def bench_corpus(*options: str) -> dict[str, Any]:
+    """Every document of the real-world corpus (tests/fixtures/realworld/sources.yaml) through
+    `castwright run DOC` on the example show of its language, at the show's own target length."""
+    import yaml
+
+    opts = dict(o.removeprefix("--").split("=", 1) for o in options)
+    corpus = ROOT / "tests" / "fixtures" / "realworld"
+    documents = yaml.safe_load((corpus / "sources.yaml").read_text(encoding="utf-8"))["documents"]
+    only = set(opts["only"].split(",")) if "only" in opts else None
+    rows = []
+    for entry in documents:
+        if only and entry["file"] not in only:
+            continue
+        show = ROOT / "examples" / ("show-pt.yaml" if entry["language"] == "pt-BR" else "show.yaml")
+        result = bench_document(f"--doc={corpus / entry['file']}", f"--show={show}",
+                                f"--minutes={opts.get('minutes', '4')}")  # fmt: skip
+        rows.append(result | {"format": entry["format"], "language": entry["language"]})
+        print(json.dumps(rows[-1], indent=2), flush=True)
+    return {"documents": rows}
+
+
+def corpus_table(figures: dict[str, Any]) -> list[str]:
+    lines = ["| document | format | selection | wall | minutes (error) | result |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
+    for row in figures["documents"]:
+        if "audio_minutes" in row:
+            minutes = f"{row['audio_minutes']:.2f} ({row['length_error']:+.0%})"
+            result = "published" + (
+                "; warned: " + "; ".join(row["gate_warnings"]) if row.get("gate_warnings") else ""
+            )
+        else:
+            minutes, result = "-", f"refused: {row['refusal']}"
+        lines.append(f"| {row['doc']} | {row['format']} | {row['selection']} | "
+                     f"{row['wall_s'] / 60:.1f} min | {minutes} | {result} |")  # fmt: skip
+    return lines
 
 
 if __name__ == "__main__":
