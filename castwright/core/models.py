@@ -38,6 +38,9 @@ class Section(Strict):
     body: str
     links: list[Link] = Field(default_factory=list)
     comments: list[Comment] = Field(default_factory=list)
+    #: the section as written, when the selection tells only part of it (`body`): a capable model
+    #: condenses from it to the section's budget; what it says must be grounded in it
+    full_body: str = ""
 
 
 class LeftOut(Strict):

@@ -266,7 +266,9 @@ def _chosen_issue(issue: Newsletter, plan: _Plan) -> Newsletter:
             continue
         body = " ".join(c.text for c in told)  # one line: never mistaken for a bare link's text
         links = [k for k in section.links if k.text.strip().casefold() != body.casefold()]
-        sections.append(section.model_copy(update={"body": body, "links": links}))
+        sections.append(
+            section.model_copy(update={"body": body, "links": links, "full_body": section.body})
+        )
     return issue.model_copy(update={"sections": sections})
 
 

@@ -8,6 +8,9 @@ turns. Then the code verifies the section (`problems`):
   tasks.script.facts, matched after the Snowball stemmer of the show's language) at the gate's
   minimum coverage;
 - grounding: no number and no name that the section does not contain;
+- condensing: when the selection (tasks/newsletter/select.py) told only part of a section, the
+  model sees the section as written and the part chosen for the episode; coverage is measured on
+  the chosen facts, grounding on the whole section, and the budget keeps it to its share;
 - opinions: each comment kept by its own host, substance and stance (tasks.script.opinions);
 - length: within BUDGET_TOLERANCE of the section's word budget;
 - no speaker label read aloud, no sentence said twice (in the section, or already in an earlier
@@ -101,14 +104,15 @@ def problems(
     (`context`: the issue's title and topics, which the opening may name; `said`: the sentences
     of the sections before, which the gate would find repeated)."""
     found: list[str] = []
-    cov = section_coverage(section, turns, show.language)
+    whole = section.model_copy(update={"body": section.full_body}) if section.full_body else section
+    cov = section_coverage(section, turns, show.language)  # the facts chosen for the episode
     numbers = [f for f in cov.missing if _has_number(f, show.language)]
     if cov.percent < show.script.gate.min_coverage or numbers:  # every number must be told
         found.append(f"these facts of the news are not told: {', '.join(cov.missing)}; tell each")
     text = " ".join(t.text for t in turns)
-    if checks.invented_numbers(text, section, show.language):
+    if checks.invented_numbers(text, whole, show.language):  # grounded in the section as written
         found.append("it says a number the news does not contain; use only the news's numbers")
-    if names := invented_names(text, section, show, context):
+    if names := invented_names(text, whole, show, context):
         found.append(f"these names are not in the news: {', '.join(names)}; take them out")
     rows = check_section(section.comments, section.id, turns, show.host_names, show.language)
     found += feedback([r for r in rows if r.status != "kept"])

@@ -96,6 +96,7 @@ _CUED_VERSION = re.compile(
     r"\b((?:[Vv]ersion|[Vv]ersão|[Rr]elease|Rust|Go|Python|Git|Node|Java|Kotlin|Swift|Ruby|PHP|"
     r"Postgre(?:SQL|s)|Linux|Ubuntu|Debian|Fedora|macOS|iOS|Android|Emacs|GHC)\s+[vV]?)(\d+\.\d+)(?![\w]|\.\d)"
 )
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _POINT_WORD = {"en": "point", "pt-BR": "ponto"}
 _SNAKE = re.compile(r"\b\w+(?:_\w+)+\b")
 _LETTERS_DIGITS = re.compile(r"\b([A-Za-z]+)(\d+)(?=[\s\-.,;:!?)]|$)")
@@ -112,16 +113,17 @@ def speak_identifiers(text: str, language: str) -> str:
     """What people say for versions and code names: 'Rust 1.90.0' -> 'Rust one point ninety point
     zero', 'Go 1.25' -> 'Go one point twenty-five', 'GENERATION_TIMEOUT' -> 'generation timeout',
     'x86_64' -> 'x 86 64' (the numbers are spoken next), 'H100' -> 'H 100'."""
-    text = _VERSION.sub(
-        lambda m: _version_word(m.group(1), language) + _spoken_version(m.group(2), language), text
-    )
+    text = _VERSION.sub(lambda m: _version(m, language), text)
     text = _CUED_VERSION.sub(lambda m: m.group(1) + _spoken_version(m.group(2), language), text)
     text = _SNAKE.sub(lambda m: _snake_words(m.group(0)), text)
     return _LETTERS_DIGITS.sub(r"\1 \2", text)
 
 
-def _version_word(prefix: str, language: str) -> str:
-    return ("versão " if language == "pt-BR" else "version ") if prefix else ""
+def _version(match: re.Match[str], language: str) -> str:
+    if _THOUSANDS.fullmatch(match.group(2)) and not match.group(1):  # "1.000.000" in pt-BR
+        return match.group(0)
+    said = ("versão " if language == "pt-BR" else "version ") if match.group(1) else ""
+    return said + _spoken_version(match.group(2), language)
 
 
 def _snake_words(name: str) -> str:
@@ -146,13 +148,13 @@ def _speak_number(match: re.Match[str], language: str) -> str:
 def speak_numbers(text: str, language: str) -> str:
     """Digits to words: '40' -> 'forty', '3.5' -> 'three point five', '2026' -> 'twenty twenty-six';
     pt-BR: '1.500' -> 'mil e quinhentos', '2,5%' -> 'dois vírgula cinco por cento' (spoken_pt)."""
+    text = speak_identifiers(text, language)  # "Go 1.25", "x86": as the script says them
     if language == "pt-BR":
         return spoken_pt.speak_numbers_pt(text, spoken_pt.load_table())
     return _NUMBER.sub(lambda m: _speak_number(m, language), text)
 
 
 def _speak_symbols(text: str, language: str) -> str:
-    text = speak_identifiers(text, language)
     if language == "pt-BR":
         text = speak_numbers(text, language)
     currency = _CURRENCY.get(language, {})  # pt-BR money is spoken by spoken_pt

@@ -49,8 +49,9 @@ class RecordedModel:
     """Answers each chat request with the recorded reply for its pass and section; `faults` swap
     in a faulty refine reply for their section (fixed after feedback when the fault has a fix)."""
 
-    def __init__(self, *faults: str) -> None:
-        self.faults = {RECORDED["faults"][f]["section"]: RECORDED["faults"][f] for f in faults}
+    def __init__(self, *faults: str, recorded: dict[str, Any] = RECORDED) -> None:
+        self.recorded = recorded
+        self.faults = {recorded["faults"][f]["section"]: recorded["faults"][f] for f in faults}
         self.calls: list[tuple[str, str, bool]] = []
 
     def __call__(self, body: dict[str, Any]) -> str:
@@ -61,7 +62,7 @@ class RecordedModel:
         fault = self.faults.get(section)
         if step == "refine" and fault and not (feedback and fault.get("fixed")):
             return turns_json(*map(tuple, fault["refine"]))
-        return turns_json(*map(tuple, RECORDED["good"][section][step]))
+        return turns_json(*map(tuple, self.recorded["good"][section][step]))
 
 
 def _run(*faults: str) -> tuple[ScriptResult, RecordedModel]:
