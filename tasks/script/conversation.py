@@ -134,7 +134,8 @@ def stock_turns(
 
 
 def _handovers(script: Script, rows: list[OpinionRow]) -> int:
-    """Comments whose span comes right after a question by the other host."""
+    """Comments whose span comes right after a hand-over by the other host: a question, or a
+    short line that names the commenting host."""
     index = {t.id: i for i, t in enumerate(script.turns)}
     count = 0
     for row in rows:
@@ -142,9 +143,15 @@ def _handovers(script: Script, rows: list[OpinionRow]) -> int:
             continue
         i = index[row.best_turns[0]]
         before = script.turns[i - 1] if i else None
-        if before and before.speaker != row.host and before.text.rstrip().endswith("?"):
+        if before and before.speaker != row.host and _hands_over(before.text, row.host):
             count += 1
     return count
+
+
+def _hands_over(text: str, host: str, short: int = 8) -> bool:
+    """A question, or a short line that names the host who speaks next ("Go ahead, Ada.")."""
+    named = re.search(rf"\b{re.escape(host)}\b", text) is not None
+    return text.rstrip().endswith("?") or (named and len(text.split()) <= short)
 
 
 def verbatim(newsletter: Newsletter, script: Script, language: str) -> tuple[int, int]:

@@ -46,9 +46,12 @@ ENGLISH = Lexicon(
     stop_words=_words(
         "a an the and or but if then so of to in on at by for with from as is are was were be been being it its this that these those there here i you he she we they me him her us them my your our their his hers do does did have has had will would can could should shall just very really about into than too also what which who whom when where how all any some more most such only own same other up out over again once one e um uh well hmm like mean know yeah oh okay"
     ),
-    negation_words=_words("not no never nothing nobody none neither nor cannot without"),
+    negation_words=_words(
+        "not no never nothing nobody none neither nor cannot without hardly barely scarcely"
+    ),
     negation=re.compile(
-        r"\b(?:not|never|nothing|nobody|none|neither|nor|cannot|without)\b|n't\b"
+        r"\b(?:not|never|nothing|nobody|none|neither|nor|cannot|without|hardly|barely|scarcely)\b"
+        r"|n't\b"
         r"|\bno\b(?!\s*[,.!?;])"
     ),
     hedges=_hedges(

@@ -158,6 +158,27 @@ def test_a_reading_with_a_form_around_it_is_reported_and_fails_the_bars() -> Non
         assert reason in failures
 
 
+@pytest.mark.parametrize(
+    ("before", "counted"),
+    [("Marvin, what's your take?", True), ("Go ahead, Marvin.", True), ("Over to you, Marvin.", True),
+     ("Right.", False), ("Marvin told me last week that the survey was run by two hundred startups.", False)],
+)  # fmt: skip
+def test_a_hand_over_is_a_question_or_a_short_line_naming_the_next_host(
+    before: str, counted: bool
+) -> None:
+    section = ISSUE.sections[1]
+    marvin = section.comments[1]
+    turns = [("Marvin", section.body, section.id), ("Ada", before, section.id),
+             (marvin.host, marvin.text, section.id)]  # fmt: skip
+    script = Script(turns=[Turn(id=f"t{i}", speaker=s, text=t, section=sid)
+                           for i, (s, t, sid) in enumerate(turns, 1)])  # fmt: skip
+    issue = ISSUE.model_copy(
+        update={"sections": [section.model_copy(update={"comments": [marvin]})]}
+    )
+    talk = check_script(issue, script, SHOW).conversation
+    assert talk is not None and talk.handover_share == (1.0 if counted else 0.0)
+
+
 def test_the_report_is_in_the_markdown_and_the_summary() -> None:
     from tasks.script.gate import report_markdown_text, report_summary
 
@@ -205,6 +226,8 @@ def test_fillers_hesitations_and_self_corrections_are_delivery(comment: str, del
                "your vendor. Or not."),  # a bare negation added
         (LAPTOP, "I am less excited. They no longer invent facts, and a confident wrong answer "
                  "is still wrong."),  # a reversal
+        (LAPTOP, "I am less excited. They hardly invent facts, and a confident wrong answer is "
+                 "still wrong."),  # a negation by "hardly"
     ],
 )  # fmt: skip
 def test_a_real_reversal_still_fails(comment: str, flip: str) -> None:
