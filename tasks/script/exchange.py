@@ -14,7 +14,8 @@ turns. Then the code verifies the section (`problems`):
 - opinions: each comment kept by its own host, substance and stance (tasks.script.opinions);
 - length: within BUDGET_TOLERANCE of the section's word budget;
 - no speaker label read aloud, no sentence said twice (in the section, or already in an earlier
-  one: the gate checks the whole script).
+  one: the gate checks the whole script);
+- the frame: the first section opens with the welcome, the last ends with a goodbye.
 On a miss, up to FEEDBACK_ROUNDS more refine calls name exactly what is missing or wrong; still
 failing, that section alone is written the skeleton's way (tasks.script.skeleton) and the report
 says which and why.
@@ -98,7 +99,7 @@ def _known(word: str, known: set[str]) -> bool:
 
 def problems(
     section: Section, turns: list[Turn], show: ShowConfig, budget: int, context: str = "",
-    said: checks.Said | None = None,
+    said: checks.Said | None = None, frame: dict[str, str] | None = None,
 ) -> list[str]:  # fmt: skip
     """What is missing or wrong in a section's exchange, each said so the model can fix it
     (`context`: the issue's title and topics, which the opening may name; `said`: the sentences
@@ -126,6 +127,21 @@ def problems(
         found.append(f"a sentence is said twice: {repeats[0]!r}")
     if said and (earlier := _said_before(text, said, markers)):
         found.append(f"an earlier section already says: {earlier!r}; say it differently")
+    return found + _frame_problems(turns, show, frame or {})
+
+
+def _frame_problems(turns: list[Turn], show: ShowConfig, frame: dict[str, str]) -> list[str]:
+    """The first section must open with the welcome (the show's name in its first two turns),
+    the last must end with a goodbye (the show's name or a goodbye phrase in its last two)."""
+    found = []
+    fold = str.casefold
+    if frame.get("opening") and fold(show.title) not in fold(" ".join(t.text for t in turns[:2])):
+        found.append(f"the welcome is missing: {frame['opening']}")
+    if frame.get("closing"):
+        end = fold(" ".join(t.text for t in turns[-2:])).replace("’", "'")
+        cues = [fold(show.title), *load_phrases(show.language).goodbye_cues]
+        if not any(cue in end for cue in cues):
+            found.append(f"the goodbye is missing: {frame['closing']}")
     return found
 
 
@@ -183,7 +199,7 @@ def write_exchange(
                       feedback=notes)  # fmt: skip
         refined = _turns(section, writer.ask_turns("conversation-refine.system.j2", user, "refine"))
         turns = refined or turns
-        found = problems(section, turns, show, budget, context, writer.said)
+        found = problems(section, turns, show, budget, context, writer.said, frame)
         if not found:
             lines = [Line(speaker=t.speaker, kind="discuss", text=t.text, original=t.text)
                      for t in turns]  # fmt: skip

@@ -66,6 +66,8 @@ class Phrases(BaseModel):
     first: list[str]
     next: list[str]
     goodbye: list[str]
+    #: words by which a goodbye a model wrote is recognized (conversation mode verifies it)
+    goodbye_cues: list[str]
     rundown: str
     outro: str = ""
     and_word: str

@@ -134,6 +134,30 @@ def test_a_moved_opinion_is_caught_and_given_back_by_feedback() -> None:
     assert any(t.speaker == "Marvin" and marvin in t.text for t in result.script.turns)
 
 
+def test_a_missing_goodbye_is_named_and_repaired_by_feedback() -> None:
+    model = RecordedModel("forgets-the-goodbye")
+    with fake_openai([], default=model) as server:
+        result = write_script(ISSUE, SHOW, _llm(server.base_url), mode="conversation")
+        prompts = [r.body["messages"][-1]["content"] for r in server.requests]
+    assert _mode(result, "the-quiet-return-of-podcasts-made-by-people") == ("conversation", "")
+    (repair,) = [p for p in prompts if "Fix these problems" in p]
+    assert "the goodbye is missing: after the comments, Ada says goodbye" in repair
+    assert "Thanks for listening to The Weekly Signal" in result.script.turns[-1].text
+
+
+def test_a_missing_welcome_is_named() -> None:
+    from tasks.script.exchange import problems, section_budget
+
+    section = ISSUE.sections[0]
+    turns = [Turn(id=f"c{i}", speaker=s, text=t, section=section.id)
+             for i, (s, t) in enumerate(RECORDED["good"][section.id]["refine"], 1)]  # fmt: skip
+    budget, frame = section_budget(section, ISSUE, SHOW), {"opening": "Ada welcomes the listeners."}
+    assert problems(section, turns, SHOW, budget, frame=frame) == []
+    without = [turns[0].model_copy(update={"text": "Small models first."}), *turns[1:]]
+    found = problems(section, without, SHOW, budget, frame=frame)
+    assert "the welcome is missing: Ada welcomes the listeners." in found
+
+
 @pytest.mark.parametrize(
     ("fault", "section", "reason"),
     [
