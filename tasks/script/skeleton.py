@@ -78,6 +78,8 @@ class Phrases(BaseModel):
     echoes: list[str]
     pickups: list[str]
     acknowledgements: list[str]
+    #: the other host's answer to news that no comment follows ({span}: a few of its words)
+    notes: list[str]
 
 
 @cache
@@ -223,6 +225,8 @@ class _Layout:
 
     def news(self, presenter: str, intro: Line) -> list[Line]:
         groups = news_groups(self.section)
+        if len(groups) == 1 and not self.section.comments:  # both hosts tell even a short story
+            groups = news_sentences(self.section)
         if not groups:
             return [intro]
         moves = self.moves(groups, presenter)
@@ -277,6 +281,14 @@ class _Layout:
             lines.append(self.reply(lines[-1]))
         return lines
 
+    def note(self, said: Line) -> Line:
+        """The other host's answer to news that no comment follows."""
+        sentences = news_sentences(self.section)
+        span = key_span(sentences[-1], self.language, loose=True) if sentences else None
+        text = self.rotation.fill(self.phrases.notes, span=self.continued(span)) if span else ""
+        return Line(speaker=self.other(said.speaker), kind="reply", fixed=False, fallback=text,
+                    about="reacts to this news in a few words")  # fmt: skip
+
     def reply(self, said: Line) -> Line:
         """The other host's answer to the last comment: its point picked up in a few words."""
         span = key_span(said.text, self.language, loose=True)
@@ -328,6 +340,8 @@ def build_skeleton(
                for h, t in _opening(show, issue_title, section, position, topics or [section.title])]  # fmt: skip
     lines = opening[:-1] + layout.news(presenter, opening[-1])
     lines += layout.comments(lines[-1].speaker, position)
+    if not section.comments and len({ln.speaker for ln in lines if ln.kind != "open"}) < 2:
+        lines.append(layout.note(lines[-1]))
     layout.place_markers(lines)
     if position == count:
         if len(topics or []) > 1 and phrases.outro:

@@ -179,6 +179,20 @@ def test_a_hand_over_is_a_question_or_a_short_line_naming_the_next_host(
     assert talk is not None and talk.handover_share == (1.0 if counted else 0.0)
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["Three vendors shipped small language models this week that run on an ordinary laptop.",
+     "Three vendors shipped small language models this week. They run on an ordinary laptop."],
+)  # fmt: skip
+def test_a_short_story_without_comments_is_told_by_both_hosts(body: str) -> None:
+    section = Section(id="s2", title="Small models", body=body)
+    lines = build_skeleton(section, 2, 3, SHOW, ISSUE.title, ["A", "Small models", "C"])
+    speakers = {ln.speaker for ln in lines if ln.kind != "open"}
+    assert speakers == set(HOSTS), [(ln.speaker, ln.text or ln.fallback) for ln in lines]
+    said = [ln.text or ln.fallback for ln in lines]
+    assert all(said), said  # every line has words even when the model writes nothing usable
+
+
 def test_the_report_is_in_the_markdown_and_the_summary() -> None:
     from tasks.script.gate import report_markdown_text, report_summary
 
