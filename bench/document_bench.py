@@ -86,14 +86,19 @@ def bench_document(*options: str) -> dict[str, Any]:
     peaks: dict[str, float] = {}
     done = threading.Event()
     start = time.monotonic()
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
     sampler = threading.Thread(target=_sample, args=(proc.pid, peaks, done), daemon=True)
     sampler.start()
-    out, _ = proc.communicate()
+    seen: list[str] = []
+    for line in proc.stdout or []:  # the run's log and closing lines, shown as they come
+        print(line, end="", file=sys.stderr, flush=True)
+        seen.append(line)
+    proc.wait()
+    out = "".join(seen)
     wall = time.monotonic() - start
     done.set()
     sampler.join()
-    print(out)
     manifests = sorted((work / "work" / "episodes").glob("*/manifest.json"))
     selection = next((line.split("selection: ", 1)[1] for line in out.splitlines()
                       if "selection: told" in line), "")  # fmt: skip

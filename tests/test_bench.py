@@ -45,3 +45,22 @@ def test_the_conversation_bench_reports_conversation_mode_on_the_recorded_replie
     assert result["written_as"] == ["conversation"] * 4 and result["gate"] == "passed"
     assert result["verbatim_share"] <= 0.2 and result["stock_share"] <= 0.1
     assert table(figures)[2].startswith("| newsletter/conversation |")
+
+
+def test_the_corpus_bench_runs_every_corpus_document_on_its_languages_example_show() -> None:
+    import yaml
+
+    from bench.document_bench import _refusal, corpus_table
+
+    corpus = PROJECT_ROOT / "tests" / "fixtures" / "realworld"
+    documents = yaml.safe_load((corpus / "sources.yaml").read_text())["documents"]
+    assert all((corpus / d["file"]).is_file() for d in documents)
+    assert {d["language"] for d in documents} <= {"en", "pt-BR"}  # an example show for each
+    log = "11:00:01 INFO    selection: told 3 of 8 sections\ncastwright: error: script gate refused it\n"
+    assert _refusal(log) == "castwright: error: script gate refused it"
+    rows = {"documents": [{"doc": "a.md", "format": "markdown", "selection": "told 3 of 8 sections",
+                           "wall_s": 300.0, "refusal": "castwright: error: x"}]}  # fmt: skip
+    assert (
+        corpus_table(rows)[-1]
+        == "| a.md | markdown | told 3 of 8 sections | 5.0 min | - | refused: castwright: error: x |"
+    )
