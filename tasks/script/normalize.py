@@ -109,10 +109,30 @@ def _spoken_version(version: str, language: str) -> str:
     return point.join(str(num2words(int(part), lang=lang)) for part in version.split("."))
 
 
+_ISO_DATE = re.compile(r"(?<![\w.-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
+_MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "pt-BR": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+}
+
+
+def _spoken_date(match: re.Match[str], language: str) -> str:
+    """'2026-08-25' -> 'August 25th, 2026' / '25 de agosto de 2026' (its numbers spoken next)."""
+    year, month, day = (int(g) for g in match.groups())
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return match.group(0)
+    name = _MONTHS.get(language, _MONTHS["en"]).split()[month - 1]
+    if language == "pt-BR":
+        return f"{'1º' if day == 1 else day} de {name} de {year}"
+    return f"{name} {num2words(day, to='ordinal')}, {year}"
+
+
 def speak_identifiers(text: str, language: str) -> str:
-    """What people say for versions and code names: 'Rust 1.90.0' -> 'Rust one point ninety point
+    """What people say for dates, versions and code names: '2026-08-25' -> 'August twenty-fifth,
+    2026', 'Rust 1.90.0' -> 'Rust one point ninety point
     zero', 'Go 1.25' -> 'Go one point twenty-five', 'GENERATION_TIMEOUT' -> 'generation timeout',
     'x86_64' -> 'x 86 64' (the numbers are spoken next), 'H100' -> 'H 100'."""
+    text = _ISO_DATE.sub(lambda m: _spoken_date(m, language), text)
     text = _VERSION.sub(lambda m: _version(m, language), text)
     text = _CUED_VERSION.sub(lambda m: m.group(1) + _spoken_version(m.group(2), language), text)
     text = _SNAKE.sub(lambda m: _snake_words(m.group(0)), text)

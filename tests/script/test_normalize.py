@@ -83,6 +83,8 @@ def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
         ("en", "set GENERATION_TIMEOUT to 180", "set generation timeout to one hundred and eighty"),
         ("en", "an H100 or Qwen3", "an H one hundred or Qwen three"),
         ("pt-BR", "o Rust 1.90.0 saiu", "o Rust um ponto noventa ponto zero saiu"),
+        ("en", "2026-08-25 | Virtual", "August twenty-fifth, twenty twenty-six Virtual"),
+        ("pt-BR", "em 2026-08-01", "em primeiro de agosto de dois mil e vinte e seis"),
     ],
 )
 def test_versions_and_code_names_are_said_as_people_say_them(

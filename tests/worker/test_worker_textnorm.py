@@ -87,6 +87,7 @@ EN_SAME += [
     ("aarch sixty-four unknown linux", "AArch64 unknown Linux"),
     ("the H one hundred", "the H100"),
     ("nineteen ninety-nine", "1999"),
+    ("August twenty-fifth, twenty twenty-six", "August 25th, 2026"),
 ]
 
 PT_SAME = [
