@@ -117,7 +117,7 @@ def is_stored(turn: Turn, voice: VoiceProfile, tts: TTSSettings, store: Store) -
     return all(
         store.has(CLIPS, clip_key(job_input(turn.model_copy(update={"text": text}), voice, tts)),
                   ".wav", ".json")
-        for text in chunk_text(turn.text, tts)
+        for text in _split(turn, voice, tts, store) or chunk_text(turn.text, tts)
     )  # fmt: skip
 
 
@@ -183,28 +183,59 @@ def synthesize_turn(
     rephrase: Rephraser | None = None,
 ) -> Clip:  # fmt: skip
     """The checked clip for one turn. When no clip of it passes the worker's check (after the
-    worker's own retries with adjusted parameters), the line is rephrased once and voiced again."""
+    worker's own retries with adjusted parameters), its sentences are voiced and checked one by
+    one and joined; when one of them still fails, the line is rephrased once and voiced again."""
     spoken = _rephrased(turn, voice, tts, store)
     if spoken is not None:  # an earlier run had to rephrase it: reuse those words
         clip = _voice_turn(turn.model_copy(update={"text": spoken}), voice, tts, client, store)
         return clip.model_copy(update={"rephrased_from": turn.text})
+    if (sentences := _split(turn, voice, tts, store)) is not None:  # as an earlier run voiced it
+        return _voice_turn(turn, voice, tts, client, store, sentences)
     try:
         return _voice_turn(turn, voice, tts, client, store)
     except ClipCheckFailedError as exc:
-        text = rephrase(turn, str(exc.details.get("transcript", ""))) if rephrase else None
-        if text is None:
-            raise ClipCheckFailedError(
-                f"turn {turn.id} ({turn.speaker}: {turn.text[:70]!r}) never passed the clip check, "
-                f"also not rephrased: {exc}. Edit the turn in script.yaml and run again with "
-                "--script, or lower tts.min_score in the show file.",
-                exc.details,
-            ) from exc
-        log.warning(
-            "voices: %s never passed the clip check (%s); voicing it rephrased", turn.id, exc
-        )
-        clip = _voice_turn(turn.model_copy(update={"text": text}), voice, tts, client, store)
-        store.put_json(CLIPS, _alias_key(turn, voice, tts), {"text": text})
-        return clip.model_copy(update={"rephrased_from": turn.text})
+        failed = exc
+    sentences = speech_units(turn.text, tts.chunk_max_words)
+    if len(sentences) > 1:  # each sentence voiced and checked on its own, then joined
+        try:
+            clip = _voice_turn(turn, voice, tts, client, store, sentences)
+        except ClipCheckFailedError as exc:
+            failed = exc
+        else:
+            log.warning("voices: %s failed the clip check whole (%s); voiced sentence by sentence",
+                        turn.id, failed)  # fmt: skip
+            store.put_json(CLIPS, _split_key(turn, voice, tts), {"pieces": sentences})
+            return clip
+    return _voice_rephrased(turn, voice, tts, client, store, rephrase, failed)
+
+
+def _voice_rephrased(
+    turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient | None, store: Store,
+    rephrase: Rephraser | None, exc: ClipCheckFailedError,
+) -> Clip:  # fmt: skip
+    """The last resort for a line the voice cannot say: the line in other words."""
+    text = rephrase(turn, str(exc.details.get("transcript", ""))) if rephrase else None
+    if text is None:
+        raise ClipCheckFailedError(
+            f"turn {turn.id} ({turn.speaker}: {turn.text[:70]!r}) never passed the clip check, "
+            f"also not rephrased: {exc}. Edit the turn in script.yaml and run again with "
+            "--script, or lower tts.min_score in the show file.",
+            exc.details,
+        ) from exc
+    log.warning("voices: %s never passed the clip check (%s); voicing it rephrased", turn.id, exc)
+    clip = _voice_turn(turn.model_copy(update={"text": text}), voice, tts, client, store)
+    store.put_json(CLIPS, _alias_key(turn, voice, tts), {"text": text})
+    return clip.model_copy(update={"rephrased_from": turn.text})
+
+
+def _split_key(turn: Turn, voice: VoiceProfile, tts: TTSSettings) -> str:
+    return clip_key({"by_sentence": job_input(turn, voice, tts)})
+
+
+def _split(turn: Turn, voice: VoiceProfile, tts: TTSSettings, store: Store) -> list[str] | None:
+    """The sentences an earlier run voiced this turn in, when it failed the check whole."""
+    stored = store.get_json(CLIPS, _split_key(turn, voice, tts))
+    return list(stored["pieces"]) if isinstance(stored, dict) and "pieces" in stored else None
 
 
 def _alias_key(turn: Turn, voice: VoiceProfile, tts: TTSSettings) -> str:
@@ -217,12 +248,14 @@ def _rephrased(turn: Turn, voice: VoiceProfile, tts: TTSSettings, store: Store) 
 
 
 def _voice_turn(
-    turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient | None, store: Store
-) -> Clip:
+    turn: Turn, voice: VoiceProfile, tts: TTSSettings, client: RunPodClient | None, store: Store,
+    texts: list[str] | None = None,
+) -> Clip:  # fmt: skip
     """Long turns are voiced in chunks (each stored by content, so a retry pays only for the
-    missing ones) and joined with short crossfades."""
+    missing ones) and joined with short crossfades; `texts`: other pieces (its sentences)."""
     pieces = [
-        _voice_piece(text, turn, voice, tts, client, store) for text in chunk_text(turn.text, tts)
+        _voice_piece(text, turn, voice, tts, client, store)
+        for text in texts or chunk_text(turn.text, tts)
     ]
     cached = all(reused for _, _, reused in pieces)
     if len(pieces) == 1:

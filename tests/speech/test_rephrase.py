@@ -19,7 +19,7 @@ from castwright.core.models import Script, Turn
 from castwright.core.paths import DEFAULT_SHOW
 from castwright.core.store import Store
 from tasks.script.rephrase import rephrase_turn
-from tasks.speech.stage import rephraser, synthesize_turn
+from tasks.speech.stage import is_stored, rephraser, synthesize_turn
 from tests.fakes.audio import speech_output
 from tests.fakes.openai_api import fake_openai, turns_json
 from tests.fakes.runpod_api import FakeRunPod, fake_runpod
@@ -70,6 +70,51 @@ def test_without_a_usable_rephrasing_the_turn_fails_naming_itself(tmp_path: Path
     ):
         synthesize_turn(HARD, load_voice("kokoro-alpha"), TTSSettings(), _client(server.base_url),
                         Store(tmp_path), lambda turn, heard: None)  # fmt: skip
+
+
+LONG = Turn(id="t003", speaker="Ada", section="s",
+            text="Thank you all for traveling to Denver. If this is your first Gophercon, welcome.")  # fmt: skip
+
+
+def _fails_whole(*also_failing: str):  # type: ignore[no-untyped-def]
+    def output(job: dict[str, Any]) -> dict[str, Any]:
+        if job["text"] in (LONG.text, *also_failing):
+            details = {"code": "clip_check_failed", "message": "no candidate passed the check",
+                       "transcript": "thank you all for", "best_score": 57.1}  # fmt: skip
+            return {"error": json.dumps(details)}
+        return speech_output(job)
+
+    return output
+
+
+def test_a_turn_that_fails_whole_is_voiced_sentence_by_sentence_and_remembered(
+    tmp_path: Path,
+) -> None:
+    store, voice, tts = Store(tmp_path), load_voice("kokoro-alpha"), TTSSettings()
+    fake = FakeRunPod(output=_fails_whole())
+    with fake_runpod(fake) as server:
+        clip = synthesize_turn(LONG, voice, tts, _client(server.base_url), store, None)
+        again = synthesize_turn(LONG, voice, tts, _client(server.base_url), store, None)
+    assert clip.text == LONG.text and clip.rephrased_from is None and not clip.cached
+    assert [job.input["text"] for job in fake.jobs.values()] == [
+        LONG.text, "Thank you all for traveling to Denver.", "If this is your first Gophercon, welcome."
+    ]  # fmt: skip
+    assert again.cached and again.text == LONG.text  # the rerun reuses both sentences' clips
+    assert is_stored(LONG, voice, tts, store)
+
+
+def test_a_sentence_that_still_fails_leaves_the_line_to_the_rephrasing(tmp_path: Path) -> None:
+    asked: list[str] = []
+
+    def rephrase(turn: Turn, heard: str) -> str | None:
+        asked.append(turn.id)
+        return "Thanks for coming to Denver. New to Gophercon? Welcome."
+
+    fake = FakeRunPod(output=_fails_whole("If this is your first Gophercon, welcome."))
+    with fake_runpod(fake) as server:
+        clip = synthesize_turn(LONG, load_voice("kokoro-alpha"), TTSSettings(),
+                               _client(server.base_url), Store(tmp_path), rephrase)  # fmt: skip
+    assert asked == ["t003"] and clip.rephrased_from == LONG.text
 
 
 @pytest.mark.parametrize(
