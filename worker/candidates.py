@@ -159,7 +159,8 @@ def generate_best(
     deadline = clock() + policy.timeout_s
     candidates: list[Candidate] = []
     attempts = 0
-    while attempts < policy.max_attempts and clock() < deadline:
+    stuck = False  # a generation ran past the deadline and is still running
+    while attempts < policy.max_attempts and clock() < deadline and not stuck:
         attempts += 1
         this_attempt = adjusted(request, attempts)
         for _ in range(policy.n_candidates):
@@ -167,7 +168,15 @@ def generate_best(
             if remaining <= 0:
                 break
             index = len(candidates)
-            candidates.append(_generate(engine, this_attempt, checker, index, remaining, speaker))
+            try:
+                candidates.append(
+                    _generate(engine, this_attempt, checker, index, remaining, speaker)
+                )
+            except GenerationTimeoutError:
+                if not candidates:
+                    raise
+                stuck = True  # earlier candidates failed the check: that is the job's answer
+                break
         if any(c.passed(policy.min_score) for c in candidates):
             break
     if not candidates:
@@ -176,7 +185,9 @@ def generate_best(
         )
     result = LoopResult(min(candidates, key=lambda c: c.sort_key), candidates, attempts)
     if not result.best.passed(policy.min_score):
-        raise _failure(result, policy, clock() >= deadline)
+        failure = _failure(result, policy, stuck or clock() >= deadline)
+        failure.refresh_worker = stuck  # the stuck generation thread still holds the model
+        raise failure
     return result
 
 

@@ -115,6 +115,31 @@ def test_a_stuck_generation_times_out_and_asks_for_a_fresh_worker() -> None:
     assert error["message"].startswith("generation_timeout_s: generation still running after 0 s")
 
 
+class _SlowAfterFirst(SlowEngine):
+    """Answers the first request at once (a clip that fails the check), then gets stuck."""
+
+    def synthesize(self, request: SynthesisRequest) -> Clip:
+        if getattr(self, "answered", False):
+            return super().synthesize(request)
+        self.answered = True
+        return silence(4.0), 16_000
+
+
+def test_a_stuck_retry_after_failed_candidates_is_a_failed_check_not_a_timeout() -> None:
+    """The answer to a job whose candidates failed the check is that failure, with its transcript
+    (so the caller can voice the line another way), even when a later attempt got stuck; the
+    stuck thread still asks for a fresh worker."""
+    engine = _SlowAfterFirst(seconds=2.0)
+    with pytest.raises(
+        NoCandidatePassedError, match="stopped at generation_timeout_s=1"
+    ) as failure:
+        generate_best(
+            engine, REQUEST, ClipChecker(FixedTranscriber("")), LoopPolicy(1, 5, timeout_s=1.0)
+        )
+    assert failure.value.refresh_worker is True and failure.value.details["timed_out"] is True
+    assert failure.value.details["candidates"] == 1
+
+
 def test_deadline_stops_new_attempts() -> None:
     ticks = iter(range(0, 1000, 10))  # every clock read advances 10 s
     engine = ScriptedEngine([(silence(4.0), 16_000)])
