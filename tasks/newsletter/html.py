@@ -1,16 +1,19 @@
 """An issue published as HTML (a web page, or a feed entry's content) -> markdown, so that it
 takes the same path as a markdown issue (tasks.newsletter.markdown).
 
-A whole page first goes through a readability extractor (readability-lxml: the main content,
-without navigation, sidebars and footers); when it keeps less than half of the page's text, the
-page's body is used instead (scripts, styles, navigation, headers and footers removed) and the
-parse says so. A fragment (a feed entry) is all content. Headings keep their level, paragraphs,
-list items, quotes, code and tables keep their shape, links keep their URLs, images their alt
-text.
+A whole page's main content is found by a readability extractor (readability-lxml), then read
+from the page as written (navigation, sidebars, headers, footers and forms left out): readability's
+own clean-up drops lists of links and headings that are links, which in a newsletter are the
+news ("Reading", "Questions"). When that part holds less than half of the page's text, the page's
+body is used instead and the parse says so. The page's title is the main content's own
+`<h1>` (also in its `<header>`), else the page's first `<h1>`, else its `<title>`. A fragment (a
+feed entry) is all content. Headings keep their level, paragraphs, list items, quotes, code and
+tables keep their shape, links keep their URLs, images their alt text.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 
@@ -127,12 +130,40 @@ def _body(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     return bodies[0] if bodies else page
 
 
-def _title(page: lxml.html.HtmlElement) -> str:
-    h1 = page.xpath("//body//h1")
+def _title(page: lxml.html.HtmlElement, main: lxml.html.HtmlElement) -> str:
+    """The main content's own h1 (a site's masthead may come first), else the page's."""
+    h1 = main.xpath(".//h1") or page.xpath("//body//h1")
     if h1:
         return " ".join(h1[0].text_content().split())
     titles = page.xpath("//title")
     return " ".join(titles[0].text_content().split()) if titles else ""
+
+
+_MARK = "data-castwright-n"
+_HIDDEN = ".//*[@hidden] | .//*[contains(translate(@style, ' ', ''), 'display:none')]"
+
+
+def _main_content(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The page's main content as the page has it: readability names the elements (each one
+    marked with its place in the page), and those are copied from the page itself, in the page's
+    order, rather than from readability's cleaned-up copy; hidden elements stay out."""
+    marked = copy.deepcopy(page)
+    for n, el in enumerate(marked.iter()):
+        if isinstance(el.tag, str):
+            el.set(_MARK, str(n))
+    summary = Document(lxml.html.tostring(marked, encoding="unicode")).summary(html_partial=True)
+    places = lxml.html.fragment_fromstring(summary, create_parent="div").xpath(f"//@{_MARK}")
+    originals = list(page.iter())
+    chosen: list[lxml.html.HtmlElement] = []
+    for n in sorted({int(p) for p in places if p.isdigit() and int(p) < len(originals)}):
+        el = originals[n]  # in page order, so an element's ancestors come before it
+        if isinstance(el.tag, str) and not any(c in el.iterancestors() for c in chosen):
+            chosen.append(el)
+    main = lxml.html.fragment_fromstring("<div></div>")
+    main.extend(copy.deepcopy(el) for el in chosen)
+    for el in main.xpath(_HIDDEN):
+        el.drop_tree()
+    return main
 
 
 def html_to_markdown(html: str) -> str:
@@ -145,14 +176,12 @@ def html_to_markdown(html: str) -> str:
     if not re.search(r"<(html|body)[\s>]", html[:5000], re.I):
         return _markdown(_body(page))
     body = _body(page)
-    main = lxml.html.fragment_fromstring(
-        Document(html).summary(html_partial=True), create_parent="div"
-    )
+    main = _main_content(page)
     if _words(main) < MIN_KEPT_SHARE * _words(body):
         log.warning("html: the readability extractor kept %d of %d words; reading the whole "
                     "page body instead", _words(main), _words(body))  # fmt: skip
         main = body
-    title = _title(page)
+    title = _title(page, main)
     text = _markdown(main)
     if title and not re.search(r"^# ", text, re.M):
         text = f"# {_escape(title)}\n\n{text}"

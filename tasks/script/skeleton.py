@@ -300,10 +300,12 @@ class _Layout:
 
     def place_markers(self, lines: list[Line]) -> None:
         """Each host's first line of its own in the section (not the opening, not the line that
-        carries the transition) starts with the next of its persona's markers."""
+        carries the transition, unless that is the host's only news) starts with the next of its
+        persona's markers."""
         for host in self.hosts:
-            mine = [ln for ln in lines if ln.speaker == host and ln.fixed and ln is not self.intro
+            news = [ln for ln in lines if ln.speaker == host and ln.fixed
                     and ln.kind in ("news", "opinion")]  # fmt: skip
+            mine = [ln for ln in news if ln is not self.intro] or news
             marker = self.rotation.marker(host) if mine else None
             if marker:
                 line = mine[0]

@@ -144,6 +144,28 @@ def test_issue_from_an_html_url() -> None:
     assert "alert" not in section.body and "Home" not in section.body
 
 
+_PROSE = "The community met twice this week and agreed on the next release, after a long talk. "
+NEWSLETTER_PAGE = f"""<!doctype html><html><head><title>Weekly</title></head><body>
+<header class="site"><h1>Weekly</h1><p>Delivered to your inbox</p></header>
+<article><section id="content"><header><h1>#07 - Spring</h1></header>
+<p>{_PROSE * 3}</p>
+<h2>News</h2><p>{_PROSE * 4}</p><p>{_PROSE * 2}</p>
+<div id="reading"><h2>Reading</h2>
+<ul><li><a href="https://example.com/a">Reproducible papers with Nix</a></li></ul>
+<ul><li><a href="https://example.com/b">NixOS versus CoreOS</a></li></ul></div>
+<h2>Editor's corner</h2><p>{_PROSE}</p></section></article></body></html>"""
+
+
+def test_a_pages_link_lists_and_its_own_title_are_kept() -> None:
+    """Readability finds the main content; its link lists (a newsletter's news) are kept as the
+    page has them, and the title is the content's own h1, not the site's masthead."""
+    nl = parse_newsletter(NEWSLETTER_PAGE, HOSTS, "issue.html")
+    assert nl.title == "#07 - Spring"
+    assert [s.title for s in nl.sections] == ["#07 - Spring", "News", "Reading", "Editor's corner"]
+    reading = nl.sections[2]
+    assert "Reproducible papers with Nix" in reading.body and len(reading.links) == 2
+
+
 def test_url_errors_are_clear() -> None:
     from tasks.newsletter.stage import load_newsletter
     from tests.fakes.http import Reply, serve
