@@ -20,7 +20,7 @@ from tasks.script.exchange import problems, section_budget
 from tasks.script.gate import check_script
 from tasks.script.writer import ScriptResult, write_script
 from tests.fakes.openai_api import fake_openai
-from tests.script.test_conversation_mode import RecordedModel, _llm, _mode
+from tests.script.test_conversation_mode import RecordedModel, _llm, _mode, recorded_turns
 
 _FULL = load_show(DEFAULT_SHOW)
 SHOW = _FULL.model_copy(update={"script": _FULL.script.model_copy(update={"target_minutes": 2.5})})
@@ -69,11 +69,8 @@ def test_a_condensed_conversation_passes_the_gate_at_its_length() -> None:
 
 
 def test_grounding_is_the_section_as_written_not_only_the_part_chosen() -> None:
-    from castwright.core.models import Turn
-
     section = ISSUE.sections[0]
-    turns = [Turn(id=f"c{i}", speaker=s, text=t, section=section.id)
-             for i, (s, t) in enumerate(CONDENSED["good"][section.id]["refine"], 1)]  # fmt: skip
+    turns = recorded_turns(CONDENSED, section.id)
     budget = section_budget(section, ISSUE, SHOW)
     assert problems(section, turns, SHOW, budget) == []
     chosen_only = section.model_copy(update={"full_body": ""})

@@ -45,6 +45,12 @@ def _section_of(prompt: str) -> str:
     return TITLES[title.group(1)]
 
 
+def recorded_turns(recorded: dict[str, Any], section: str) -> list[Turn]:
+    """A section's recorded refine reply as turns."""
+    return [Turn(id=f"c{i}", speaker=s, text=t, section=section)
+            for i, (s, t) in enumerate(recorded["good"][section]["refine"], 1)]  # fmt: skip
+
+
 class RecordedModel:
     """Answers each chat request with the recorded reply for its pass and section; `faults` swap
     in a faulty refine reply for their section (fixed after feedback when the fault has a fix)."""
@@ -149,8 +155,7 @@ def test_a_missing_welcome_is_named() -> None:
     from tasks.script.exchange import problems, section_budget
 
     section = ISSUE.sections[0]
-    turns = [Turn(id=f"c{i}", speaker=s, text=t, section=section.id)
-             for i, (s, t) in enumerate(RECORDED["good"][section.id]["refine"], 1)]  # fmt: skip
+    turns = recorded_turns(RECORDED, section.id)
     budget, frame = section_budget(section, ISSUE, SHOW), {"opening": "Ada welcomes the listeners."}
     assert problems(section, turns, SHOW, budget, frame=frame) == []
     without = [turns[0].model_copy(update={"text": "Small models first."}), *turns[1:]]
@@ -233,8 +238,7 @@ def test_a_sentence_an_earlier_section_said_is_fed_back() -> None:
     from tasks.script.exchange import problems, section_budget
 
     section = ISSUE.sections[1]
-    turns = [Turn(id=f"c{i}", speaker=s, text=t, section=section.id)
-             for i, (s, t) in enumerate(RECORDED["good"][section.id]["refine"], 1)]  # fmt: skip
+    turns = recorded_turns(RECORDED, section.id)
     budget = section_budget(section, ISSUE, SHOW)
     assert problems(section, turns, SHOW, budget) == []
     said = Said()
