@@ -128,10 +128,10 @@ def _spoken_date(match: re.Match[str], language: str) -> str:
 
 
 def speak_identifiers(text: str, language: str) -> str:
-    """What people say for dates, versions and code names: '2026-08-25' -> 'August twenty-fifth,
-    2026', 'Rust 1.90.0' -> 'Rust one point ninety point
-    zero', 'Go 1.25' -> 'Go one point twenty-five', 'GENERATION_TIMEOUT' -> 'generation timeout',
-    'x86_64' -> 'x 86 64' (the numbers are spoken next), 'H100' -> 'H 100'."""
+    """What people say for dates, versions and code names: '2026-08-25' -> 'August 25th, 2026',
+    'Rust 1.90.0' -> 'Rust one point ninety point zero', 'Go 1.25' -> 'Go one point
+    twenty-five', 'GENERATION_TIMEOUT' -> 'generation timeout', 'x86_64' -> 'x 86 64', 'H100' ->
+    'H 100' (the remaining digits are spoken next, by `speak_numbers`)."""
     text = _ISO_DATE.sub(lambda m: _spoken_date(m, language), text)
     text = _VERSION.sub(lambda m: _version(m, language), text)
     text = _CUED_VERSION.sub(lambda m: m.group(1) + _spoken_version(m.group(2), language), text)
