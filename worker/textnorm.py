@@ -254,7 +254,10 @@ def spoken_word_count(words: list[str], language: str = "en") -> int:
             count += 1
             continue
         number = word.removesuffix("th")
-        value: float = float(number) if "." in number else int(number)
-        spoken = str(num2words(value, lang=lang)) if value < 10**15 else number
-        count += len(re.findall(r"[^\W\d_]+", spoken))
+        parts = number.split(".") if number.count(".") > 1 else [number]  # a version: 1.90.0
+        count += len(parts) - 1  # each "point" between a version's parts
+        for part in parts:
+            value: float = float(part) if "." in part else int(part)
+            spoken = str(num2words(value, lang=lang)) if value < 10**15 else part
+            count += len(re.findall(r"[^\W\d_]+", spoken))
     return count

@@ -215,3 +215,10 @@ def test_compounds_are_joined_only_against_the_other_side() -> None:
 def test_spoken_word_count_counts_numbers_as_said() -> None:
     assert spoken_word_count(normalize_words("In 2026, 40% of 1,500 startups"), "en") == 14
     assert spoken_word_count(normalize_words("Em 2026", "pt-BR"), "pt-BR") == 7
+
+
+def test_a_versions_spoken_words_are_counted_part_by_part() -> None:
+    words = normalize_words("GHC 3.18.1.0 is out", "en")
+    assert words == ["ghc", "3.18.1.0", "is", "out"]
+    # "three point eighteen point one point zero": 7 words, and 3 for the others
+    assert spoken_word_count(words, "en") == 10
