@@ -83,6 +83,7 @@ class LoopResult:
     best: Candidate
     candidates: list[Candidate] = field(default_factory=list)
     attempts: int = 0
+    second_opinion: bool = False  # the best candidate passed on the second model's hearing
 
     @property
     def generation_ms(self) -> int:
@@ -154,8 +155,12 @@ def generate_best(
     policy: LoopPolicy,
     clock: Callable[[], float] = time.monotonic,
     speaker: SpeakerReference | None = None,
+    second: Callable[[], Checker | None] | None = None,
 ) -> LoopResult:
-    """Return the best candidate that passed, or raise NoCandidatePassedError."""
+    """Return the best candidate that passed, or raise NoCandidatePassedError. `second`: a larger
+    model that re-hears the best candidates when none passed the (fast) check: a correct clip the
+    small model misheard (a name, an accent) passes on its word; it never overrules a wrong
+    voice, silence, noise or a wrong length (score 0)."""
     deadline = clock() + policy.timeout_s
     candidates: list[Candidate] = []
     attempts = 0
@@ -184,10 +189,33 @@ def generate_best(
             f"generation_timeout_s: no candidate generated within {policy.timeout_s:.0f} s"
         )
     result = LoopResult(min(candidates, key=lambda c: c.sort_key), candidates, attempts)
+    if not result.best.passed(policy.min_score) and second and (judge := second()) is not None:
+        result = _second_opinion(result, request, judge, policy)
     if not result.best.passed(policy.min_score):
         failure = _failure(result, policy, stuck or clock() >= deadline)
         failure.refresh_worker = stuck  # the stuck generation thread still holds the model
         raise failure
+    return result
+
+
+SECOND_OPINIONS = 2  # the best candidates a second model re-hears
+
+
+def _second_opinion(
+    result: LoopResult, request: SynthesisRequest, second: Checker, policy: LoopPolicy
+) -> LoopResult:
+    """The best candidates heard again by `second`; the first it passes becomes the answer."""
+    ranked = sorted(result.candidates, key=lambda c: c.sort_key)
+    heard = [c for c in ranked if c.right_voice and c.check.score > 0][:SECOND_OPINIONS]
+    for candidate in heard:
+        check = second.check(request.text, candidate.samples, candidate.sample_rate,
+                             request.language, candidate.speed)  # fmt: skip
+        log.info("second opinion: score %.1f (%s) for a candidate scored %.1f", check.score,
+                 check.reason, candidate.check.score)  # fmt: skip
+        if check.passed(policy.min_score):
+            reason = f"second opinion {check.reason} (first check: {candidate.check.reason})"
+            passed = replace(candidate, check=replace(check, reason=reason))
+            return LoopResult(passed, result.candidates, result.attempts, second_opinion=True)
     return result
 
 

@@ -132,9 +132,11 @@ def handle(job: object, worker: Worker) -> dict[str, Any]:
                 engine, request, params.voice_print, params.max_speaker_distance
             )
         policy = to_policy(params)
-        result = generate_best(engine, request, checker, policy, speaker=speaker)
+        second = worker.second_opinion(params.language)
+        result = generate_best(engine, request, checker, policy, speaker=speaker, second=second)
         output = build_output(params, engine, request, result, speaker.source if speaker else None)
-        output.metadata.checker = checker.transcriber.model
+        judge = second() if result.second_opinion and second else None
+        output.metadata.checker = (judge or checker).transcriber.model
     except WorkerError as exc:
         log.warning("job %s failed: %s", job.get("id", "-"), exc)
         return error_output(exc)

@@ -46,18 +46,38 @@ class Worker:
         checker = self.checker
         primary = language.split("-")[0].lower()
         if primary != "en" and not checker.transcriber.multilingual and self.multilingual:
-            if self._multilingual_checker is None:
-                started = time.perf_counter()
-                try:
-                    transcriber = self.multilingual()
-                except FileNotFoundError as exc:
-                    raise EngineUnavailableError(f"language: {language!r}: {exc}") from exc
-                self._multilingual_checker = ClipChecker(transcriber, self.checker.limits)
-                log.info("multilingual clip checker %s loaded in %.2f s",
-                         transcriber.model, time.perf_counter() - started)  # fmt: skip
-            checker = self._multilingual_checker
+            try:
+                checker = self._multilingual_checker_loaded()
+            except FileNotFoundError as exc:
+                raise EngineUnavailableError(f"language: {language!r}: {exc}") from exc
         checker.ensure_language(language)
         return checker
+
+    def _multilingual_checker_loaded(self) -> ClipChecker:
+        if self._multilingual_checker is None:
+            assert self.multilingual is not None
+            started = time.perf_counter()
+            transcriber = self.multilingual()
+            self._multilingual_checker = ClipChecker(transcriber, self.checker.limits)
+            log.info("multilingual clip checker %s loaded in %.2f s",
+                     transcriber.model, time.perf_counter() - started)  # fmt: skip
+        return self._multilingual_checker
+
+    def second_opinion(self, language: str) -> Callable[[], ClipChecker | None] | None:
+        """What loads the larger model that re-hears a clip the English-only default check
+        failed (the multilingual Whisper, base, loaded on the first failure); None when the
+        default checker already is multilingual or the job is not English."""
+        if self.checker.transcriber.multilingual or self.multilingual is None:
+            return None
+        return self._second_checker if language.split("-")[0].lower() == "en" else None
+
+    def _second_checker(self) -> ClipChecker | None:
+        try:
+            return self._multilingual_checker_loaded()
+        except FileNotFoundError:
+            log.warning("no multilingual Whisper for a second opinion; a failed clip stays failed")
+            self.multilingual = None
+            return None
 
     def engine(self, name: str) -> Engine:
         if name in self.engines:

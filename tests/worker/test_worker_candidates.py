@@ -61,6 +61,47 @@ def test_bad_first_attempt_is_regenerated(checker: ClipChecker, piper_clip: Clip
     )
 
 
+MISHEARD = "The weekly digest covers three new open sauce beach mottos."  # tiny.en's mishearing
+
+
+def test_a_clip_the_fast_check_misheard_passes_on_the_larger_models_word(piper_clip: Clip) -> None:
+    engine = ScriptedEngine([piper_clip])
+    fast = ClipChecker(FixedTranscriber(MISHEARD))
+    larger = ClipChecker(FixedTranscriber(SENTENCE))
+    result = generate_best(engine, REQUEST, fast, LoopPolicy(max_attempts=2, min_score=80),
+                           second=lambda: larger)  # fmt: skip
+    assert result.second_opinion and result.best.check.score == 100.0
+    assert [c.check.score < 80 for c in result.candidates] == [True, True]  # both misheard first
+    assert "second opinion score 100.0 (first check: score" in result.best.check.reason
+
+
+def test_a_second_opinion_never_overrules_silence_nor_a_second_mishearing(piper_clip: Clip) -> None:
+    larger = ClipChecker(FixedTranscriber(SENTENCE))
+    with pytest.raises(NoCandidatePassedError):  # silence scores 0: not re-heard
+        generate_best(ScriptedEngine([(silence(4.0), 16_000)]), REQUEST, ClipChecker(FixedTranscriber(SENTENCE)),
+                      LoopPolicy(max_attempts=2), second=lambda: larger)  # fmt: skip
+    also_wrong = ClipChecker(FixedTranscriber(MISHEARD))
+    with pytest.raises(NoCandidatePassedError):
+        generate_best(ScriptedEngine([piper_clip]), REQUEST, ClipChecker(FixedTranscriber(MISHEARD)),
+                      LoopPolicy(max_attempts=2, min_score=80), second=lambda: also_wrong)  # fmt: skip
+
+
+def test_an_english_worker_asks_the_multilingual_model_only_after_a_failure() -> None:
+    loads: list[str] = []
+
+    def load() -> FixedTranscriber:
+        loads.append("base")
+        return FixedTranscriber(SENTENCE)
+
+    worker = Worker(
+        {}, ClipChecker(FixedTranscriber(SENTENCE, multilingual=False)), multilingual=load
+    )
+    second = worker.second_opinion("en")
+    assert second is not None and loads == []  # nothing loaded until a clip fails
+    assert second() is not None and loads == ["base"]
+    assert worker.second_opinion("pt-BR") is None  # that job's checker is the larger model already
+
+
 def test_truncated_then_noise_then_good(checker: ClipChecker, piper_clip: Clip) -> None:
     samples, sr = piper_clip
     engine = ScriptedEngine(
