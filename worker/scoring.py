@@ -88,10 +88,22 @@ def word_error_rate(reference: list[str], hypothesis: list[str]) -> float:
 NUMBER_MISMATCH_CAP = 70.0
 
 
-def number_mismatch(reference: list[str], hypothesis: list[str]) -> str | None:
-    """The numbers of the text that the transcript lacks (or adds), if any."""
+#: words that sound exactly like a number: a voice saying "two" is heard as "to" as often as not
+_HOMOPHONES = {"en": {"1": ("won",), "2": ("to", "too"), "4": ("for",), "8": ("ate",)}}
+
+
+def number_mismatch(
+    reference: list[str], hypothesis: list[str], language: str = "en"
+) -> str | None:
+    """The numbers of the text that the transcript lacks (or adds), if any. A number missing
+    where the transcript has one more of its homophones than the text ("to" for "two") was said."""
     expected = Counter(w for w in reference if w[0].isdigit())
     heard = Counter(w for w in hypothesis if w[0].isdigit())
+    said, written = Counter(hypothesis), Counter(reference)
+    for number, alike in _HOMOPHONES.get(language.split("-")[0].lower(), {}).items():
+        short = max(0, expected[number] - heard[number])
+        spare = sum(max(0, said[w] - written[w]) for w in alike)
+        heard[number] += min(short, spare)
     if expected == heard:
         return None
     missing = " ".join(sorted((expected - heard).elements())) or "-"
@@ -106,7 +118,7 @@ def score_transcript(text: str, transcript: str, language: str = "en") -> float:
         sound_alike(normalize_words(transcript, language), language),
     )
     score = max(0.0, min(100.0, 100.0 * (1.0 - word_error_rate(reference, hypothesis))))
-    if number_mismatch(reference, hypothesis):
+    if number_mismatch(reference, hypothesis, language):
         score = min(score, NUMBER_MISMATCH_CAP)
     return round(score, 1)
 
@@ -232,6 +244,6 @@ class ClipChecker:
         if problem:
             return ClipCheck(0.0, heard.text, problem, seconds)
         score = score_transcript(text, heard.text, language)
-        numbers = number_mismatch(text_words, normalize_words(heard.text, language))
+        numbers = number_mismatch(text_words, normalize_words(heard.text, language), language)
         reason = f"score {score:.1f}" + (f"; {numbers}" if numbers else "")
         return ClipCheck(score, heard.text, reason, seconds)

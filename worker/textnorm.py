@@ -175,7 +175,34 @@ def normalize_words(text: str, language: str = "en") -> list[str]:
     for pattern, replacement in _equivalent_res(primary):
         folded = pattern.sub(replacement, folded)
     tokens = _TOKEN_RE.findall(folded.replace("\x00", "."))
-    return [_canonical_number(t) for t in words_to_numbers(tokens, primary)]
+    words = [_canonical_number(t) for t in words_to_numbers(tokens, primary)]
+    return _plain_dates(words) if primary == "en" else words
+
+
+_MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+
+
+def _plain_dates(words: list[str]) -> list[str]:
+    """A day after a month as a plain number: "November tenth" == "November 10" (Whisper's way)."""
+    return [
+        w.removesuffix("th") if i and words[i - 1] in _MONTHS and w[0].isdigit() else w
+        for i, w in enumerate(words)
+    ]
 
 
 def _canonical_number(token: str) -> str:

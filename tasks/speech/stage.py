@@ -29,7 +29,12 @@ from castwright.clients.factory import Clients
 from castwright.clients.llm import LLMClient
 from castwright.clients.tts import RunPodClient
 from castwright.core.config import ShowConfig, TTSSettings, VoiceProfile, host_voice
-from castwright.core.errors import ClipCheckFailedError, SynthesisError, TransientServiceError
+from castwright.core.errors import (
+    ClipCheckFailedError,
+    ScriptError,
+    SynthesisError,
+    TransientServiceError,
+)
 from castwright.core.models import Clip, Script, Turn
 from castwright.core.retry import retry_on
 from castwright.core.store import Store, content_key
@@ -352,7 +357,11 @@ def rephraser(script: Script, show: ShowConfig, llm: Callable[[], LLMClient]) ->
             if other is not None:
                 said.add(other)
         if other is None:
-            return rephrase_turn(llm(), show, turn, heard)
+            try:
+                return rephrase_turn(llm(), show, turn, heard)
+            except ScriptError as exc:  # the model gave nothing usable: the turn stays failed
+                log.warning("voices: %s could not be rephrased: %s", turn.id, exc)
+                return None
         log.info("voices: %s says %r instead of %r (heard %r)", turn.id, other, turn.text, heard)
         return other
 

@@ -185,3 +185,16 @@ def test_a_line_with_content_still_goes_to_the_llm() -> None:
         rephrase = rephraser(Script(turns=[HARD]), SHOW, lambda: llm)
         assert rephrase(HARD, "founders should rene go sheet") == EASIER
     assert len(server.requests) == 1
+
+
+def test_a_model_that_answers_nothing_usable_leaves_the_turn_failed_not_the_run() -> None:
+    """The rephrasing is the last resort: a model reply cut off mid-JSON is no crash of the run."""
+    script = Script(turns=[HARD])
+    with fake_openai(
+        [], default='{"turns": [{"speaker": "Ada", "text": "Founders should'
+    ) as server:
+        llm = LLMClient(openai.OpenAI(base_url=f"{server.base_url}/v1", api_key="k", max_retries=0),
+                        "m", "json_schema")  # fmt: skip
+        rephrase = rephraser(script, SHOW, lambda: llm)
+        assert rephrase(HARD, "founders should rene go sheet") is None
+    assert len(server.requests) >= 1

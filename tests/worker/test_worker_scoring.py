@@ -69,7 +69,8 @@ def test_word_error_rate(reference: str, hypothesis: str, wer: float) -> None:
 
 def test_score_is_clamped_and_ignores_case_and_punctuation() -> None:
     assert score_transcript("Hello there, friend.", "hello there friend") == 100.0
-    assert score_transcript("red green blue four", "red green blue for") == 70.0  # a number
+    assert score_transcript("red green blue four", "red green blue five") == 70.0  # a number
+    assert score_transcript("red green blue four", "red green blue for") == 75.0  # its homophone
     assert score_transcript("red green blue gold", "red green blue goal") == 75.0
     assert score_transcript("a b", "x y z w") == 0.0  # ... but the score stops at 0
 

@@ -67,6 +67,7 @@ EN_MISTAKES = [
     ("Delete them before you call your vendor.", "Repeat them after you call your friend.", 60.0),
     ("Private, free and fast beats clever.", "Private free and fast beats clever clever.", 90.0),
     ("three point five", "three point seven", 0.0),
+    ("November tenth", "November 11", 70.0),
     ("Rust one point ninety point zero", "Rust 1.91.0", 60.0),
     ("Go one point twenty-five", "Go 1.24", 60.0),
     ("x eighty-six sixty-four", "x 86 46", 70.0),
@@ -88,6 +89,10 @@ EN_SAME += [
     ("the H one hundred", "the H100"),
     ("nineteen ninety-nine", "1999"),
     ("August twenty-fifth, twenty twenty-six", "August 25th, 2026"),
+    (
+        "This past Monday, November tenth, we celebrated",
+        "This past Monday, November 10, we celebrated",
+    ),
 ]
 
 PT_SAME = [
@@ -222,3 +227,17 @@ def test_a_versions_spoken_words_are_counted_part_by_part() -> None:
     assert words == ["ghc", "3.18.1.0", "is", "out"]
     # "three point eighteen point one point zero": 7 words, and 3 for the others
     assert spoken_word_count(words, "en") == 10
+
+
+def test_a_number_heard_as_its_homophone_was_said() -> None:
+    from worker.scoring import number_mismatch
+
+    text = "There are two ways to do it: both work for me."
+    heard = "There are to ways to do it both work for me."
+    assert number_mismatch(normalize_words(text), normalize_words(heard)) is None
+    assert score_transcript(text, heard) > 80  # one word substituted, the number not lost
+    wrong = "There are three ways to do it both work for me."
+    assert number_mismatch(normalize_words(text), normalize_words(wrong)) is not None
+    # "to" that the text has anyway does not stand in for a missing two
+    dropped = "There are ways to do it both work for me."
+    assert number_mismatch(normalize_words(text), normalize_words(dropped)) is not None
