@@ -264,6 +264,18 @@ def host_voice(show: ShowConfig, host: Host) -> VoiceProfile:
     return load_voice(host.voice).speaking(show.language)
 
 
+def speaking_rates(show: ShowConfig) -> dict[str, float]:
+    """Words a minute each host speaks: the host voice's measured rate, else the show's."""
+    return {h.name: load_voice(h.voice).words_per_minute or show.script.words_per_minute
+            for h in show.hosts}  # fmt: skip
+
+
+def mean_rate(show: ShowConfig) -> float:
+    """The rate of the hosts speaking equal shares of the words (their harmonic mean)."""
+    rates = list(speaking_rates(show).values())
+    return len(rates) / sum(1 / r for r in rates)
+
+
 class VoiceProfile(Strict):
     """How one host sounds: which engine, which voice, which sampling mode."""
 
@@ -278,6 +290,11 @@ class VoiceProfile(Strict):
         "a show whose language is not among its hosts' voices' fails at load.",
     )
     speed: float = Field(1.0, ge=0.5, le=2.0, description="Speaking speed (CPU engines).")
+    words_per_minute: float | None = Field(
+        None, gt=0, le=400,
+        description="This voice's measured speaking rate (trimmed speech); the script's length "
+        "estimate uses it for this host's words (unset: the show's script.words_per_minute).",
+    )  # fmt: skip
     reference_audio: Path | None = Field(None, description="Clone mode: WAV next to the profile.")
     reference_text: str | None = Field(None, description="Clone mode: its exact transcript.")
     sampling: dict[str, float] = Field(

@@ -26,7 +26,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from castwright.core.config import ShowConfig
+from castwright.core.config import ShowConfig, mean_rate
 from castwright.core.models import LeftOut, Newsletter, Section
 from tasks.newsletter.blocks import first_words
 from tasks.script.facts import key_facts, news_sentences
@@ -185,7 +185,7 @@ def estimate_minutes(
     audio = show.audio
     pauses_ms = max(0, turns - 1) * audio.pause_ms
     pauses_ms += max(0, len(sections) - 1) * max(0, audio.section_pause_ms - audio.pause_ms)
-    return words / show.script.words_per_minute + pauses_ms / 60_000
+    return words / mean_rate(show) + pauses_ms / 60_000
 
 
 class _Plan:
@@ -250,8 +250,9 @@ def select(issue: Newsletter, show: ShowConfig) -> Selection:
     first = set(plan.chosen) | set(ranked[: max(0, room - len(plan.chosen))])
     inside = [k for k, c in enumerate(candidates) if c.section in first]
     _pick(plan, inside, candidates, similarity, target)
-    _pick(plan, [k for k in range(len(candidates)) if k not in set(inside)], candidates,
-          similarity, target)  # fmt: skip
+    rest = [k for k in range(len(candidates)) if k not in set(inside)
+            and (candidates[k].score > 0 or candidates[k].section in plan.chosen)]  # fmt: skip
+    _pick(plan, rest, candidates, similarity, target)  # never a new section that shares no word
     return _result(issue, show, candidates, plan)
 
 

@@ -27,7 +27,7 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from castwright.core.config import ShowConfig
+from castwright.core.config import ShowConfig, mean_rate
 from castwright.core.models import Newsletter, Section, Turn
 from castwright.core.prompts import render
 from tasks.script import checks
@@ -60,7 +60,7 @@ def section_budget(section: Section, newsletter: Newsletter, show: ShowConfig) -
     """The section's share of the episode's words: its share of the newsletter's words."""
     size = _words(section)
     total = sum(_words(s) for s in newsletter.sections) or 1
-    words = show.script.target_minutes * show.script.words_per_minute * SPOKEN_SHARE
+    words = show.script.target_minutes * mean_rate(show) * SPOKEN_SHARE
     return max(40, round(words * size / total))
 
 

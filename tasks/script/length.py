@@ -1,6 +1,7 @@
 """Length control: estimate the episode's minutes, then expand or condense toward the target.
 
-The estimate is what the master stage will produce: the words at the show's speaking rate plus
+The estimate is what the master stage will produce: each host's words at its voice's speaking
+rate (`words_per_minute` in voices/*.yaml, else the show's `script.words_per_minute`), plus
 the pauses it inserts (`audio.pause_ms` between turns, `audio.section_pause_ms` at a section
 change). Outside `script.length_tolerance` of the target:
 - too short: up to `script.length_passes` expand passes, each asking the LLM for more discussion
@@ -16,7 +17,7 @@ import logging
 import math
 from typing import TYPE_CHECKING
 
-from castwright.core.config import ShowConfig
+from castwright.core.config import ShowConfig, mean_rate, speaking_rates
 from castwright.core.models import Newsletter, Script
 from tasks.script.skeleton import Line, discussion_gaps
 
@@ -29,23 +30,26 @@ WORDS_PER_GAP = 14  # until the model has written a line, assume it writes this 
 MAX_GAPS_PER_SECTION = 10
 
 
-def _minutes(words: int, turns: int, sections: int, show: ShowConfig) -> float:
+def _minutes(spoken: list[tuple[str, int]], sections: int, show: ShowConfig) -> float:
+    """`spoken`: (host, words) per turn, each host at its voice's speaking rate."""
+    rates = speaking_rates(show)
+    default = show.script.words_per_minute
+    speech = sum(words / rates.get(host, default) for host, words in spoken)
     audio = show.audio
-    pauses_ms = max(0, turns - 1) * audio.pause_ms
+    pauses_ms = max(0, len(spoken) - 1) * audio.pause_ms
     pauses_ms += max(0, sections - 1) * max(0, audio.section_pause_ms - audio.pause_ms)
-    return words / show.script.words_per_minute + pauses_ms / 60_000
+    return speech + pauses_ms / 60_000
 
 
 def estimate_minutes(script: Script, show: ShowConfig) -> float:
     """Minutes the mastered episode of `script` will last."""
     sections = len({t.section for t in script.turns})
-    return _minutes(script.words(), len(script.turns), sections, show)
+    return _minutes([(t.speaker, t.words()) for t in script.turns], sections, show)
 
 
 def _lines_minutes(sections: list[tuple[str, list[Line]]], show: ShowConfig) -> float:
-    lines = [line for _, ls in sections for line in ls]
-    words = sum(len(line.text.split()) for line in lines)
-    return _minutes(words, len(lines), len(sections), show)
+    spoken = [(line.speaker, len(line.text.split())) for _, ls in sections for line in ls]
+    return _minutes(spoken, len(sections), show)
 
 
 def length_error(minutes: float, show: ShowConfig) -> float:
@@ -111,7 +115,7 @@ def fit_length(
         error = length_error(minutes, show)
         if error >= -tolerance:
             break
-        missing = round(-error * show.script.target_minutes * show.script.words_per_minute)
+        missing = round(-error * show.script.target_minutes * mean_rate(show))
         log.info("script: about %.1f of %.1f minutes; expand pass %d asks for ~%d more words",
                  minutes, show.script.target_minutes, attempt + 1, missing)  # fmt: skip
         sections = expand(writer, newsletter, sections, missing)
