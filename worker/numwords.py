@@ -18,6 +18,9 @@ _EN_UNITS = [
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
     "nineteen",
 ]  # fmt: skip
+EN_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()  # noqa: SIM905
+)
 _EN_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _EN_ORDINAL_UNITS = [
     "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
@@ -229,7 +232,8 @@ def _merge_years(tokens: list[str], from_words: list[bool]) -> list[str]:
     i = 0
     while i < len(tokens):
         a = tokens[i]
-        if from_words[i] and a.isdigit() and 10 <= int(a) <= 20:  # years 1000-2099
+        after_month = i > 0 and tokens[i - 1] in EN_MONTHS  # "July twelve, twenty twenty-six"
+        if from_words[i] and a.isdigit() and 10 <= int(a) <= 20 and not after_month:
             if i + 1 < len(tokens) and from_words[i + 1] and tokens[i + 1].isdigit():
                 b = int(tokens[i + 1])
                 if 10 <= b <= 99:

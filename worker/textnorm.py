@@ -24,7 +24,7 @@ from functools import cache
 
 from num2words import num2words
 
-from worker.numwords import words_to_numbers
+from worker.numwords import EN_MONTHS, words_to_numbers
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _DOTTED_ACRONYM_RE = re.compile(r"(?<![\w.])[a-z](?:\.[a-z](?![a-z]))+\.?")
@@ -179,28 +179,10 @@ def normalize_words(text: str, language: str = "en") -> list[str]:
     return _plain_dates(words) if primary == "en" else words
 
 
-_MONTHS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
-
-
 def _plain_dates(words: list[str]) -> list[str]:
     """A day after a month as a plain number: "November tenth" == "November 10" (Whisper's way)."""
     return [
-        w.removesuffix("th") if i and words[i - 1] in _MONTHS and w[0].isdigit() else w
+        w.removesuffix("th") if i and words[i - 1] in EN_MONTHS and w[0].isdigit() else w
         for i, w in enumerate(words)
     ]
 
