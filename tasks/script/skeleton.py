@@ -171,8 +171,9 @@ def news_groups(section: Section, max_words: int = GROUP_WORDS) -> list[str]:
 
 
 def _opening(
-    show: ShowConfig, issue_title: str, section: Section, position: int, topics: list[str]
-) -> list[tuple[int, str]]:
+    show: ShowConfig, issue_title: str, section: Section, position: int, topics: list[str],
+    presenter: int,
+) -> list[tuple[int, str]]:  # fmt: skip
     """(host index, line): the lead host welcomes, the other gives the rundown, the lead starts
     the first story (one voice reading three lines in a row sounded like a list, not a show)."""
     phrases = load_phrases(show.language)
@@ -182,7 +183,7 @@ def _opening(
         opening = [(0, phrases.welcome[0].format(**fill))]
         opening += [(1, phrases.rundown.format(**fill))] if len(topics) > 1 else []
         return [*opening, (0, phrases.first[0].format(**fill))]
-    return [((position - 1) % 2, phrases.next[(position - 2) % len(phrases.next)].format(**fill))]
+    return [(presenter, phrases.next[(position - 2) % len(phrases.next)].format(**fill))]
 
 
 class _Layout:
@@ -330,16 +331,21 @@ def with_marker(text: str, marker: str, names: set[str]) -> str:
 def build_skeleton(
     section: Section, position: int, count: int, show: ShowConfig, issue_title: str,
     topics: list[str] | None = None, rotation: Rotation | None = None,
+    last_speaker: str | None = None,
 ) -> list[Line]:  # fmt: skip
     """The section's lines in order: opening (the welcome and a rundown of the `topics` before the
     first), the news told by both hosts, each comment by its host, the other host's answer to the
     last one, and the goodbye after the last section. `rotation` carries the episode's phrase
-    choices from section to section."""
+    choices from section to section; `last_speaker` (who ended the section before) does not
+    present this one, so one voice never runs on from one story into the next."""
     layout = _Layout(section, show, rotation or Rotation(show))
     hosts, phrases = show.host_names, layout.phrases
     presenter = hosts[(position - 1) % 2]
-    opening = [Line(speaker=hosts[h], kind="open", text=t)
-               for h, t in _opening(show, issue_title, section, position, topics or [section.title])]  # fmt: skip
+    if position > 1 and last_speaker == presenter:  # the host who just spoke does not go on
+        presenter = layout.other(presenter)
+    opening = [Line(speaker=hosts[h], kind="open", text=t) for h, t in
+               _opening(show, issue_title, section, position, topics or [section.title],
+                        hosts.index(presenter))]  # fmt: skip
     lines = opening[:-1] + layout.news(presenter, opening[-1])
     lines += layout.comments(lines[-1].speaker, position)
     if not section.comments and len({ln.speaker for ln in lines if ln.kind != "open"}) < 2:

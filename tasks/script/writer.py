@@ -370,8 +370,12 @@ def write_script(
     topics = [s.title for s in newsletter.sections]
     rotation = Rotation(show)  # the fixed phrases, spread over the whole episode
     count = len(newsletter.sections)
-    skeletons = [build_skeleton(s, i, count, show, newsletter.title, topics, rotation)
-                 for i, s in enumerate(newsletter.sections, 1)]  # fmt: skip
+    skeletons: list[list[Line]] = []
+    for i, s in enumerate(newsletter.sections, 1):
+        last = skeletons[-1][-1].speaker if skeletons and skeletons[-1] else None
+        skeletons.append(
+            build_skeleton(s, i, count, show, newsletter.title, topics, rotation, last)
+        )
     if mode != "conversation":  # the fixed lines of the whole episode are "said" up front
         for line in (line for lines in skeletons for line in lines):
             writer.said.add(line.text)

@@ -193,6 +193,15 @@ def test_a_short_story_without_comments_is_told_by_both_hosts(body: str) -> None
     assert all(said), said  # every line has words even when the model writes nothing usable
 
 
+def test_the_host_who_ended_a_story_does_not_open_the_next() -> None:
+    section = ISSUE.sections[1]  # position 2: Marvin would present it
+    usual = build_skeleton(section, 2, 4, SHOW, ISSUE.title, [s.title for s in ISSUE.sections])
+    after_marvin = build_skeleton(section, 2, 4, SHOW, ISSUE.title, [s.title for s in ISSUE.sections],
+                                  last_speaker="Marvin")  # fmt: skip
+    assert usual[0].speaker == "Marvin" and after_marvin[0].speaker == "Ada"
+    assert after_marvin[0].text.startswith(usual[0].text.split(":")[0])  # the same transition
+
+
 def test_the_report_is_in_the_markdown_and_the_summary() -> None:
     from tasks.script.gate import report_markdown_text, report_summary
 
