@@ -38,6 +38,7 @@ class Worker:
     #: loads the multilingual Whisper for non-English jobs, on the first one (None: none)
     multilingual: Callable[[], Transcriber] | None = None
     _multilingual_checker: ClipChecker | None = None
+    _hinted_checker: ClipChecker | None = None
 
     def checker_for(self, language: str) -> ClipChecker:
         """The clip checker for a job's language: the default one for English or when it is
@@ -72,8 +73,12 @@ class Worker:
         return self._second_checker if language.split("-")[0].lower() == "en" else None
 
     def _second_checker(self) -> ClipChecker | None:
+        """The multilingual Whisper, told the text's names before it listens (ClipChecker)."""
         try:
-            return self._multilingual_checker_loaded()
+            if self._hinted_checker is None:
+                loaded = self._multilingual_checker_loaded()
+                self._hinted_checker = ClipChecker(loaded.transcriber, loaded.limits, hints=True)
+            return self._hinted_checker
         except FileNotFoundError:
             log.warning("no multilingual Whisper for a second opinion; a failed clip stays failed")
             self.multilingual = None

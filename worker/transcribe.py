@@ -66,7 +66,8 @@ class WhisperTranscriber:
             return cls.load(model_dir, device)
         return cls.load(assemble(cache_dir), device, name=MODEL_NAME)
 
-    def transcribe(self, samples_16k: FloatArray, language: str) -> Transcription:
+    def transcribe(self, samples_16k: FloatArray, language: str, hints: str = "") -> Transcription:
+        """`hints`: words to expect (names), given to Whisper as hotwords."""
         primary = language.split("-")[0].lower()
         segments, _info = self._model.transcribe(
             samples_16k,
@@ -74,6 +75,7 @@ class WhisperTranscriber:
             beam_size=1,
             condition_on_previous_text=False,
             temperature=0.0,  # no fallback re-decoding: looping audio would cost 5-10x more
+            hotwords=hints or None,
         )
         parts = list(segments)
         text = " ".join(s.text.strip() for s in parts).strip()

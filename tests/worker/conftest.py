@@ -25,6 +25,12 @@ def whisper() -> WhisperTranscriber:
 
 
 @pytest.fixture(scope="session")
+def whisper_base_model(tmp_path_factory: pytest.TempPathFactory) -> WhisperTranscriber:
+    """Whisper base, assembled from its two PyPI packages (the multilingual model)."""
+    return WhisperTranscriber.load_multilingual(None, tmp_path_factory.mktemp("whisper"), "cpu")
+
+
+@pytest.fixture(scope="session")
 def checker(whisper: WhisperTranscriber) -> ClipChecker:
     return ClipChecker(whisper)
 

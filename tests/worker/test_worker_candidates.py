@@ -25,6 +25,7 @@ from worker.runtime import WARMUP_TEXT, Worker
 from worker.scoring import ClipChecker
 from worker.settings import WorkerSettings
 from worker.speaker import voice_key
+from worker.transcribe import WhisperTranscriber
 
 Clip = tuple[np.ndarray, int]
 REQUEST = SynthesisRequest(text=SENTENCE, language="en")
@@ -98,8 +99,35 @@ def test_an_english_worker_asks_the_multilingual_model_only_after_a_failure() ->
     )
     second = worker.second_opinion("en")
     assert second is not None and loads == []  # nothing loaded until a clip fails
-    assert second() is not None and loads == ["base"]
+    judge = second()
+    assert judge is not None and loads == ["base"]
     assert worker.second_opinion("pt-BR") is None  # that job's checker is the larger model already
+    # the second hearing is told the text's names; the first and the pt-BR checker are not
+    judge.check("Rethinking Database Programming by Evan Czaplicki.", *silence_free_clip())
+    assert judge.transcriber.hints == ["Database Programming Evan Czaplicki"]  # type: ignore[attr-defined]
+    assert not worker.checker.hints and not worker.checker_for("pt-BR").hints
+
+
+def silence_free_clip() -> Clip:
+    """Two seconds of a rising and falling tone mix: passes the signal checks, says nothing."""
+    t = np.arange(32_000) / 16_000
+    envelope = 0.5 + 0.5 * np.sin(2 * np.pi * 1.5 * t)
+    tones = np.sin(2 * np.pi * 220 * t) + 0.5 * np.sin(2 * np.pi * 330 * t + 1.0)
+    return (0.3 * envelope * tones).astype(np.float32), 16_000
+
+
+def test_a_rare_name_is_heard_right_when_the_second_hearing_knows_it(
+    kokoro_engine: KokoroEngine, whisper_base_model: WhisperTranscriber, checker: ClipChecker
+) -> None:
+    """Real voice, real models: tiny.en hears "by even chapplicky", Whisper base "by even
+    chaplicky"; told the names, Whisper base writes "by Evan Czaplicki"."""
+    text = "Rethinking Database Programming by Evan Czaplicki."
+    clip = kokoro_engine.synthesize(SynthesisRequest(text=text, language="en", voice="jf_gongitsune"))
+    assert checker.check(text, *clip).score < 80
+    assert ClipChecker(whisper_base_model).check(text, *clip).score < 80
+    hinted = ClipChecker(whisper_base_model, hints=True).check(text, *clip)
+    assert hinted.score >= 80, hinted.transcript
+    assert "Czaplicki" in hinted.transcript
 
 
 def test_truncated_then_noise_then_good(checker: ClipChecker, piper_clip: Clip) -> None:

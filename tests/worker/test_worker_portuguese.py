@@ -26,12 +26,6 @@ LINES = {
 }
 
 
-@pytest.fixture(scope="module")
-def whisper_base_model(tmp_path_factory: pytest.TempPathFactory) -> WhisperTranscriber:
-    cache = tmp_path_factory.mktemp("whisper")
-    return WhisperTranscriber.load_multilingual(None, cache, "cpu")
-
-
 def test_whisper_base_is_assembled_once_verified_and_multilingual(
     whisper_base_model: WhisperTranscriber, tmp_path: Path
 ) -> None:

@@ -122,7 +122,9 @@ class FixedTranscriber:
     model: str = "fixed"
     multilingual: bool = True
     calls: int = 0
+    hints: list[str] = field(default_factory=list)  # what each call was told to expect
 
-    def transcribe(self, samples_16k: np.ndarray, language: str) -> Transcription:
+    def transcribe(self, samples_16k: np.ndarray, language: str, hints: str = "") -> Transcription:
         self.calls += 1
+        self.hints.append(hints)
         return Transcription(text=self.text)
