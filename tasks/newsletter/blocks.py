@@ -23,6 +23,14 @@ _PATH = re.compile(r"^(?=.*[A-Za-z])(?=.*(?:::|[{}<>]))[\w:{}<>&.,\[\]-]+$")
 _CAMEL_WORD = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]+)+$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _OF = {"en": "of", "pt-BR": "de"}
+#: what a reader skips and a host never says: a merge note with its commit hash ("(merge
+#: 08f612ba70 tb/fix later to maint)"), a bare commit hash or issue number in brackets ("(#1234)")
+_REFERENCE = re.compile(
+    r"\s*\((?:merge\s+)?(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b[^()]*\)"
+    r"|\s*\((?:(?:PR|pull request|issue)\s*)?#\d+(?:,\s*#\d+)*\)",
+    re.I,
+)
+_NOTE_AFTER_END = re.compile(rf"(?<=[.!?])(?:{_REFERENCE.pattern})\.", re.I)
 
 
 @dataclass
@@ -64,6 +72,18 @@ def sentence(text: str) -> str:
     not run into the next one)."""
     line = " ".join(text.split())
     return line if not line or line[-1] in ".!?:;…" else f"{line}."
+
+
+def without_references(line: str) -> tuple[str, list[str]]:
+    """`line` without its merge notes and bracketed issue numbers, and what was taken out (a
+    note after a sentence's end takes its own period along: "corrected. (merge ...).")."""
+    found: list[str] = []
+
+    def drop(match: re.Match[str]) -> str:
+        found.append(match.group(0).strip().rstrip("."))
+        return ""
+
+    return _REFERENCE.sub(drop, _NOTE_AFTER_END.sub(drop, line)), found
 
 
 def first_words(text: str, n: int = 8) -> str:

@@ -8,7 +8,8 @@ Host comments are found in any prose block: a line that starts with a host's nam
 ("**Ada:** ...", "> Marvin: ...", "- Ada: ...") begins that host's comment, which runs to the end
 of its block or to the next such line. A "Comments:" line is a label, never news.
 
-What is not prose (code, HTML, images, bare links) is listed as left out, with its section.
+What is not prose (code, HTML, images, bare links) is listed as left out, with its section; so
+are the references a host never reads aloud (merge notes with a commit hash, "(#1234)").
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from dataclasses import dataclass, field
 
 from castwright.core.errors import NewsletterError
 from castwright.core.models import Comment, LeftOut, Link, Section
-from tasks.newsletter.blocks import PROSE, Block, first_words, sentence
+from tasks.newsletter.blocks import PROSE, Block, first_words, sentence, without_references
 
 MAX_SECTIONS = 40
 _COMMENTS_LABEL = re.compile(r"^\s*(comments|opinions|comentários|opiniões)\s*:?\s*$", re.I)
 _ALNUM = re.compile(r"[^\W_]")
+_ALNUM_RUN = re.compile(r"[^\W_]+")
 _LEFT_KIND = {"code": "code block", "html": "html", "image": "image", "link": "bare link"}
 
 
@@ -34,6 +36,7 @@ class Draft:
     links: list[Link] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     parent: str = ""  # the enclosing heading's title
+    references: list[str] = field(default_factory=list)  # merge notes, issue numbers: unsaid
 
 
 def comment_pattern(hosts: list[str]) -> re.Pattern[str]:
@@ -52,6 +55,8 @@ def _add_prose(draft: Draft, block: Block, pattern: re.Pattern[str], hosts: list
         [" ".join(block.text.split())] if block.kind in ("item", "row") else block.text.split("\n")
     )
     for line in lines:
+        line, references = without_references(line)
+        draft.references += references
         match = pattern.match(line)
         if match:
             text = match.group(2).strip()
@@ -102,6 +107,7 @@ def build_sections(
         elif block.text.strip() or block.kind == "image":
             left.append(_left_out(block, current.title))
     kept = [d for d in drafts if d.lines or d.comments]
+    left += [_references_left_out(d) for d in drafts if d.references]
     return _qualified(kept), left
 
 
@@ -123,6 +129,14 @@ def _left_out(block: Block, section: str) -> LeftOut:
         kind = "html comment"
     text = block.text or "(no alt text)"
     return LeftOut(kind=kind, section=section, first_words=first_words(text), words=block.words)
+
+
+def _references_left_out(draft: Draft) -> LeftOut:
+    """A section's merge notes and issue numbers, listed once: "(merge 08f612ba70 ...) and 11 more"."""
+    more = len(draft.references) - 1
+    first = first_words(draft.references[0]) + (f" and {more} more" if more else "")
+    words = sum(len(_ALNUM_RUN.findall(r)) for r in draft.references)
+    return LeftOut(kind="references", section=draft.title, first_words=first, words=words)
 
 
 def check_count(drafts: list[Draft], source_name: str) -> None:

@@ -70,11 +70,32 @@ def _counted(word: str, breaks: set[str]) -> bool:
     return low not in ALL_STOP_WORDS and low not in breaks and not low.endswith("ed")
 
 
+#: numbers that name, not count: "P4", "x86", "1.90.0", "#1234", "PR 139993"
+_NAMING_NUMBER = re.compile(r"\b[A-Za-z]+\d+\w*|\d+(?:\.\d+){2,}|#\d+|(?<![\d,.])\d{5,}(?![\d,.])")
+#: what ends the words a number counts: a clause's punctuation ("two. Last year" is no echo)
+_DECIMAL_POINT = {"point", "ponto", "vírgula"}  # "three point five million"
+_CLAUSE_END = re.compile(r"[,.;:!?](?=\s|$)|[()\[\]\"“”]")
+
+
 def number_echo(text: str, language: str) -> str | None:
     """A number in `text` with what it counts ("forty percent", "two large apps"), spoken: a
-    percentage or a large number first, else the first; None when `text` has no number worth echoing."""
+    percentage or a large number first, else the first; None when `text` has no number worth
+    echoing. A number that names something ("P4", "1.90.0", "#1234") is no count, and what is
+    counted never runs past the clause ("there are two. Last year" counts nothing)."""
     percent_word = " por cento" if language.startswith("pt") else " percent"
-    words = _words(speak_numbers(text, language).replace("-", " ").replace("%", percent_word))
+    counts = _NAMING_NUMBER.sub(" ", text).replace("%", percent_word)
+    clauses = [speak_numbers(c, language).replace("-", " ") for c in _CLAUSE_END.split(counts)]
+    spans = [span for clause in clauses for span in _number_spans(_words(clause), language)]
+    numeric = NUMBER_WORDS.get(language, NUMBER_WORDS["en"])
+    good = [[w.lower() if w.lower() in numeric else w for w in s] for s in spans
+            if any(w.lower() not in numeric for w in s) or s[-1].lower() in {"percent", "cento"}]  # fmt: skip
+    good = [s for s in good if s[0] not in {"one", "um", "uma"} or len(s) > 2]
+    salient = [s for s in good if _SALIENT & set(s)]
+    return " ".join((salient or good)[0]) if good else None
+
+
+def _number_spans(words: list[str], language: str) -> list[list[str]]:
+    """The number phrases of one clause, each with up to two words of what it counts."""
     numeric = NUMBER_WORDS.get(language, NUMBER_WORDS["en"])
     spans, i = [], 0
     while i < len(words):
@@ -82,18 +103,18 @@ def number_echo(text: str, language: str) -> str | None:
             i += 1
             continue
         j = i
-        while j < len(words) and (words[j].lower() in numeric or words[j].lower() in {"and", "e"}):
+        while j < len(words) and (
+            words[j].lower() in numeric or words[j].lower() in {"and", "e"}
+            or (words[j].lower() in _DECIMAL_POINT and words[j + 1 : j + 2] != []
+                and words[j + 1].lower() in numeric)
+        ):  # fmt: skip
             j += 1
         end, breaks = j, _BREAKS.get(language, _BREAKS["en"])
         while end < min(len(words), j + 2) and _counted(words[end], breaks):
             end += 1  # what is counted: "two large apps", "eight gigabytes"
         spans.append(words[i:end])
         i = j
-    good = [[w.lower() if w.lower() in numeric else w for w in s] for s in spans
-            if any(w.lower() not in numeric for w in s) or s[-1].lower() in {"percent", "cento"}]  # fmt: skip
-    good = [s for s in good if s[0] not in {"one", "um", "uma"} or len(s) > 2]
-    salient = [s for s in good if _SALIENT & set(s)]
-    return " ".join((salient or good)[0]) if good else None
+    return spans
 
 
 def _echoable(words: list[str], language: str) -> bool:

@@ -30,6 +30,8 @@ class Rule(BaseModel):
     term: str
     spoken: str
     case: Literal["exact", "any"] = "any"
+    #: an abbreviation whose period may also end the sentence ("etc."; never "Dr." before a name)
+    ends_sentence: bool = False
 
 
 class Replacement(BaseModel):
@@ -100,6 +102,9 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _POINT_WORD = {"en": "point", "pt-BR": "ponto"}
 _SNAKE = re.compile(r"\b\w+(?:_\w+)+\b")
 _LETTERS_DIGITS = re.compile(r"\b([A-Za-z]+)(\d+)(?=[\s\-.,;:!?)]|$)")
+#: a code name of three or more joined words ("PodGroupPostFilter"); "GitHub", "JavaScript" stay
+_CAMEL_RUN = re.compile(r"\b[A-Za-z][a-z]+(?:[A-Z][a-z]+){2,}\b")
+_CAMEL_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def _spoken_version(version: str, language: str) -> str:
@@ -131,11 +136,13 @@ def speak_identifiers(text: str, language: str) -> str:
     """What people say for dates, versions and code names: '2026-08-25' -> 'August 25th, 2026',
     'Rust 1.90.0' -> 'Rust one point ninety point zero', 'Go 1.25' -> 'Go one point
     twenty-five', 'GENERATION_TIMEOUT' -> 'generation timeout', 'x86_64' -> 'x 86 64', 'H100' ->
-    'H 100' (the remaining digits are spoken next, by `speak_numbers`)."""
+    'H 100', 'PodGroupPostFilter' -> 'Pod Group Post Filter' (the remaining digits are spoken
+    next, by `speak_numbers`)."""
     text = _ISO_DATE.sub(lambda m: _spoken_date(m, language), text)
     text = _VERSION.sub(lambda m: _version(m, language), text)
     text = _CUED_VERSION.sub(lambda m: m.group(1) + _spoken_version(m.group(2), language), text)
     text = _SNAKE.sub(lambda m: _snake_words(m.group(0)), text)
+    text = _CAMEL_RUN.sub(lambda m: _CAMEL_JOIN.sub(" ", m.group(0)), text)
     return _LETTERS_DIGITS.sub(r"\1 \2", text)
 
 
@@ -202,7 +209,15 @@ def normalize_text(
 
 
 def _spoken(rule: Rule) -> Callable[[re.Match[str]], str]:
-    return lambda _match: rule.spoken
+    """The rule's words; a term that may end a sentence and did ("... and tools etc. A handful")
+    keeps its period, so the voice does not run into the next sentence."""
+
+    def speak(match: re.Match[str]) -> str:
+        rest = match.string[match.end() :]
+        ends = rule.ends_sentence and (not rest.strip() or re.match(r"\s+[A-Z]", rest))
+        return rule.spoken + ("." if ends else "")
+
+    return speak
 
 
 def _sub_recording(

@@ -150,8 +150,18 @@ def _matches(template: str, line: str) -> bool:
     return bool(re.fullmatch(pattern, line, re.IGNORECASE))
 
 
+#: the number a heading starts with that no host says: "140333: Update etcd", "#03 - Better Late"
+_TITLE_REFERENCE = re.compile(r"^\s*(?:#\d+|(?:PR|pull request|issue)\s*#?\d+|\d{5,})\s*[:\-–—]\s+(?=\w)", re.I)
+
+
+def spoken_title(title: str) -> str:
+    """A section's title as a host says it: no trailing period, no leading issue or PR number
+    ("140333: Update etcd to v3.7.0" -> "Update etcd to v3.7.0")."""
+    return _TITLE_REFERENCE.sub("", title).rstrip(".")
+
+
 def _listing(items: list[str], and_word: str) -> str:
-    items = [i.rstrip(".") for i in items]
+    items = [spoken_title(i) for i in items]
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {and_word} {items[-1]}"
 
 
@@ -177,7 +187,7 @@ def _opening(
     """(host index, line): the lead host welcomes, the other gives the rundown, the lead starts
     the first story (one voice reading three lines in a row sounded like a list, not a show)."""
     phrases = load_phrases(show.language)
-    fill = {"show": show.title, "issue": issue_title, "title": section.title.rstrip("."),
+    fill = {"show": show.title, "issue": issue_title, "title": spoken_title(section.title),
             "topics": _listing(topics, phrases.and_word)}  # fmt: skip
     if position == 1:
         opening = [(0, phrases.welcome[0].format(**fill))]

@@ -95,7 +95,10 @@ def reference_prose_words(path: Path, fmt: str) -> int:
 
 
 def parsed_prose_words(issue: Newsletter) -> int:
-    return sum(_words(s.body) + sum(_words(c.text) for c in s.comments) for s in issue.sections)
+    """The sections' words, and the references (merge notes, issue numbers) taken out of their
+    prose: those are listed as left out, word count and all."""
+    told = sum(_words(s.body) + sum(_words(c.text) for c in s.comments) for s in issue.sections)
+    return told + sum(o.words for o in issue.left_out if o.kind == "references")
 
 
 @pytest.fixture(scope="module", params=DOCUMENTS, ids=[d["file"] for d in DOCUMENTS])

@@ -102,3 +102,23 @@ def test_prose_without_headings_is_one_section_and_unsafe_links_keep_only_their_
     assert "Another paragraph." in issue.sections[0].body
     injected = parse_newsletter((hostile / "injection.md").read_text(), HOSTS, "injection.md")
     assert "javascript" not in injected.sections[0].body and "click me" in injected.sections[0].body
+
+
+def test_merge_notes_and_issue_numbers_are_left_out_and_listed() -> None:
+    """Release notes end each item with its merge note; no host reads a commit hash aloud."""
+    text = (
+        "Fixes since v2.49\n-----------------\n\n"
+        " * Certain \"cruft\" objects would have never been refreshed, which has been\n"
+        "   corrected.\n   (merge 08f612ba70 tb/multi-cruft-pack-refresh-fix later to maint).\n\n"
+        " * The deadbeef cache (1990s style) is gone (#1234), see (PR #55, #66).\n"
+    )
+    issue = parse_newsletter(text, HOSTS, "notes.txt")
+    assert issue.sections[0].body == (
+        'Certain "cruft" objects would have never been refreshed, which has been corrected.\n'
+        "The deadbeef cache (1990s style) is gone, see."
+    )
+    [listed] = [o for o in issue.left_out if o.kind == "references"]
+    assert listed.section == "Fixes since v2.49"
+    assert listed.first_words.startswith("(merge 08f612ba70 tb/multi-cruft-pack-refresh-fix")
+    assert listed.first_words.endswith(" and 2 more")
+    assert listed.words == 15  # 11 + 1 + 3, as a reader counts "tb/multi-cruft-pack-refresh-fix"

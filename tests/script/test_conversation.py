@@ -11,11 +11,12 @@ from castwright.core.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW, EXAMPLES_DIR
 from tasks.newsletter.stage import load_newsletter
 from tasks.script.checks import repeated_sentences
 from tasks.script.conversation import conversation_report, count_markers
+from tasks.script.echo import number_echo
 from tasks.script.gate import check_script
 from tasks.script.length import estimate_minutes
 from tasks.script.opinions import check_opinions, judge
 from tasks.script.persona import marker_forms, persona_markers
-from tasks.script.skeleton import Rotation, build_skeleton, load_phrases
+from tasks.script.skeleton import Rotation, build_skeleton, load_phrases, spoken_title
 
 SHOW = load_show(DEFAULT_SHOW)
 HOSTS = SHOW.host_names
@@ -304,3 +305,32 @@ def test_markers_count_where_they_open_a_sentence_or_clause() -> None:
     assert count_markers("Well, it works. Right, sure.", markers) == 3
     assert marker_forms('She uses "—" and "Well," often.') == ("Well,",)
     assert marker_forms('Ada never says "um." She ends with "Right."') == ("Right.",)
+
+
+@pytest.mark.parametrize(
+    ("text", "echo"),
+    [
+        ("Forty percent of 200 startups pay", "forty percent"),
+        ("It costs 3.5 million euros", "three point five million euros"),
+        ("We saw 1,500 users, and 2 of them left", "one thousand five hundred users"),
+        # a number that names something is no count; what is counted stays in its clause
+        ("Here are two. Last year, on RedMonk.com, Donnie wrote", None),
+        ("sites that supply P4, Git-LFS, and JGit", None),
+        ("PR 139993 and Rust 1.90.0 add 5 conditions", "five conditions"),
+    ],
+)
+def test_a_number_echo_is_a_count_said_within_its_clause(text: str, echo: str | None) -> None:
+    assert number_echo(text, "en") == echo
+
+
+@pytest.mark.parametrize(
+    ("title", "spoken"),
+    [
+        ("140333: Update etcd to v3.7.0", "Update etcd to v3.7.0"),
+        ("#03 - Better Late Than Never", "Better Late Than Never"),
+        ("PR #1234: Fix it.", "Fix it"),
+        ("2026: the year of Rust", "2026: the year of Rust"),
+    ],
+)
+def test_a_section_title_is_said_without_its_pr_number(title: str, spoken: str) -> None:
+    assert spoken_title(title) == spoken

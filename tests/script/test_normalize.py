@@ -85,6 +85,10 @@ def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
         ("pt-BR", "o Rust 1.90.0 saiu", "o Rust um ponto noventa ponto zero saiu"),
         ("en", "2026-08-25 | Virtual", "August twenty-fifth, twenty twenty-six Virtual"),
         ("pt-BR", "em 2026-08-01", "em primeiro de agosto de dois mil e vinte e seis"),
+        ("en", "adds DrainInProgress to PodGroup", "adds Drain In Progress to PodGroup"),
+        ("en", "Support etc. A handful", "Support and so on. A handful"),
+        ("en", "tools, etc., and more", "tools, and so on, and more"),
+        ("pt-BR", "o Dr. Souza e etc. Depois", "o doutor Souza e e assim por diante. Depois"),
     ],
 )
 def test_versions_and_code_names_are_said_as_people_say_them(
