@@ -86,6 +86,17 @@ def without_references(line: str) -> tuple[str, list[str]]:
     return _REFERENCE.sub(drop, _NOTE_AFTER_END.sub(drop, line)), found
 
 
+#: a day written the European way before its month: "27. Feb 2017" (no sentence ends there)
+_DAY_DOT = re.compile(
+    r"\b(\d{1,2})\.(?=\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{4}\b)"
+)
+
+
+def without_day_dots(line: str) -> str:
+    """'27. Feb 2017' -> '27 Feb 2017': the day's dot would read as the end of a sentence."""
+    return _DAY_DOT.sub(r"\1", line)
+
+
 def first_words(text: str, n: int = 8) -> str:
     words = text.split()
     return " ".join(words[:n]) + (" ..." if len(words) > n else "")

@@ -37,12 +37,22 @@ def _escape(text: str) -> str:
 
 def _inline(element: lxml.html.HtmlElement) -> str:
     """The element's text as one markdown line: links as [text](url), images as ![alt](),
-    code as `code`, everything else as its escaped text."""
-    parts = [_escape(element.text or "")]
+    code as `code`, everything else as its escaped text. Spaces are the page's own: a link
+    followed by ", " stays "[21](url), ", never "[21](url) ,"."""
+    return " ".join(_inline_parts(element).split())
+
+
+def _spaced(text: str) -> str:
+    """`text` escaped, its runs of white space one space (kept at the ends)."""
+    return _ESCAPE.sub(r"\\\1", re.sub(r"\s+", " ", text))
+
+
+def _inline_parts(element: lxml.html.HtmlElement) -> str:
+    parts = [_spaced(element.text or "")]
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag == "a" and child.get("href", "").startswith(("http://", "https://")):
-            label = _inline(child).strip()
+            label = _inline(child)
             parts.append(f"[{label}]({child.get('href')})" if label else "")
         elif tag == "img":
             parts.append(f"![{_escape(child.get('alt', ''))}]()")
@@ -51,9 +61,9 @@ def _inline(element: lxml.html.HtmlElement) -> str:
         elif tag == "br":
             parts.append(" ")
         elif tag not in _DROP:
-            parts.append(_inline(child))
-        parts.append(_escape(child.tail or ""))
-    return " ".join(p for p in parts if p.strip())
+            parts.append(_inline_parts(child))
+        parts.append(_spaced(child.tail or ""))
+    return "".join(parts)
 
 
 def _table(table: lxml.html.HtmlElement) -> str:

@@ -9,7 +9,8 @@ Host comments are found in any prose block: a line that starts with a host's nam
 of its block or to the next such line. A "Comments:" line is a label, never news.
 
 What is not prose (code, HTML, images, bare links) is listed as left out, with its section; so
-are the references a host never reads aloud (merge notes with a commit hash, "(#1234)").
+are the references a host never reads aloud (merge notes with a commit hash, "(#1234)") and the
+lines of news in another language than the show's.
 """
 
 from __future__ import annotations
@@ -19,12 +20,23 @@ from dataclasses import dataclass, field
 
 from castwright.core.errors import NewsletterError
 from castwright.core.models import Comment, LeftOut, Link, Section
-from tasks.newsletter.blocks import PROSE, Block, first_words, sentence, without_references
+from tasks.newsletter.blocks import (
+    PROSE,
+    Block,
+    first_words,
+    sentence,
+    without_day_dots,
+    without_references,
+)
+from tasks.newsletter.language import foreign_language
 
 MAX_SECTIONS = 40
 _COMMENTS_LABEL = re.compile(r"^\s*(comments|opinions|comentários|opiniões)\s*:?\s*$", re.I)
 _ALNUM = re.compile(r"[^\W_]")
 _ALNUM_RUN = re.compile(r"[^\W_]+")
+#: prose taken out of the news as it is read: references and lines in another language
+UNSAID_REFERENCES, UNSAID_LANGUAGE = "references", "another language"
+UNSAID_PROSE = (UNSAID_REFERENCES, UNSAID_LANGUAGE)
 _LEFT_KIND = {"code": "code block", "html": "html", "image": "image", "link": "bare link"}
 
 
@@ -37,6 +49,7 @@ class Draft:
     comments: list[Comment] = field(default_factory=list)
     parent: str = ""  # the enclosing heading's title
     references: list[str] = field(default_factory=list)  # merge notes, issue numbers: unsaid
+    foreign: list[tuple[str, str]] = field(default_factory=list)  # (language, line): unsaid
 
 
 def comment_pattern(hosts: list[str]) -> re.Pattern[str]:
@@ -48,14 +61,18 @@ def _canonical(name: str, hosts: list[str]) -> str:
     return next(h for h in hosts if h.casefold() == name.casefold())
 
 
-def _add_prose(draft: Draft, block: Block, pattern: re.Pattern[str], hosts: list[str]) -> None:
-    """The block's lines into the draft's news, or into a host's comment."""
+def _add_prose(
+    draft: Draft, block: Block, pattern: re.Pattern[str], hosts: list[str], language: str
+) -> None:
+    """The block's lines into the draft's news, or into a host's comment; a line of news in
+    another language than the show's is kept aside (tasks.newsletter.language)."""
     in_comment = False
+    told = len(draft.lines)
     lines = (
         [" ".join(block.text.split())] if block.kind in ("item", "row") else block.text.split("\n")
     )
     for line in lines:
-        line, references = without_references(line)
+        line, references = without_references(without_day_dots(line))
         draft.references += references
         match = pattern.match(line)
         if match:
@@ -65,8 +82,12 @@ def _add_prose(draft: Draft, block: Block, pattern: re.Pattern[str], hosts: list
         elif in_comment and line.strip():
             last = draft.comments[-1]
             draft.comments[-1] = Comment(host=last.host, text=f"{last.text} {line.strip()}")
+        elif (other := foreign_language(line, language)) is not None:
+            draft.foreign.append((other, line.strip()))
         elif _ALNUM.search(line) and not _COMMENTS_LABEL.match(line):
             draft.lines.append(sentence(line) if block.kind in ("item", "row") else line.strip())
+    if len(draft.lines) > told:  # a paragraph's end ends its sentence ("... is going to happen")
+        draft.lines[-1] = sentence(draft.lines[-1])
     if block.kind != "item" or not in_comment:
         draft.links += block.links
 
@@ -82,7 +103,7 @@ def split_level(blocks: list[Block], title_h1: bool) -> int:
 
 
 def build_sections(
-    blocks: list[Block], title: str, hosts: list[str], title_h1: bool
+    blocks: list[Block], title: str, hosts: list[str], title_h1: bool, language: str = "en"
 ) -> tuple[list[Draft], list[LeftOut]]:
     """Drafts of the sections in order (empty ones dropped) and the parts left out."""
     depth = split_level(blocks, title_h1)
@@ -103,11 +124,13 @@ def build_sections(
         elif block.kind == "heading":
             current.lines.append(sentence(block.text))  # a folded sub-heading: a line of news
         elif block.kind in PROSE:
-            _add_prose(current, block, pattern, hosts)
+            _add_prose(current, block, pattern, hosts, language)
         elif block.text.strip() or block.kind == "image":
             left.append(_left_out(block, current.title))
     kept = [d for d in drafts if d.lines or d.comments]
     left += [_references_left_out(d) for d in drafts if d.references]
+    left += [LeftOut(kind=UNSAID_LANGUAGE, section=d.title, first_words=f"({other}) {first_words(line)}",
+                     words=len(_ALNUM_RUN.findall(line))) for d in drafts for other, line in d.foreign]  # fmt: skip
     return _qualified(kept), left
 
 
@@ -136,7 +159,7 @@ def _references_left_out(draft: Draft) -> LeftOut:
     more = len(draft.references) - 1
     first = first_words(draft.references[0]) + (f" and {more} more" if more else "")
     words = sum(len(_ALNUM_RUN.findall(r)) for r in draft.references)
-    return LeftOut(kind="references", section=draft.title, first_words=first, words=words)
+    return LeftOut(kind=UNSAID_REFERENCES, section=draft.title, first_words=first, words=words)
 
 
 def check_count(drafts: list[Draft], source_name: str) -> None:

@@ -155,7 +155,7 @@ def parse_newsletter(
     meta, body = split_front_matter(text) if fmt != "html" else ({}, text)
     blocks = _blocks(body, fmt, language)
     title, title_h1 = _doc_title(meta, blocks)
-    drafts, left_out = build_sections(blocks, title, hosts, title_h1)
+    drafts, left_out = build_sections(blocks, title, hosts, title_h1, language)
     check_count(drafts, source_name)
     if not drafts:
         raise NewsletterError(

@@ -188,6 +188,9 @@ def asks_for_a_take(text: str, hosts: list[str], language: str) -> bool:
     return bool(text) and key(text) in asks
 
 
+_STUTTER = re.compile(r"\b([^\W\d_]+)(?:[\s,]+\1\b){2,}", re.I)
+
+
 def line_problem(
     text: str,
     speaker: str,
@@ -206,6 +209,8 @@ def line_problem(
         return "only a name"
     if len(text.split()) > MAX_LINE_WORDS:
         return f"longer than {MAX_LINE_WORDS} words"
+    if _STUTTER.search(text):
+        return "a word three times in a row (a small model's loop)"
     if copies_a_run(text, section, language, own):
         return f"copies {RUN_WORDS} words in a row from the news or a comment"
     if each_sentence and drifts(text, section, language):

@@ -169,7 +169,8 @@ def tokens(text: str, language: str, stemmed: bool = True) -> list[str]:
 def news_sentences(section: Section) -> list[str]:
     """The body's sentences, without the lines that are only link texts."""
     links = {link.text.strip().casefold() for link in section.links}
-    lines = [ln for ln in section.body.splitlines() if ln.strip().casefold() not in links]
+    lines = [ln for ln in section.body.splitlines()
+             if ln.strip().rstrip(".").casefold() not in links]  # fmt: skip
     text = " ".join(" ".join(lines).split())
     return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
 

@@ -105,6 +105,8 @@ _LETTERS_DIGITS = re.compile(r"\b([A-Za-z]+)(\d+)(?=[\s\-.,;:!?)]|$)")
 #: a code name of three or more joined words ("PodGroupPostFilter"); "GitHub", "JavaScript" stay
 _CAMEL_RUN = re.compile(r"\b[A-Za-z][a-z]+(?:[A-Z][a-z]+){2,}\b")
 _CAMEL_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_ANY_MINOR = re.compile(r"\b(\d+(?:\.\d+)*)\.x\b")  # "LTS 8.x": any 8 release
+_BARE_SCHEME = re.compile(r"\b([A-Za-z][A-Za-z0-9+]*)://(?=[\s.,;:!?)]|$)")  # "s3:// URIs"
 
 
 def _spoken_version(version: str, language: str) -> str:
@@ -132,6 +134,41 @@ def _spoken_date(match: re.Match[str], language: str) -> str:
     return f"{name} {num2words(day, to='ordinal')}, {year}"
 
 
+_MONTH_ABBR = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9,
+               "Sept": 9, "Oct": 10, "Nov": 11, "Dec": 12}  # fmt: skip
+_EN_MONTH = _MONTHS["en"].split()
+_MONTH_WORD = "|".join([*_MONTH_ABBR, *_EN_MONTH])
+#: "Feb 24–26, 2017", "July 12": a month, a day or a range of days (English)
+_MONTH_DAY = re.compile(
+    rf"\b({_MONTH_WORD})\.?\s+(\d{{1,2}})(?:\s*[–-]\s*(\d{{1,2}}))?\b(?![.,]\d)"
+)
+#: "27. Feb 2017", "3 March 2026": a day before its month (English text written the European way)
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\.?\s+({_MONTH_WORD})\.?(?=\s+\d{{4}}\b)")
+
+
+def _month(name: str) -> str:
+    return _EN_MONTH[_MONTH_ABBR[name] - 1] if name in _MONTH_ABBR else name
+
+
+def _spoken_month_day(match: re.Match[str]) -> str:
+    """'Feb 24–26' -> 'February twenty-fourth to twenty-sixth'; 'Sep 3' -> 'September third'."""
+    month, first, last = match.group(1), int(match.group(2)), match.group(3)
+    if not 1 <= first <= 31 or (last and not 1 <= int(last) <= 31):
+        return match.group(0)
+    days = str(num2words(first, to="ordinal"))
+    days += f" to {num2words(int(last), to='ordinal')}" if last else ""
+    return f"{_month(month)} {days}"
+
+
+_MONTH_YEAR = re.compile(rf"\b({'|'.join(_MONTH_ABBR)})\.?(?=\s+\d{{4}}\b)")
+
+
+def _english_dates(text: str) -> str:
+    text = _DAY_MONTH.sub(lambda m: f"{_month(m.group(2))} {m.group(1)},", text)
+    text = _MONTH_YEAR.sub(lambda m: _month(m.group(1)), text)  # "Aug 2025" -> "August 2025"
+    return _MONTH_DAY.sub(_spoken_month_day, text)
+
+
 def speak_identifiers(text: str, language: str) -> str:
     """What people say for dates, versions and code names: '2026-08-25' -> 'August 25th, 2026',
     'Rust 1.90.0' -> 'Rust one point ninety point zero', 'Go 1.25' -> 'Go one point
@@ -139,9 +176,12 @@ def speak_identifiers(text: str, language: str) -> str:
     'H 100', 'PodGroupPostFilter' -> 'Pod Group Post Filter' (the remaining digits are spoken
     next, by `speak_numbers`)."""
     text = _ISO_DATE.sub(lambda m: _spoken_date(m, language), text)
+    text = _english_dates(text) if language == "en" else text
     text = _VERSION.sub(lambda m: _version(m, language), text)
     text = _CUED_VERSION.sub(lambda m: m.group(1) + _spoken_version(m.group(2), language), text)
     text = _SNAKE.sub(lambda m: _snake_words(m.group(0)), text)
+    text = _ANY_MINOR.sub(lambda m: f"{m.group(1)} {_POINT_WORD.get(language, 'point')} x", text)
+    text = _BARE_SCHEME.sub(r"\1", text)
     text = _CAMEL_RUN.sub(lambda m: _CAMEL_JOIN.sub(" ", m.group(0)), text)
     return _LETTERS_DIGITS.sub(r"\1 \2", text)
 

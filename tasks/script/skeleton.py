@@ -151,7 +151,9 @@ def _matches(template: str, line: str) -> bool:
 
 
 #: the number a heading starts with that no host says: "140333: Update etcd", "#03 - Better Late"
-_TITLE_REFERENCE = re.compile(r"^\s*(?:#\d+|(?:PR|pull request|issue)\s*#?\d+|\d{5,})\s*[:\-–—]\s+(?=\w)", re.I)
+_TITLE_REFERENCE = re.compile(
+    r"^\s*(?:#\d+|(?:PR|pull request|issue)\s*#?\d+|\d{5,})\s*[:\-–—]\s+(?=\w)", re.I
+)
 
 
 def spoken_title(title: str) -> str:
@@ -187,7 +189,7 @@ def _opening(
     """(host index, line): the lead host welcomes, the other gives the rundown, the lead starts
     the first story (one voice reading three lines in a row sounded like a list, not a show)."""
     phrases = load_phrases(show.language)
-    fill = {"show": show.title, "issue": issue_title, "title": spoken_title(section.title),
+    fill = {"show": show.title, "issue": spoken_title(issue_title), "title": spoken_title(section.title),
             "topics": _listing(topics, phrases.and_word)}  # fmt: skip
     if position == 1:
         opening = [(0, phrases.welcome[0].format(**fill))]

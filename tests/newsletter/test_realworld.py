@@ -25,6 +25,7 @@ from castwright.core.config import ShowConfig, load_show
 from castwright.core.models import Newsletter
 from castwright.core.paths import PROJECT_ROOT
 from tasks.newsletter.frontmatter import split_front_matter
+from tasks.newsletter.sections import UNSAID_PROSE
 from tasks.newsletter.select import Selection, select
 from tasks.newsletter.stage import load_newsletter
 from tasks.script.facts import news_sentences
@@ -95,10 +96,10 @@ def reference_prose_words(path: Path, fmt: str) -> int:
 
 
 def parsed_prose_words(issue: Newsletter) -> int:
-    """The sections' words, and the references (merge notes, issue numbers) taken out of their
-    prose: those are listed as left out, word count and all."""
+    """The sections' words, and the prose taken out of them as it was read (merge notes, issue
+    numbers, lines in another language): listed as left out, word count and all."""
     told = sum(_words(s.body) + sum(_words(c.text) for c in s.comments) for s in issue.sections)
-    return told + sum(o.words for o in issue.left_out if o.kind == "references")
+    return told + sum(o.words for o in issue.left_out if o.kind in UNSAID_PROSE)
 
 
 @pytest.fixture(scope="module", params=DOCUMENTS, ids=[d["file"] for d in DOCUMENTS])

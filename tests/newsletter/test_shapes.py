@@ -108,7 +108,7 @@ def test_merge_notes_and_issue_numbers_are_left_out_and_listed() -> None:
     """Release notes end each item with its merge note; no host reads a commit hash aloud."""
     text = (
         "Fixes since v2.49\n-----------------\n\n"
-        " * Certain \"cruft\" objects would have never been refreshed, which has been\n"
+        ' * Certain "cruft" objects would have never been refreshed, which has been\n'
         "   corrected.\n   (merge 08f612ba70 tb/multi-cruft-pack-refresh-fix later to maint).\n\n"
         " * The deadbeef cache (1990s style) is gone (#1234), see (PR #55, #66).\n"
     )
@@ -122,3 +122,43 @@ def test_merge_notes_and_issue_numbers_are_left_out_and_listed() -> None:
     assert listed.first_words.startswith("(merge 08f612ba70 tb/multi-cruft-pack-refresh-fix")
     assert listed.first_words.endswith(" and 2 more")
     assert listed.words == 15  # 11 + 1 + 3, as a reader counts "tb/multi-cruft-pack-refresh-fix"
+
+
+def test_a_paragraph_ends_its_sentence_and_a_european_day_does_not() -> None:
+    """An HTML list item's paragraphs without a final stop must not run into the next line."""
+    text = "## News\n\nImportant date: 27. Feb 2017 a branch-off is going to happen\n\nPlan ahead."
+    body = parse_newsletter(text, HOSTS).sections[0].body
+    assert body == "Important date: 27 Feb 2017 a branch-off is going to happen.\nPlan ahead."
+
+
+def test_an_html_link_keeps_the_spacing_of_the_page() -> None:
+    page = (
+        "<html><head><title>Weekly</title></head><body><article><h1>Weekly</h1><h2>News</h2>"
+        "<p>Since the last issue two roundups happened: <a href='https://x.org/1'>21</a>, "
+        "<a href='https://x.org/2'>22</a>. Read <em>them</em> (<a href='https://x.org/3'>here</a>)."
+        "</p></article></body></html>"
+    )
+    body = parse_newsletter(page, HOSTS, "weekly.html").sections[0].body
+    assert body == "Since the last issue two roundups happened: 21, 22. Read them (here)."
+
+
+def test_a_line_in_another_language_is_left_out_and_listed() -> None:
+    """NixOS Weekly #03 lists a French talk; the English voice would read it with English
+    phonemes. Names ("La Liga") and one-word loans stay."""
+    text = (
+        "## Presentations\n\n"
+        "- Deploying NPM packages with the Nix package manager by Sander van der Burg.\n"
+        "- NixOS - Les infrastructures immuables et la configuration déclarative by David.\n"
+        "- La Liga signed a deal with the league in Spain.\n"
+    )
+    issue = parse_newsletter(text, HOSTS)
+    assert "Les infrastructures" not in issue.sections[0].body
+    assert "La Liga signed" in issue.sections[0].body and "Sander" in issue.sections[0].body
+    [listed] = [o for o in issue.left_out if o.kind == "another language"]
+    assert listed.first_words.startswith("(French) NixOS - Les infrastructures")
+    pt = parse_newsletter("## Modelo\n\nO modelo fala bem.\n\nThe model was trained on the data and it is fast.\n",
+                          ["Ana", "Bruno"], language="pt-BR")  # fmt: skip
+    assert pt.sections[0].body == "O modelo fala bem."
+    assert [o.first_words for o in pt.left_out] == [
+        "(English) The model was trained on the data and ..."
+    ]

@@ -86,6 +86,18 @@ def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
         ("en", "2026-08-25 | Virtual", "August twenty-fifth, twenty twenty-six Virtual"),
         ("pt-BR", "em 2026-08-01", "em primeiro de agosto de dois mil e vinte e seis"),
         ("en", "adds DrainInProgress to PodGroup", "adds Drain In Progress to PodGroup"),
+        (
+            "en",
+            "Feb 24–26, 2017, Illinois",
+            "February twenty-fourth to twenty-sixth, twenty seventeen, Illinois",
+        ),
+        (
+            "en",
+            "date: 27 Feb 2017 a branch",
+            "date: February twenty-seventh, twenty seventeen a branch",
+        ),
+        ("en", "in Aug 2025 or May 2026", "in August twenty twenty-five or May twenty twenty-six"),
+        ("en", "LTS 8.x; support for s3:// URIs", "LTS eight point x; support for s three URIs"),
         ("en", "Support etc. A handful", "Support and so on. A handful"),
         ("en", "tools, etc., and more", "tools, and so on, and more"),
         ("pt-BR", "o Dr. Souza e etc. Depois", "o doutor Souza e e assim por diante. Depois"),

@@ -122,7 +122,9 @@ def test_a_rare_name_is_heard_right_when_the_second_hearing_knows_it(
     """Real voice, real models: tiny.en hears "by even chapplicky", Whisper base "by even
     chaplicky"; told the names, Whisper base writes "by Evan Czaplicki"."""
     text = "Rethinking Database Programming by Evan Czaplicki."
-    clip = kokoro_engine.synthesize(SynthesisRequest(text=text, language="en", voice="jf_gongitsune"))
+    clip = kokoro_engine.synthesize(
+        SynthesisRequest(text=text, language="en", voice="jf_gongitsune")
+    )
     assert checker.check(text, *clip).score < 80
     assert ClipChecker(whisper_base_model).check(text, *clip).score < 80
     hinted = ClipChecker(whisper_base_model, hints=True).check(text, *clip)
