@@ -70,8 +70,10 @@ def _counted(word: str, breaks: set[str]) -> bool:
     return low not in ALL_STOP_WORDS and low not in breaks and not low.endswith("ed")
 
 
-#: numbers that name, not count: "P4", "x86", "1.90.0", "#1234", "PR 139993"
-_NAMING_NUMBER = re.compile(r"\b[A-Za-z]+\d+\w*|\d+(?:\.\d+){2,}|#\d+|(?<![\d,.])\d{5,}(?![\d,.])")
+#: numbers that name, not count: "P4", "KEP-5055", "x86", "1.90.0", "#1234", "PR 139993"
+_NAMING_NUMBER = re.compile(
+    r"\b[A-Za-z]+-?\d+\w*|\d+(?:\.\d+){2,}|#\d+|(?<![\d,.])\d{5,}(?![\d,.])"
+)
 #: what ends the words a number counts: a clause's punctuation ("two. Last year" is no echo)
 _DECIMAL_POINT = {"point", "ponto", "vírgula"}  # "three point five million"
 _CLAUSE_END = re.compile(r"[,.;:!?](?=\s|$)|[()\[\]\"“”]")
