@@ -65,20 +65,24 @@ class Worker:
         return self._multilingual_checker
 
     def second_opinion(self, language: str) -> Callable[[], ClipChecker | None] | None:
-        """What loads the larger model that re-hears a clip the English-only default check
-        failed (the multilingual Whisper, base, loaded on the first failure); None when the
-        default checker already is multilingual or the job is not English."""
-        if self.checker.transcriber.multilingual or self.multilingual is None:
-            return None
-        return self._second_checker if language.split("-")[0].lower() == "en" else None
+        """What loads the second hearing of a clip no candidate passed: the larger model (the
+        multilingual Whisper base, loaded on the first failure; the default model when it is
+        multilingual itself), told the text's names before it listens. None when there is none."""
+        if self.checker.transcriber.multilingual:
+            return lambda: self._hinted(self.checker)
+        return self._second_checker if self.multilingual is not None else None
+
+    def _hinted(self, checker: ClipChecker) -> ClipChecker:
+        if (
+            self._hinted_checker is None
+            or self._hinted_checker.transcriber is not checker.transcriber
+        ):
+            self._hinted_checker = ClipChecker(checker.transcriber, checker.limits, hints=True)
+        return self._hinted_checker
 
     def _second_checker(self) -> ClipChecker | None:
-        """The multilingual Whisper, told the text's names before it listens (ClipChecker)."""
         try:
-            if self._hinted_checker is None:
-                loaded = self._multilingual_checker_loaded()
-                self._hinted_checker = ClipChecker(loaded.transcriber, loaded.limits, hints=True)
-            return self._hinted_checker
+            return self._hinted(self._multilingual_checker_loaded())
         except FileNotFoundError:
             log.warning("no multilingual Whisper for a second opinion; a failed clip stays failed")
             self.multilingual = None

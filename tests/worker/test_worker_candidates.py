@@ -87,7 +87,7 @@ def test_a_second_opinion_never_overrules_silence_nor_a_second_mishearing(piper_
                       LoopPolicy(max_attempts=2, min_score=80), second=lambda: also_wrong)  # fmt: skip
 
 
-def test_an_english_worker_asks_the_multilingual_model_only_after_a_failure() -> None:
+def test_the_second_hearing_is_the_larger_model_told_the_names_and_only_after_a_failure() -> None:
     loads: list[str] = []
 
     def load() -> FixedTranscriber:
@@ -101,11 +101,14 @@ def test_an_english_worker_asks_the_multilingual_model_only_after_a_failure() ->
     assert second is not None and loads == []  # nothing loaded until a clip fails
     judge = second()
     assert judge is not None and loads == ["base"]
-    assert worker.second_opinion("pt-BR") is None  # that job's checker is the larger model already
-    # the second hearing is told the text's names; the first and the pt-BR checker are not
+    # the second hearing is told the text's names; the first hearings are not
     judge.check("Rethinking Database Programming by Evan Czaplicki.", *silence_free_clip())
     assert judge.transcriber.hints == ["Database Programming Evan Czaplicki"]  # type: ignore[attr-defined]
     assert not worker.checker.hints and not worker.checker_for("pt-BR").hints
+    # a pt-BR job's first hearing is Whisper base already: its second is the same model, hinted
+    again = worker.second_opinion("pt-BR")
+    assert again is not None and (pt_judge := again()) is not None and pt_judge.hints
+    assert pt_judge.transcriber is worker.checker_for("pt-BR").transcriber and loads == ["base"]
 
 
 def silence_free_clip() -> Clip:
