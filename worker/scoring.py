@@ -210,7 +210,7 @@ def transcript_problem(
 
 #: the most names a hearing is told to expect
 MAX_HINTS = 12
-_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+)[\"'“(]*$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"'“(]*$")
 
 
 def name_hints(text: str) -> str:
@@ -222,7 +222,7 @@ def name_hints(text: str) -> str:
         word = match.group(0)
         inner = any(c.isupper() or c.isdigit() for c in word[1:])
         name = word[0].isupper() and not _SENTENCE_START.search(text[: match.start()])
-        if (inner or name) and word.lower() != "i":
+        if (inner or name) and not re.search(r"['’]", word) and word.lower() != "i":
             found.setdefault(word, None)
     return " ".join(list(found)[:MAX_HINTS])
 

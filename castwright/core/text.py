@@ -14,6 +14,11 @@ def strip_controls(value: object) -> object:
     return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
+#: English month abbreviations and their month numbers ("May" is a word of its own)
+EN_MONTH_ABBREVIATIONS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "Jun": 6, "Jul": 7, "Aug": 8,
+                          "Sep": 9, "Sept": 9, "Oct": 10, "Nov": 11, "Dec": 12}  # fmt: skip
+
+
 #: no piece is longer than this many characters (the worker refuses text over 2,000): a word
 #: longer than this (a URL, a hash, a run of letters) is cut into pieces of this size
 MAX_CHUNK_CHARS = 1000

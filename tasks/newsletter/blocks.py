@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from castwright.core.models import Link
+from castwright.core.text import EN_MONTH_ABBREVIATIONS
 
 Kind = Literal["heading", "text", "item", "quote", "row", "code", "html", "image", "link"]
 #: blocks that are prose: spoken (they may also carry a host's comment)
@@ -26,8 +27,9 @@ _OF = {"en": "of", "pt-BR": "de"}
 #: what a reader skips and a host never says: a merge note with its commit hash ("(merge
 #: 08f612ba70 tb/fix later to maint)"), a bare commit hash or issue number in brackets ("(#1234)")
 _REFERENCE = re.compile(
-    r"\s*\((?:merge\s+)?(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b[^()]*\)"
-    r"|\s*\((?:(?:PR|pull request|issue)\s*)?#\d+(?:,\s*#\d+)*\)",
+    r"\s*\((?:merge\s+(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b[^()]*"
+    r"|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40})\)"
+    r"|\s*\((?:(?:PR|pull request|issue)\s*)?#\d{2,}(?:,\s*#\d+)*\)",
     re.I,
 )
 _NOTE_AFTER_END = re.compile(rf"(?<=[.!?])(?:{_REFERENCE.pattern})\.", re.I)
@@ -68,8 +70,8 @@ def speakable_code(code: str, language: str) -> str:
 
 
 def sentence(text: str) -> str:
-    """One line of text that ends like a sentence (a list item or a table row read aloud must
-    not run into the next one)."""
+    """One line of text that ends like a sentence (a list item, a table row or a paragraph read
+    aloud must not run into the next one)."""
     line = " ".join(text.split())
     return line if not line or line[-1] in ".!?:;…" else f"{line}."
 
@@ -88,7 +90,7 @@ def without_references(line: str) -> tuple[str, list[str]]:
 
 #: a day written the European way before its month: "27. Feb 2017" (no sentence ends there)
 _DAY_DOT = re.compile(
-    r"\b(\d{1,2})\.(?=\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{4}\b)"
+    rf"\b(\d{{1,2}})\.(?=\s+(?:{'|'.join(EN_MONTH_ABBREVIATIONS)})\b\.?\s+\d{{4}}\b)"
 )
 
 

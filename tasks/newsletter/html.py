@@ -27,6 +27,9 @@ _DROP = ("script", "style", "nav", "header", "footer", "noscript", "svg", "form"
          "aside", "iframe", "button")  # fmt: skip
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _BLOCKS = {"p", "div", "section", "article", "main", "dd", "dt", "figcaption", "center", "td"}
+#: elements that break the line where they stand, also inside a paragraph or a list item
+_LINE_BREAKING = _BLOCKS | set(_HEADINGS) | {"li", "ul", "ol", "tr", "th", "table", "blockquote",
+                                             "pre", "hr", "dl", "figure"}  # fmt: skip
 _ESCAPE = re.compile(r"([\\`*_\[\]<>#|])")
 MIN_KEPT_SHARE = 0.5
 
@@ -52,18 +55,26 @@ def _inline_parts(element: lxml.html.HtmlElement) -> str:
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag == "a" and child.get("href", "").startswith(("http://", "https://")):
-            label = _inline(child)
-            parts.append(f"[{label}]({child.get('href')})" if label else "")
+            raw = _inline_parts(child)  # "Read<a> the docs </a>today": the spaces stay outside
+            label = " ".join(raw.split())
+            link = f"[{label}]({child.get('href')})" if label else ""
+            parts.append(_edge(raw[:1]) + link + _edge(raw[-1:]))
         elif tag == "img":
             parts.append(f"![{_escape(child.get('alt', ''))}]()")
         elif tag == "code":
             parts.append("`" + " ".join(child.text_content().split()).replace("`", "'") + "`")
         elif tag == "br":
             parts.append(" ")
+        elif tag in _LINE_BREAKING:  # a block inside a line is a word of its own at least
+            parts.append(f" {_inline_parts(child)} ")
         elif tag not in _DROP:
             parts.append(_inline_parts(child))
         parts.append(_spaced(child.tail or ""))
     return "".join(parts)
+
+
+def _edge(char: str) -> str:
+    return " " if char.isspace() else ""
 
 
 def _table(table: lxml.html.HtmlElement) -> str:

@@ -64,13 +64,18 @@ def _canonical(name: str, hosts: list[str]) -> str:
 def _add_prose(
     draft: Draft, block: Block, pattern: re.Pattern[str], hosts: list[str], language: str
 ) -> None:
-    """The block's lines into the draft's news, or into a host's comment; a line of news in
+    """The block's lines into the draft's news, or into a host's comment; a block of news in
     another language than the show's is kept aside (tasks.newsletter.language)."""
     in_comment = False
     told = len(draft.lines)
     lines = (
         [" ".join(block.text.split())] if block.kind in ("item", "row") else block.text.split("\n")
     )
+    if not any(pattern.match(line) for line in lines):  # a host's comment is always kept
+        other = foreign_language(block.text, language)
+        if other is not None:
+            draft.foreign.append((other, " ".join(block.text.split())))
+            return
     for line in lines:
         line, references = without_references(without_day_dots(line))
         draft.references += references
@@ -82,8 +87,6 @@ def _add_prose(
         elif in_comment and line.strip():
             last = draft.comments[-1]
             draft.comments[-1] = Comment(host=last.host, text=f"{last.text} {line.strip()}")
-        elif (other := foreign_language(line, language)) is not None:
-            draft.foreign.append((other, line.strip()))
         elif _ALNUM.search(line) and not _COMMENTS_LABEL.match(line):
             draft.lines.append(sentence(line) if block.kind in ("item", "row") else line.strip())
     if len(draft.lines) > told:  # a paragraph's end ends its sentence ("... is going to happen")

@@ -188,7 +188,9 @@ def asks_for_a_take(text: str, hosts: list[str], language: str) -> bool:
     return bool(text) and key(text) in asks
 
 
-_STUTTER = re.compile(r"\b([^\W\d_]+)(?:[\s,]+\1\b){2,}", re.I)
+#: "number number number": a word of three letters or more three times running, no comma between
+#: (a small model's loop; "No, no, no" and "very, very, very" are how people talk)
+_STUTTER = re.compile(r"\b([^\W\d_]{3,})(?:\s+\1\b){2,}", re.I)
 
 
 def line_problem(

@@ -70,9 +70,12 @@ def _counted(word: str, breaks: set[str]) -> bool:
     return low not in ALL_STOP_WORDS and low not in breaks and not low.endswith("ed")
 
 
-#: numbers that name, not count: "P4", "KEP-5055", "x86", "1.90.0", "#1234", "PR 139993"
+#: numbers that name, not count: "P4", "KEP-5055", "x86", "1.90.0", "#1234", "PR 139993",
+#: "139993: Introduce ..."; and a decimal that counts nothing ("Go 1.25"; "3.5 million" counts)
 _NAMING_NUMBER = re.compile(
-    r"\b[A-Za-z]+-?\d+\w*|\d+(?:\.\d+){2,}|#\d+|(?<![\d,.])\d{5,}(?![\d,.])"
+    r"\b[A-Za-z]+-?\d+\w*|\d+(?:\.\d+){2,}|#\d+|\b(?:PR|issue|pull request)\s+\d+|\b\d{4,}(?=:)"
+    r"|\b\d+[.,](?!\d{3}\b)\d+\b(?!\s*(?:%|percent|por cento|thousand|[mbtr]illion|mil\b|milh|bilh|trilh))",
+    re.I,
 )
 #: what ends the words a number counts: a clause's punctuation ("two. Last year" is no echo)
 _DECIMAL_POINT = {"point", "ponto", "vírgula"}  # "three point five million"
@@ -112,7 +115,11 @@ def _number_spans(words: list[str], language: str) -> list[list[str]]:
         ):  # fmt: skip
             j += 1
         end, breaks = j, _BREAKS.get(language, _BREAKS["en"])
-        while end < min(len(words), j + 2) and _counted(words[end], breaks):
+        while (
+            end < min(len(words), j + 2)
+            and _counted(words[end], breaks)
+            and (words[end].lower() not in numeric)
+        ):
             end += 1  # what is counted: "two large apps", "eight gigabytes"
         spans.append(words[i:end])
         i = j

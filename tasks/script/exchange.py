@@ -41,7 +41,7 @@ from tasks.script.facts import (
 )
 from tasks.script.opinions import check_section, feedback
 from tasks.script.persona import persona_markers
-from tasks.script.skeleton import Line, load_phrases
+from tasks.script.skeleton import Line, load_phrases, spoken_title
 
 if TYPE_CHECKING:
     from tasks.script.writer import Writer
@@ -182,8 +182,8 @@ def write_exchange(
     when it still fails after the feedback rounds."""
     show, count = writer.show, len(newsletter.sections)
     budget = section_budget(section, newsletter, show)
-    topics = [s.title for s in newsletter.sections]
-    frame = _frame(show, newsletter.title, topics, position, count)
+    topics = [spoken_title(s.title) for s in newsletter.sections]  # as the hosts say them
+    frame = _frame(show, spoken_title(newsletter.title), topics, position, count)
     context = " ".join([newsletter.title, *topics])
     log.info("script: section %d/%d %r (conversation draft)", position, count, section.title)
     user = render("conversation.user.j2", section=section, position=position, count=count,

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from castwright.core.errors import ConfigError
 from castwright.core.models import Script, Turn
 from castwright.core.paths import PROMPTS_DIR
+from castwright.core.text import EN_MONTH_ABBREVIATIONS
 from tasks.script import spoken_pt
 
 RULES_DIR = PROMPTS_DIR / "speech-rules"
@@ -134,13 +135,15 @@ def _spoken_date(match: re.Match[str], language: str) -> str:
     return f"{name} {num2words(day, to='ordinal')}, {year}"
 
 
-_MONTH_ABBR = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9,
-               "Sept": 9, "Oct": 10, "Nov": 11, "Dec": 12}  # fmt: skip
+_MONTH_ABBR = EN_MONTH_ABBREVIATIONS
 _EN_MONTH = _MONTHS["en"].split()
 _MONTH_WORD = "|".join([*_MONTH_ABBR, *_EN_MONTH])
-#: "Feb 24–26, 2017", "July 12": a month, a day or a range of days (English)
+#: "Feb 24–26, 2017", "July 12, 2026", "Sep 3": a month, then a day or a range of days (English);
+#: a month's full name only before a year or as a range ("In March 15 people joined" is a count)
 _MONTH_DAY = re.compile(
-    rf"\b({_MONTH_WORD})\.?\s+(\d{{1,2}})(?:\s*[–-]\s*(\d{{1,2}}))?\b(?![.,]\d)"
+    rf"\b(?:({'|'.join(_MONTH_ABBR)})\.?\s+(\d{{1,2}})(?:\s*[–-]\s*(\d{{1,2}}))?"
+    rf"|({'|'.join(_EN_MONTH)})\s+(\d{{1,2}})(?:\s*[–-]\s*(\d{{1,2}})|(?=,?\s+\d{{4}}\b)))"
+    r"\b(?![.,]\d)"
 )
 #: "27. Feb 2017", "3 March 2026": a day before its month (English text written the European way)
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\.?\s+({_MONTH_WORD})\.?(?=\s+\d{{4}}\b)")
@@ -152,7 +155,8 @@ def _month(name: str) -> str:
 
 def _spoken_month_day(match: re.Match[str]) -> str:
     """'Feb 24–26' -> 'February twenty-fourth to twenty-sixth'; 'Sep 3' -> 'September third'."""
-    month, first, last = match.group(1), int(match.group(2)), match.group(3)
+    month = match.group(1) or match.group(4)
+    first, last = int(match.group(2) or match.group(5)), match.group(3) or match.group(6)
     if not 1 <= first <= 31 or (last and not 1 <= int(last) <= 31):
         return match.group(0)
     days = str(num2words(first, to="ordinal"))
@@ -254,7 +258,8 @@ def _spoken(rule: Rule) -> Callable[[re.Match[str]], str]:
 
     def speak(match: re.Match[str]) -> str:
         rest = match.string[match.end() :]
-        ends = rule.ends_sentence and (not rest.strip() or re.match(r"\s+[A-Z]", rest))
+        after = re.match(r"[\"'”’)]*\s+(\S)", rest)  # what starts after it ("etc.\" É ...")
+        ends = rule.ends_sentence and (not rest.strip() or (after and after.group(1).isupper()))
         return rule.spoken + ("." if ends else "")
 
     return speak

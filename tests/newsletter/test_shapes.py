@@ -156,9 +156,18 @@ def test_a_line_in_another_language_is_left_out_and_listed() -> None:
     assert "La Liga signed" in issue.sections[0].body and "Sander" in issue.sections[0].body
     [listed] = [o for o in issue.left_out if o.kind == "another language"]
     assert listed.first_words.startswith("(French) NixOS - Les infrastructures")
-    pt = parse_newsletter("## Modelo\n\nO modelo fala bem.\n\nThe model was trained on the data and it is fast.\n",
-                          ["Ana", "Bruno"], language="pt-BR")  # fmt: skip
-    assert pt.sections[0].body == "O modelo fala bem."
-    assert [o.first_words for o in pt.left_out] == [
-        "(English) The model was trained on the data and ..."
-    ]
+    pt = parse_newsletter(
+        "## Modelo\n\nO modelo fala bem.\n\nThe model was trained on the data and it is fast.\n\n"
+        'Leia "The State of the Octoverse" no blog do GitHub.\n\n'
+        "O relatório do GitHub, chamado\n\"The State of the Octoverse and the Future of AI\",\n"
+        "mostra que o uso cresceu.\n\n"  # a wrapped paragraph is judged whole
+        "Novo curso: Introduction to the Theory of Computation\n",
+        ["Ana", "Bruno"], language="pt-BR",
+    )  # fmt: skip
+    assert pt.sections[0].body.count("\n") == 5 and "The model" not in pt.sections[0].body
+    left = [o.first_words for o in pt.left_out]
+    assert left == ["(English) The model was trained on the data and ..."]
+    english = parse_newsletter(
+        "## A\n\nDoS attacks on .com and .de domains.\n\nNew: La Croix, Les Paul.\n", HOSTS
+    )
+    assert not english.left_out

@@ -318,6 +318,9 @@ def test_markers_count_where_they_open_a_sentence_or_clause() -> None:
         ("sites that supply P4, Git-LFS, and JGit", None),
         ("PR 139993 and Rust 1.90.0 add 5 conditions", "five conditions"),
         ("linked to KEP-5055, this milestone", None),
+        ("Go 1.25 ships 3 new features", "three new features"),  # a version counts nothing
+        ("139993: Introduce 4 conditions", "four conditions"),
+        ("The repo hit 50000 stars", "fifty thousand stars"),
     ],
 )
 def test_a_number_echo_is_a_count_said_within_its_clause(text: str, echo: str | None) -> None:

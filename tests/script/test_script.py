@@ -271,8 +271,9 @@ def test_a_parroting_or_drifting_line_is_rejected() -> None:
     assert problem("Hmm. So schools get a week of training, and who pays for it?") is None
     assert problem("A shared fund? Good. Classrooms in Europe need it.") is None
     # SmolLM2 on the NixOS Weekly page (2026-12-05): "number number number This week: ..."
-    looped = "Schools schools, schools get a week of training from a shared European fund."
+    looped = "Schools schools schools get a week of training from a shared European fund."
     assert problem(looped) == "a word three times in a row (a small model's loop)"
+    assert problem("No, no, no: schools get a week of training from a shared fund?") is None
 
 
 def test_an_invented_number_is_rejected() -> None:
