@@ -226,9 +226,11 @@ def _failure(result: LoopResult, policy: LoopPolicy, timed_out: bool) -> NoCandi
     why: list[str] = []
     if not best.check.passed(policy.min_score):
         failed.append("transcript")
+        heard = " ".join(best.check.transcript.split())
+        heard = f"; heard {heard[:160]!r}" if heard else ""  # what the text was misheard as
         why.append(
             f"best score {best.check.score:.1f} < min_score {policy.min_score:.1f}: "
-            f"{best.check.reason}"
+            f"{best.check.reason}{heard}"
         )
     if voice is not None and not voice.passed:
         failed.append("speaker")

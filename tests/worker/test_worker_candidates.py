@@ -82,7 +82,9 @@ def test_a_second_opinion_never_overrules_silence_nor_a_second_mishearing(piper_
         generate_best(ScriptedEngine([(silence(4.0), 16_000)]), REQUEST, ClipChecker(FixedTranscriber(SENTENCE)),
                       LoopPolicy(max_attempts=2), second=lambda: larger)  # fmt: skip
     also_wrong = ClipChecker(FixedTranscriber(MISHEARD))
-    with pytest.raises(NoCandidatePassedError):
+    with pytest.raises(
+        NoCandidatePassedError, match="heard .The weekly digest covers three new open sauce"
+    ):
         generate_best(ScriptedEngine([piper_clip]), REQUEST, ClipChecker(FixedTranscriber(MISHEARD)),
                       LoopPolicy(max_attempts=2, min_score=80), second=lambda: also_wrong)  # fmt: skip
 
