@@ -103,8 +103,9 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _POINT_WORD = {"en": "point", "pt-BR": "ponto"}
 _SNAKE = re.compile(r"\b\w+(?:_\w+)+\b")
 _LETTERS_DIGITS = re.compile(r"\b([A-Za-z]+)(\d+)(?=[\s\-.,;:!?)]|$)")
-#: a code name of three or more joined words ("PodGroupPostFilter"); "GitHub", "JavaScript" stay
-_CAMEL_RUN = re.compile(r"\b[A-Za-z][a-z]+(?:[A-Z][a-z]+){2,}\b")
+#: a code name of three or more joined words ("PodGroupPostFilter"), or of two long ones
+#: ("MaintenancePlanned", which Whisper hears as "maintenance plan"); "GitHub", "JavaScript" stay
+_CAMEL_RUN = re.compile(r"\b[A-Za-z][a-z]+(?:[A-Z][a-z]+){2,}\b|\b[A-Z][a-z]{4,}[A-Z][a-z]{4,}\b")
 _CAMEL_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _ANY_MINOR = re.compile(r"\b(\d+(?:\.\d+)*)\.x\b")  # "LTS 8.x": any 8 release
 _BARE_SCHEME = re.compile(r"\b([A-Za-z][A-Za-z0-9+]*)://(?=[\s.,;:!?)]|$)")  # "s3:// URIs"
@@ -213,7 +214,8 @@ def _speak_number(match: re.Match[str], language: str) -> str:
         return f"{num2words(value, lang=lang)} {_POINT_WORD.get(language, 'point')} {digits}"
     if language == "en" and len(whole) == 4 and 1100 <= value <= 2099 and "," not in match.group(1):
         return str(num2words(value, lang=lang, to="year"))
-    return str(num2words(value, lang=lang))
+    # no comma: "six thousand, one hundred" makes the voice pause and Whisper write "6000, 161"
+    return str(num2words(value, lang=lang)).replace(", ", " ")
 
 
 def speak_numbers(text: str, language: str) -> str:

@@ -51,7 +51,7 @@ def test_urls_emails_and_symbols_become_speakable() -> None:
         (
             "en",
             "In 2026, 1,200 people paid $3.50 for the 2nd time.",
-            "In twenty twenty-six, one thousand, two hundred people paid three point five zero dollars "
+            "In twenty twenty-six, one thousand two hundred people paid three point five zero dollars "
             "for the second time.",
         ),
         (
@@ -86,6 +86,8 @@ def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
         ("en", "2026-08-25 | Virtual", "August twenty-fifth, twenty twenty-six Virtual"),
         ("pt-BR", "em 2026-08-01", "em primeiro de agosto de dois mil e vinte e seis"),
         ("en", "adds DrainInProgress to PodGroup", "adds Drain In Progress to PodGroup"),
+        ("en", "MaintenancePlanned on GitHub", "Maintenance Planned on GitHub"),
+        ("en", "KEP-6161", "KEP-six thousand one hundred and sixty-one"),  # no comma, no pause
         (
             "en",
             "Feb 24–26, 2017, Illinois",
