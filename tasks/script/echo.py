@@ -175,7 +175,7 @@ def continue_sentence(sentence: str, names: set[str]) -> str:
     """`sentence` with its first word lower-cased unless it is a name or an acronym (`names`:
     the capitalized words seen inside sentences of the same text)."""
     first = sentence.split(" ", 1)[0]
-    if first in names or (len(first) > 1 and first.isupper()) or first == "I":
+    if first in names or (len(first) > 1 and first.isupper()) or re.match(r"I(?:$|['’])", first):
         return sentence
     return sentence[:1].lower() + sentence[1:]
 

@@ -156,6 +156,9 @@ _TITLE_REFERENCE = re.compile(
 )
 
 
+_ONE_STOP = re.compile(r"([?!])\.")  # "First up: Why Go?." -> "First up: Why Go?"
+
+
 def spoken_title(title: str) -> str:
     """A section's title as a host says it: no trailing period, no leading issue or PR number
     ("140333: Update etcd to v3.7.0" -> "Update etcd to v3.7.0")."""
@@ -194,8 +197,10 @@ def _opening(
     if position == 1:
         opening = [(0, phrases.welcome[0].format(**fill))]
         opening += [(1, phrases.rundown.format(**fill))] if len(topics) > 1 else []
-        return [*opening, (0, phrases.first[0].format(**fill))]
-    return [(presenter, phrases.next[(position - 2) % len(phrases.next)].format(**fill))]
+        opening += [(0, phrases.first[0].format(**fill))]
+    else:
+        opening = [(presenter, phrases.next[(position - 2) % len(phrases.next)].format(**fill))]
+    return [(host, _ONE_STOP.sub(r"\1", line)) for host, line in opening]
 
 
 class _Layout:

@@ -11,7 +11,7 @@ from castwright.core.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW, EXAMPLES_DIR
 from tasks.newsletter.stage import load_newsletter
 from tasks.script.checks import repeated_sentences
 from tasks.script.conversation import conversation_report, count_markers
-from tasks.script.echo import number_echo
+from tasks.script.echo import continue_sentence, number_echo
 from tasks.script.gate import check_script
 from tasks.script.length import estimate_minutes
 from tasks.script.opinions import check_opinions, judge
@@ -338,3 +338,16 @@ def test_a_number_echo_is_a_count_said_within_its_clause(text: str, echo: str | 
 )
 def test_a_section_title_is_said_without_its_pr_number(title: str, spoken: str) -> None:
     assert spoken_title(title) == spoken
+
+
+def test_a_lead_in_keeps_i_capital_and_a_title_ends_once() -> None:
+    assert (
+        continue_sentence("I've added a clock parameter.", set()) == "I've added a clock parameter."
+    )
+    assert continue_sentence("Ideas matter.", set()) == "ideas matter."
+    section = Section(
+        id="s1", title="Why Go?", body="Go is an attempt to make programmers productive."
+    )
+    lines = build_skeleton(section, 1, 1, SHOW, "Go at Google", topics=["Why Go?"])
+    assert all("?." not in line.text for line in lines)
+    assert any("first up: Why Go? Go is" in line.text for line in lines)
