@@ -183,12 +183,20 @@ def speak_identifiers(text: str, language: str) -> str:
     text = _ISO_DATE.sub(lambda m: _spoken_date(m, language), text)
     text = _english_dates(text) if language == "en" else text
     text = _VERSION.sub(lambda m: _version(m, language), text)
-    text = _CUED_VERSION.sub(lambda m: m.group(1) + _spoken_version(m.group(2), language), text)
+    text = _CUED_VERSION.sub(lambda m: _cued(m, language), text)
     text = _SNAKE.sub(lambda m: _snake_words(m.group(0)), text)
     text = _ANY_MINOR.sub(lambda m: f"{m.group(1)} {_POINT_WORD.get(language, 'point')} x", text)
     text = _BARE_SCHEME.sub(r"\1", text)
     text = _CAMEL_RUN.sub(lambda m: _CAMEL_JOIN.sub(" ", m.group(0)), text)
     return _LETTERS_DIGITS.sub(r"\1 \2", text)
+
+
+def _cued(match: re.Match[str], language: str) -> str:
+    """'Go 1.25' -> 'Go one point twenty-five'; 'Git v2.50' -> 'Git version two point fifty'."""
+    cue = match.group(1)
+    if cue[-1:] in "vV":
+        cue = cue[:-1] + ("versão " if language == "pt-BR" else "version ")
+    return cue + _spoken_version(match.group(2), language)
 
 
 def _version(match: re.Match[str], language: str) -> str:

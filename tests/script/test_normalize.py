@@ -88,6 +88,7 @@ def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
         ("en", "adds DrainInProgress to PodGroup", "adds Drain In Progress to PodGroup"),
         ("en", "MaintenancePlanned on GitHub", "Maintenance Planned on GitHub"),
         ("en", "KEP-6161", "KEP-six thousand one hundred and sixty-one"),  # no comma, no pause
+        ("en", "Git v2.50 Release Notes", "Git version two point fifty Release Notes"),
         (
             "en",
             "Feb 24–26, 2017, Illinois",
