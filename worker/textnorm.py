@@ -235,6 +235,7 @@ _SAME_SOUND = (
     (re.compile(r"c"), "k"),
     (re.compile(r"^kn"), "n"),
     (re.compile(r"^wr"), "r"),
+    (re.compile(r"nts$"), "nse"),  # "assistants" / "assistance", "patients" / "patience"
 )
 
 

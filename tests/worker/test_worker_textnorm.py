@@ -241,3 +241,14 @@ def test_a_number_heard_as_its_homophone_was_said() -> None:
     # "to" that the text has anyway does not stand in for a missing two
     dropped = "There are ways to do it both work for me."
     assert number_mismatch(normalize_words(text), normalize_words(dropped)) is not None
+
+
+def test_words_that_sound_the_same_are_the_same() -> None:
+    """go-sweet-16 was refused for "A.I. assistants and systems alike." heard as "AI assistance
+    and systems alike." (75.0 on a four-word piece)."""
+    assert (
+        score_transcript("A.I. assistants and systems alike.", "AI assistance and systems alike.")
+        == 100.0
+    )
+    assert score_transcript("Patients wait for the phone.", "Patience wait for the fone.") == 100.0
+    assert score_transcript("assistants and systems", "assistant and systems") < 100.0
