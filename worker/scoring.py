@@ -274,6 +274,7 @@ class ClipChecker:
         if problem:
             return ClipCheck(0.0, heard.text, problem, seconds)
         score = score_transcript(text, heard.text, language)
-        numbers = number_mismatch(text_words, normalize_words(heard.text, language), language)
+        heard_words = normalize_words(heard.text, language)
+        numbers = number_mismatch(*join_compounds(text_words, heard_words), language)
         reason = f"score {score:.1f}" + (f"; {numbers}" if numbers else "")
         return ClipCheck(score, heard.text, reason, seconds)

@@ -207,7 +207,7 @@ def _join_runs(words: list[str], other: frozenset[str], max_run: int = 4) -> lis
         for size in range(min(max_run, len(words) - i), 1, -1):
             run = words[i : i + size]
             joined = "".join(run)
-            if joined in other and not any(w[0].isdigit() for w in run):
+            if joined in other and _joinable(run):
                 out.append(joined)
                 i += size
                 break
@@ -215,6 +215,13 @@ def _join_runs(words: list[str], other: frozenset[str], max_run: int = 4) -> lis
             out.append(words[i])
             i += 1
     return out
+
+
+def _joinable(run: list[str]) -> bool:
+    """Words, or numbers of two digits or more each: "x 86 64" is "x8664" as Whisper writes
+    "x86_64" said "x eighty-six sixty-four"; "1 500" never becomes "1500" (another number)."""
+    numbers = [w for w in run if w[0].isdigit()]
+    return not numbers or (len(numbers) == len(run) and all(len(w) >= 2 for w in numbers))
 
 
 def join_compounds(reference: list[str], hypothesis: list[str]) -> tuple[list[str], list[str]]:

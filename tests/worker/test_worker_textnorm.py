@@ -252,3 +252,10 @@ def test_words_that_sound_the_same_are_the_same() -> None:
     )
     assert score_transcript("Patients wait for the phone.", "Patience wait for the fone.") == 100.0
     assert score_transcript("assistants and systems", "assistant and systems") < 100.0
+
+
+def test_a_code_names_numbers_heard_as_one_are_the_same() -> None:
+    """rust-1.90.0 was refused for "x eighty-six sixty-four" heard as "x8664" (70.0)."""
+    text = "LLD is now the default linker on x eighty-six sixty-four Linux."
+    assert score_transcript(text, "LLD is now the default linker on x8664 Linux.") == 100.0
+    assert score_transcript("one five hundred", "1500") == 0.0  # another number, never joined
