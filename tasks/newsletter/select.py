@@ -30,6 +30,7 @@ from castwright.core.config import ShowConfig, mean_rate
 from castwright.core.models import LeftOut, Newsletter, Section
 from tasks.newsletter.blocks import first_words
 from tasks.script.facts import key_facts, news_sentences
+from tasks.script.length import spoken_words
 from tasks.script.lexicon import lexicon
 
 log = logging.getLogger(__name__)
@@ -157,9 +158,9 @@ def _candidates(
     return found, similarity, importance
 
 
-def _chunks(sentences: list[int]) -> int:
+def _chunks(sentences: list[float]) -> int:
     """News lines for sentences of these word counts, packed as the script stage packs them."""
-    chunks, size = 0, NEWS_CHUNK_WORDS + 1
+    chunks, size = 0, NEWS_CHUNK_WORDS + 1.0
     for words in sentences:
         if size + words <= NEWS_CHUNK_WORDS:
             size += words
@@ -169,7 +170,7 @@ def _chunks(sentences: list[int]) -> int:
 
 
 def estimate_minutes(
-    sections: list[tuple[list[int], list[int]]], titles: list[int], show: ShowConfig
+    sections: list[tuple[list[float], list[float]]], titles: list[float], show: ShowConfig
 ) -> float:
     """Minutes of an episode telling, per section, sentences of these word counts, with
     comments of these word counts; `titles` are the sections' title words."""
@@ -204,9 +205,10 @@ class _Plan:
         for cs in chosen.values():
             cs.sort(key=lambda c: c.position)
         order = sorted(chosen)
-        sections = [([c.words for c in chosen[i]],
-                     [len(m.text.split()) for m in self.issue.sections[i].comments]) for i in order]  # fmt: skip
-        titles = [len(self.issue.sections[i].title.split()) for i in order]
+        lang = self.show.language  # lengths in words as the voices say them (speech_words)
+        sections = [([spoken_words(c.text, lang) for c in chosen[i]],
+                     [spoken_words(m.text, lang) for m in self.issue.sections[i].comments]) for i in order]  # fmt: skip
+        titles = [spoken_words(self.issue.sections[i].title, lang) for i in order]
         return estimate_minutes(sections, titles, self.show)
 
 

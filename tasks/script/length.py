@@ -1,6 +1,7 @@
 """Length control: estimate the episode's minutes, then expand or condense toward the target.
 
-The estimate is what the master stage will produce: each host's words at its voice's speaking
+The estimate is what the master stage will produce: each host's words (counted in words of
+average length: English by its syllables, castwright.core.text.speech_words) at its voice's speaking
 rate (`words_per_minute` in voices/*.yaml, else the show's `script.words_per_minute`), plus
 the pauses it inserts (`audio.pause_ms` between turns, `audio.section_pause_ms` at a section
 change). Outside `script.length_tolerance` of the target:
@@ -13,12 +14,15 @@ change). Outside `script.length_tolerance` of the target:
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from typing import TYPE_CHECKING
 
 from castwright.core.config import ShowConfig, mean_rate, speaking_rates
 from castwright.core.models import Newsletter, Script
+from castwright.core.text import speech_words
+from tasks.script.normalize import speak_numbers
 from tasks.script.skeleton import Line, discussion_gaps
 
 if TYPE_CHECKING:
@@ -30,8 +34,15 @@ WORDS_PER_GAP = 14  # until the model has written a line, assume it writes this 
 MAX_GAPS_PER_SECTION = 10
 
 
-def _minutes(spoken: list[tuple[str, int]], sections: int, show: ShowConfig) -> float:
-    """`spoken`: (host, words) per turn, each host at its voice's speaking rate."""
+@functools.lru_cache(maxsize=8192)
+def spoken_words(text: str, language: str) -> float:
+    """`text` (numbers in digits or words) in words of average length, as the voices say it."""
+    return speech_words(speak_numbers(text, language), language)
+
+
+def _minutes(spoken: list[tuple[str, float]], sections: int, show: ShowConfig) -> float:
+    """`spoken`: (host, words of average length: castwright.core.text.speech_words) per turn,
+    each host at its voice's speaking rate."""
     rates = speaking_rates(show)
     default = show.script.words_per_minute
     speech = sum(words / rates.get(host, default) for host, words in spoken)
@@ -44,11 +55,13 @@ def _minutes(spoken: list[tuple[str, int]], sections: int, show: ShowConfig) -> 
 def estimate_minutes(script: Script, show: ShowConfig) -> float:
     """Minutes the mastered episode of `script` will last."""
     sections = len({t.section for t in script.turns})
-    return _minutes([(t.speaker, t.words()) for t in script.turns], sections, show)
+    spoken = [(t.speaker, spoken_words(t.text, show.language)) for t in script.turns]
+    return _minutes(spoken, sections, show)
 
 
 def _lines_minutes(sections: list[tuple[str, list[Line]]], show: ShowConfig) -> float:
-    spoken = [(line.speaker, len(line.text.split())) for _, ls in sections for line in ls]
+    spoken = [(line.speaker, spoken_words(line.text, show.language))
+              for _, ls in sections for line in ls]  # fmt: skip
     return _minutes(spoken, len(sections), show)
 
 

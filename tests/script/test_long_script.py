@@ -75,3 +75,18 @@ def test_thirty_minute_script_section_by_section(caplog: pytest.LogCaptureFixtur
     assert f"about {result.estimated_minutes:.1f} minutes (target 30.0)" in caplog.text
     assert max(len(t.text.split()) for t in result.script.turns) <= 60  # split for TTS
     assert all(c.percent == 100 for c in result.coverage)  # every section's news is told
+
+
+def test_jargon_takes_longer_to_say_than_its_word_count() -> None:
+    """English length by syllables: LWKD's episode was estimated 4.06 min by words and measured
+    5.41; each voice kept its syllables a minute, so its words ran near two syllables each."""
+    from castwright.core.text import speech_words
+
+    plain = "We wanted to make the software process at our company better for every team."
+    jargon = (  # LWKD, 2026-07-12: 17 words, 40 syllables
+        "This foundational change implements the initial phase, designed to build explicit "
+        "ecosystem awareness around structural cluster disruptions."
+    )
+    assert speech_words(plain, "en") == pytest.approx(len(plain.split()), rel=0.15)
+    assert speech_words(jargon, "en") > 1.5 * len(jargon.split())
+    assert speech_words("Uma frase em português.", "pt-BR") == 4.0  # by its words
