@@ -39,9 +39,10 @@ from tasks.script.facts import (
     stem,
     tokens,
 )
+from tasks.script.normalize import spoken_title
 from tasks.script.opinions import check_section, feedback
 from tasks.script.persona import persona_markers
-from tasks.script.skeleton import Line, load_phrases, spoken_title
+from tasks.script.skeleton import Line, load_phrases
 
 if TYPE_CHECKING:
     from tasks.script.writer import Writer

@@ -289,6 +289,24 @@ def _sub_recording(
     return pattern.sub(replace, text)
 
 
+#: the number a heading starts with that no host says: "140333: Update etcd", "#03 - Better Late"
+_TITLE_REFERENCE = re.compile(
+    r"^\s*(?:#\d+|(?:PR|pull request|issue)\s*#?\d+|\d{5,})\s*[:\-–—]\s+(?=\w)", re.I
+)
+_ONE_STOP = re.compile(r"([?!])\.")
+
+
+def spoken_title(title: str) -> str:
+    """A section's title as a host says it: no trailing period, no leading issue or PR number
+    ("140333: Update etcd to v3.7.0" -> "Update etcd to v3.7.0")."""
+    return _TITLE_REFERENCE.sub("", title).rstrip(".")
+
+
+def one_stop(line: str) -> str:
+    """'First up: Why Go?.' -> 'First up: Why Go?' (a title that ends in '?' or '!')."""
+    return _ONE_STOP.sub(r"\1", line)
+
+
 def normalize_script(script: Script, language: str) -> tuple[Script, list[Replacement]]:
     rules = load_rules(language)
     turns: list[Turn] = []

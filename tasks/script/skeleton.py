@@ -38,6 +38,7 @@ from castwright.core.paths import PROMPTS_DIR
 from castwright.core.text import pack, speech_units
 from tasks.script.echo import continue_sentence, key_span, number_echo, section_names
 from tasks.script.facts import news_sentences
+from tasks.script.normalize import one_stop, spoken_title
 from tasks.script.persona import marker_forms
 
 Kind = Literal["open", "news", "segue", "ask", "opinion", "react", "reply", "discuss", "close"]
@@ -150,21 +151,6 @@ def _matches(template: str, line: str) -> bool:
     return bool(re.fullmatch(pattern, line, re.IGNORECASE))
 
 
-#: the number a heading starts with that no host says: "140333: Update etcd", "#03 - Better Late"
-_TITLE_REFERENCE = re.compile(
-    r"^\s*(?:#\d+|(?:PR|pull request|issue)\s*#?\d+|\d{5,})\s*[:\-–—]\s+(?=\w)", re.I
-)
-
-
-_ONE_STOP = re.compile(r"([?!])\.")  # "First up: Why Go?." -> "First up: Why Go?"
-
-
-def spoken_title(title: str) -> str:
-    """A section's title as a host says it: no trailing period, no leading issue or PR number
-    ("140333: Update etcd to v3.7.0" -> "Update etcd to v3.7.0")."""
-    return _TITLE_REFERENCE.sub("", title).rstrip(".")
-
-
 def _listing(items: list[str], and_word: str) -> str:
     items = [spoken_title(i) for i in items]
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {and_word} {items[-1]}"
@@ -200,7 +186,7 @@ def _opening(
         opening += [(0, phrases.first[0].format(**fill))]
     else:
         opening = [(presenter, phrases.next[(position - 2) % len(phrases.next)].format(**fill))]
-    return [(host, _ONE_STOP.sub(r"\1", line)) for host, line in opening]
+    return [(host, one_stop(line)) for host, line in opening]
 
 
 class _Layout:

@@ -14,9 +14,10 @@ from tasks.script.conversation import conversation_report, count_markers
 from tasks.script.echo import continue_sentence, number_echo
 from tasks.script.gate import check_script
 from tasks.script.length import estimate_minutes
+from tasks.script.normalize import spoken_title
 from tasks.script.opinions import check_opinions, judge
 from tasks.script.persona import marker_forms, persona_markers
-from tasks.script.skeleton import Rotation, build_skeleton, load_phrases, spoken_title
+from tasks.script.skeleton import Rotation, build_skeleton, load_phrases
 
 SHOW = load_show(DEFAULT_SHOW)
 HOSTS = SHOW.host_names
