@@ -21,6 +21,14 @@ EN_MONTH_ABBREVIATIONS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "Jun": 6, "Jul
 
 #: syllables per word of the English the voices' speaking rates were measured on (go-testing-time.md's
 #: episode: 1.53 in Ada's turns, 1.46 in Marvin's)
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def split_camel_case(name: str) -> str:
+    """'PodGroupPostFilter' -> 'Pod Group Post Filter', 'maxTokens' -> 'max Tokens'."""
+    return _CAMEL_BOUNDARY.sub(" ", name)
+
+
 EN_SYLLABLES_PER_WORD = 1.5
 _EN_VOWELS = re.compile(r"[aeiouy]+")
 _EN_WORD = re.compile(r"[a-z]+")

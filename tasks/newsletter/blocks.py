@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from castwright.core.models import Link
-from castwright.core.text import EN_MONTH_ABBREVIATIONS
+from castwright.core.text import EN_MONTH_ABBREVIATIONS, split_camel_case
 
 Kind = Literal["heading", "text", "item", "quote", "row", "code", "html", "image", "link"]
 #: blocks that are prose: spoken (they may also carry a host's comment)
@@ -22,7 +22,6 @@ _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)+$")
 _ASSIGNMENT = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*)\s*[=:]\s*([\w.,%-]+)$")
 _PATH = re.compile(r"^(?=.*[A-Za-z])(?=.*(?:::|[{}<>]))[\w:{}<>&.,\[\]-]+$")
 _CAMEL_WORD = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]+)+$")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _OF = {"en": "of", "pt-BR": "de"}
 #: what a reader skips and a host never says: a merge note with its commit hash ("(merge
 #: 08f612ba70 tb/fix later to maint)"), a bare commit hash or issue number in brackets ("(#1234)")
@@ -49,7 +48,7 @@ class Block:
 
 def identifier_words(name: str) -> str:
     """`GENERATION_TIMEOUT` -> "generation timeout", `maxTokens` -> "max tokens"."""
-    spaced = _CAMEL.sub(" ", name)
+    spaced = split_camel_case(name)
     return " ".join(w.lower() for w in re.split(r"[_.\-\s]+", spaced) if w)
 
 

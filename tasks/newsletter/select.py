@@ -32,6 +32,7 @@ from tasks.newsletter.blocks import first_words
 from tasks.script.facts import key_facts, news_sentences
 from tasks.script.length import spoken_words
 from tasks.script.lexicon import lexicon
+from tasks.script.normalize import spoken_title
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,7 @@ class _Plan:
         lang = self.show.language  # lengths in words as the voices say them (speech_words)
         sections = [([spoken_words(c.text, lang) for c in chosen[i]],
                      [spoken_words(m.text, lang) for m in self.issue.sections[i].comments]) for i in order]  # fmt: skip
-        titles = [spoken_words(self.issue.sections[i].title, lang) for i in order]
+        titles = [spoken_words(spoken_title(self.issue.sections[i].title), lang) for i in order]
         return estimate_minutes(sections, titles, self.show)
 
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from castwright.core.errors import ConfigError
 from castwright.core.models import Script, Turn
 from castwright.core.paths import PROMPTS_DIR
-from castwright.core.text import EN_MONTH_ABBREVIATIONS
+from castwright.core.text import EN_MONTH_ABBREVIATIONS, split_camel_case
 from tasks.script import spoken_pt
 
 RULES_DIR = PROMPTS_DIR / "speech-rules"
@@ -106,7 +106,6 @@ _LETTERS_DIGITS = re.compile(r"\b([A-Za-z]+)(\d+)(?=[\s\-.,;:!?)]|$)")
 #: a code name of three or more joined words ("PodGroupPostFilter"), or of two long ones
 #: ("MaintenancePlanned", which Whisper hears as "maintenance plan"); "GitHub", "JavaScript" stay
 _CAMEL_RUN = re.compile(r"\b[A-Za-z][a-z]+(?:[A-Z][a-z]+){2,}\b|\b[A-Z][a-z]{4,}[A-Z][a-z]{4,}\b")
-_CAMEL_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _ANY_MINOR = re.compile(r"\b(\d+(?:\.\d+)*)\.x\b")  # "LTS 8.x": any 8 release
 _BARE_SCHEME = re.compile(r"\b([A-Za-z][A-Za-z0-9+]*)://(?=[\s.,;:!?)]|$)")  # "s3:// URIs"
 
@@ -187,7 +186,7 @@ def speak_identifiers(text: str, language: str) -> str:
     text = _SNAKE.sub(lambda m: _snake_words(m.group(0)), text)
     text = _ANY_MINOR.sub(lambda m: f"{m.group(1)} {_POINT_WORD.get(language, 'point')} x", text)
     text = _BARE_SCHEME.sub(r"\1", text)
-    text = _CAMEL_RUN.sub(lambda m: _CAMEL_JOIN.sub(" ", m.group(0)), text)
+    text = _CAMEL_RUN.sub(lambda m: split_camel_case(m.group(0)), text)
     return _LETTERS_DIGITS.sub(r"\1 \2", text)
 
 
