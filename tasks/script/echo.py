@@ -59,6 +59,8 @@ _FIRST_PERSON = {"i", "me", "my", "mine", "we", "us", "our", "i'm", "i've", "i'd
 _SALIENT = {"percent", "cento", "hundred", "thousand", "million", "billion", "trillion", "mil",
             "milhão", "milhões", "bilhão", "bilhões"}  # fmt: skip
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+#: a noun phrase ends at a clause mark: "the core API, including ..." echoes "the core API"
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]")
 
 
 def _words(text: str) -> list[str]:
@@ -144,16 +146,18 @@ def key_span(comment: str, language: str, loose: bool = False) -> str | None:
     first = re.split(r"(?<=[.!?])\s+", comment.strip())[0].rstrip(".!?")
     if 2 <= len(_words(first)) <= MAX_SPAN_WORDS and _echoable(_words(first), language):
         return first
-    words = [w for s in re.split(r"(?<=[.!?])\s+", comment.strip())
-             if not _negated(_words(s), language) for w in _words(s)]  # fmt: skip
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", comment.strip())
+                 if not _negated(_words(s), language)]  # fmt: skip
+    clauses = [_words(c) for s in sentences for c in _CLAUSE_BREAK.split(s)]
+    words = [w for clause in clauses for w in clause]
     determiners = _DETERMINERS.get(language, _DETERMINERS["en"])
     breaks = _BREAKS.get(language, _BREAKS["en"])
     best, best_score = None, 0
-    for i, word in enumerate(words):
+    for clause, i, word in ((c, i, w) for c in clauses for i, w in enumerate(c)):
         if word.lower() not in determiners:
             continue
         phrase = [word]
-        for following in words[i + 1 : i + 1 + _FOLLOWING.get(language, 3)]:
+        for following in clause[i + 1 : i + 1 + _FOLLOWING.get(language, 3)]:
             if following.lower() in breaks or following.lower() in determiners:
                 break
             phrase.append(following)

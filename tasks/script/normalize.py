@@ -263,12 +263,15 @@ def normalize_text(
 
 def _spoken(rule: Rule) -> Callable[[re.Match[str]], str]:
     """The rule's words; a term that may end a sentence and did ("... and tools etc. A handful")
-    keeps its period, so the voice does not run into the next sentence."""
+    keeps its period, so the voice does not run into the next sentence. A sentence's own stop
+    after a spoken form that ends in one is not doubled."""
 
     def speak(match: re.Match[str]) -> str:
         rest = match.string[match.end() :]
         after = re.match(r"[\"'”’)]*\s+(\S)", rest)  # what starts after it ("etc.\" É ...")
         ends = rule.ends_sentence and (not rest.strip() or (after and after.group(1).isupper()))
+        if rest.startswith(".") and rule.spoken.endswith("."):
+            return rule.spoken[:-1]  # "the core API." -> "the core A.P.I.", not "A.P.I.."
         return rule.spoken + ("." if ends else "")
 
     return speak

@@ -305,13 +305,14 @@ class _Layout:
     def place_markers(self, lines: list[Line]) -> None:
         """Each host's first line of its own in the section (not the opening, not the line that
         carries the transition, unless that is the host's only news) starts with the next of its
-        persona's markers."""
+        persona's markers. A marker that ends in a colon never stacks on the transition's own
+        ("Here is the thing: next: ...")."""
         for host in self.hosts:
             news = [ln for ln in lines if ln.speaker == host and ln.fixed
                     and ln.kind in ("news", "opinion")]  # fmt: skip
             mine = [ln for ln in news if ln is not self.intro] or news
             marker = self.rotation.marker(host) if mine else None
-            if marker:
+            if marker and not (mine[0] is self.intro and marker.endswith(":")):
                 line = mine[0]
                 leads = not marker.endswith((".", "!", "?"))  # "Well," replaces "I read that"
                 line.text = with_marker(line.plain if leads and line.plain else line.text,

@@ -7,11 +7,11 @@ import pytest
 
 from castwright.core.config import ShowConfig, load_show
 from castwright.core.models import Comment, Newsletter, Script, Section, Turn
-from castwright.core.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW, EXAMPLES_DIR
+from castwright.core.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW, EXAMPLES_DIR, PROJECT_ROOT
 from tasks.newsletter.stage import load_newsletter
 from tasks.script.checks import repeated_sentences
 from tasks.script.conversation import conversation_report, count_markers
-from tasks.script.echo import continue_sentence, number_echo
+from tasks.script.echo import continue_sentence, key_span, number_echo
 from tasks.script.gate import check_script
 from tasks.script.length import estimate_minutes
 from tasks.script.normalize import spoken_title
@@ -24,6 +24,7 @@ HOSTS = SHOW.host_names
 ISSUE = load_newsletter(DEFAULT_NEWSLETTER, HOSTS)
 ENERGY = load_newsletter(EXAMPLES_DIR / "newsletter-energy.md", HOSTS)
 PERSONAS = {h.name: h.persona for h in SHOW.hosts}
+REALWORLD = PROJECT_ROOT / "tests" / "fixtures" / "realworld"
 
 
 def skeleton_script(issue: Newsletter, show: ShowConfig = SHOW) -> Script:
@@ -91,6 +92,19 @@ def test_the_skeleton_keeps_every_fact_and_every_opinion_by_its_host() -> None:
     report = check_script(ISSUE, script, SHOW)
     assert all(c.percent == 100 for c in report.coverage)
     assert {r.status for r in report.opinions} == {"kept"}
+
+
+def test_no_lead_in_stacks_on_a_transition() -> None:
+    """LWKD (a real newsletter, no host comments) gave Ada "Here is the thing: next: Introduce
+    Node Lifecycle Conditions": her marker on the line that carries the transition."""
+    phrases = load_phrases("en")
+    leads = [p.split("{title}")[0].strip() for p in phrases.first + phrases.next]
+    colon_markers = [m for m in marker_forms(PERSONAS["Ada"]) if m.endswith(":")]
+    stacks = [f"{m} {lead}".lower() for m in colon_markers for lead in leads]
+    lwkd = load_newsletter(REALWORLD / "lwkd-2026-07-12.md", HOSTS)
+    for issue in (lwkd, ISSUE, ENERGY):
+        said = [t.text.lower() for t in skeleton_script(issue).turns]
+        assert [t for t in said if t.startswith(tuple(stacks))] == []
 
 
 def test_the_other_host_asks_about_a_number_with_the_number() -> None:
@@ -326,6 +340,20 @@ def test_markers_count_where_they_open_a_sentence_or_clause() -> None:
 )
 def test_a_number_echo_is_a_count_said_within_its_clause(text: str, echo: str | None) -> None:
     assert number_echo(text, "en") == echo
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Good rules. Teachers stay in charge.", "Good rules"),
+        ("They blame the deadline for everything.", "the deadline"),
+        # a phrase ends at a clause mark: LWKD's hosts said "Okay, the core API including, noted."
+        ("rthallisey added conditions into the core API, including Drained.", "the core API"),
+        ("It is not a winter.", None),  # never a span from a negated sentence
+    ],
+)
+def test_a_key_span_is_a_phrase_within_its_clause(text: str, span: str | None) -> None:
+    assert key_span(text, "en") == span
 
 
 @pytest.mark.parametrize(

@@ -104,6 +104,8 @@ def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
         ("en", "Support etc. A handful", "Support and so on. A handful"),
         ("en", "tools, etc., and more", "tools, and so on, and more"),
         ("pt-BR", "o Dr. Souza e etc. Depois", "o doutor Souza e e assim por diante. Depois"),
+        ("en", "into the core API. Then", "into the core A.P.I. Then"),  # not "A.P.I.."
+        ("en", "the API, and the AI.", "the A.P.I., and the A.I."),
     ],
 )
 def test_versions_and_code_names_are_said_as_people_say_them(
