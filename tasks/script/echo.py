@@ -10,7 +10,8 @@ those words from the text itself, so a reaction is built from the news, never in
   the longest words, never from a sentence with a negation (echoing "not" into another turn would
   change what is asserted, and "is not a winter" is no point to pick up "a winter" from);
 - `continue_sentence`: a sentence lower-cased at its start so a lead-in can go before it ("And
-  storage ...") while names ("Europe", "OpenAI") keep their capitals.
+  storage ...") while names ("Europe", "OpenAI") keep their capitals; `with_marker` puts a
+  persona's lead-in before it, and `opens_with_link` says when none fits ("But why ...").
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ _BREAKS = {
         "only already really can will would should must may might has have had do does did it its "
         "take takes took make makes made get gets got go goes went need needs want wants pay pays "
         "paid say says said see sees show shows cost costs run runs stay stays keep keeps find "
-        "finds found work works become becomes after before during since until ago"
+        "finds found work works become becomes after before during since until ago against "
+        "across into onto over under about through via per including between among without "
+        "within toward towards upon off out up down"
     ),
     "pt-BR": _set(
         "é são foi era ser e ou mas de do da dos das em no na nos nas por para pra com como que "
@@ -59,6 +62,7 @@ _FIRST_PERSON = {"i", "me", "my", "mine", "we", "us", "our", "i'm", "i've", "i'd
 _SALIENT = {"percent", "cento", "hundred", "thousand", "million", "billion", "trillion", "mil",
             "milhão", "milhões", "bilhão", "bilhões"}  # fmt: skip
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_POSSESSIVE = re.compile(r"['’]s$")
 #: a noun phrase ends at a clause mark: "the core API, including ..." echoes "the core API"
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]")
 
@@ -179,7 +183,8 @@ def continue_sentence(sentence: str, names: set[str]) -> str:
     """`sentence` with its first word lower-cased unless it is a name or an acronym (`names`:
     the capitalized words seen inside sentences of the same text)."""
     first = sentence.split(" ", 1)[0]
-    if first in names or (len(first) > 1 and first.isupper()) or re.match(r"I(?:$|['’])", first):
+    root = _POSSESSIVE.sub("", first.rstrip(",.;:!?"))  # "Google's" is "Google"
+    if root in names or (len(root) > 1 and root.isupper()) or re.match(r"I(?:$|['’])", first):
         return sentence
     return sentence[:1].lower() + sentence[1:]
 
@@ -189,5 +194,31 @@ def section_names(texts: list[str]) -> set[str]:
     found: set[str] = set()
     for text in texts:
         for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
-            found.update(w for w in _words(sentence)[1:] if w[:1].isupper())
+            found.update(_POSSESSIVE.sub("", w) for w in _words(sentence)[1:] if w[:1].isupper())
     return found
+
+
+#: words that link a sentence to the one before it: no lead-in goes in front of them
+_LINKS = {
+    "en": _set("and but so or yet plus also however still then because"),
+    "pt-BR": _set("e mas então ou porém contudo também entretanto depois porque"),
+}
+
+
+def opens_with_link(sentence: str, language: str) -> bool:
+    """Whether `sentence` opens with a word that links it to what came before ("But why ...")."""
+    words = _words(sentence)
+    return bool(words) and words[0].lower() in _LINKS.get(language, _LINKS["en"])
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def with_marker(text: str, marker: str, names: set[str]) -> str:
+    """`text` opened by a persona marker: "Well," and "Here is the thing:" lead into it, "Right."
+    stands before it, a bare "I mean" is followed by a comma."""
+    if marker.endswith((".", "!", "?")):
+        return f"{capital(marker)} {text}"
+    lead = marker if marker.endswith((",", ":", ";")) else f"{marker},"
+    return f"{capital(lead)} {continue_sentence(text, names)}"

@@ -256,3 +256,36 @@ def section_coverage(
     spoken = tokens(" ".join(t.text for t in turns if t.section == section.id), language)
     missing = [f for f in facts if not is_told(f, spoken, language)]
     return SectionCoverage(section=section.id, facts=facts, missing=missing)
+
+
+#: a sentence or two per news line, so the other host can come in
+GROUP_WORDS = 32
+
+
+def news_groups(section: Section, max_words: int = GROUP_WORDS) -> list[str]:
+    """The body's sentences, packed into groups of at most `max_words` (one sentence may exceed)."""
+    groups: list[str] = []
+    for sentence in news_sentences(section):
+        if groups and len(groups[-1].split()) + len(sentence.split()) <= max_words:
+            groups[-1] = f"{groups[-1]} {sentence}"
+        else:
+            groups.append(sentence)
+    return groups
+
+
+def section_texts(section: Section) -> list[str]:
+    """The sentences a section's lines are built from: its news and its comments."""
+    return news_sentences(section) + [c.text for c in section.comments]
+
+
+def without_title(groups: list[str], title: str) -> list[str]:
+    """The news without a first sentence that only repeats its title, which the transition says
+    (Haskell Weekly's first line, "Welcome to another issue of Haskell Weekly!", is both)."""
+    first, *rest = re.split(r"(?<=[.!?])\s+", groups[0].strip()) if groups else [""]
+    if not first or _bare(first) != _bare(title):
+        return groups
+    return [" ".join(rest), *groups[1:]] if rest else groups[1:]
+
+
+def _bare(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))

@@ -36,14 +36,21 @@ from castwright.core.errors import ConfigError
 from castwright.core.models import Script, Section, Turn
 from castwright.core.paths import PROMPTS_DIR
 from castwright.core.text import pack, speech_units
-from tasks.script.echo import continue_sentence, key_span, number_echo, section_names
-from tasks.script.facts import news_sentences
+from tasks.script.echo import (
+    capital,
+    continue_sentence,
+    key_span,
+    number_echo,
+    opens_with_link,
+    section_names,
+    with_marker,
+)
+from tasks.script.facts import news_groups, news_sentences, section_texts, without_title
 from tasks.script.normalize import one_stop, spoken_title
 from tasks.script.persona import marker_forms
 
 Kind = Literal["open", "news", "segue", "ask", "opinion", "react", "reply", "discuss", "close"]
 MAX_TURN_WORDS = 60  # a longer line is voiced as several turns, split at sentence ends
-GROUP_WORDS = 32  # a sentence or two per news line, so the other host can come in
 
 
 class Line(BaseModel):
@@ -95,9 +102,11 @@ class Rotation:
     """The fixed phrases and persona markers used so far in the episode: each pick is the least
     used of its list (in the list's order), so a phrase comes back only after all the others."""
 
-    def __init__(self, show: ShowConfig) -> None:
+    def __init__(self, show: ShowConfig, sections: list[Section] | None = None) -> None:
         self.counts: Counter[str] = Counter()
         self.markers = {h.name: list(marker_forms(h.persona)) for h in show.hosts}
+        #: the issue's names: "Google" inside a sentence of any section keeps its capital
+        self.names = section_names([t for s in sections or [] for t in section_texts(s)])
 
     def pick(self, options: list[str]) -> str:
         choice = min(options, key=lambda o: (self.counts[o], options.index(o)))
@@ -108,7 +117,7 @@ class Rotation:
         """The least used of `options` filled with `values` whose result has not been said yet
         in the episode ("" when every one has)."""
         for option in sorted(options, key=lambda o: (self.counts[o], options.index(o))):
-            text = _capital(option.format(**values))
+            text = capital(option.format(**values))
             if text not in self.counts:
                 self.counts[option] += 1
                 self.counts[text] += 1
@@ -156,21 +165,6 @@ def _listing(items: list[str], and_word: str) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {and_word} {items[-1]}"
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def news_groups(section: Section, max_words: int = GROUP_WORDS) -> list[str]:
-    """The body's sentences, packed into groups of at most `max_words` (one sentence may exceed)."""
-    groups: list[str] = []
-    for sentence in news_sentences(section):
-        if groups and len(groups[-1].split()) + len(sentence.split()) <= max_words:
-            groups[-1] = f"{groups[-1]} {sentence}"
-        else:
-            groups.append(sentence)
-    return groups
-
-
 def _opening(
     show: ShowConfig, issue_title: str, section: Section, position: int, topics: list[str],
     presenter: int,
@@ -197,7 +191,7 @@ class _Layout:
         self.language = show.language
         self.phrases = load_phrases(show.language)
         self.hosts = show.host_names
-        self.names = section_names(news_sentences(section) + [c.text for c in section.comments])
+        self.names = rotation.names | section_names(section_texts(section))
         self.intro: Line | None = None  # the news line that also carries the transition
 
     def other(self, host: str) -> str:
@@ -205,6 +199,13 @@ class _Layout:
 
     def continued(self, text: str) -> str:
         return continue_sentence(text, self.names)
+
+    def taken(self, news: str) -> str:
+        """`news` as the other host takes it up ("Plus, ..."); as written when it opens with
+        its own link ("But why open source Go?" takes no "What's more,")."""
+        if opens_with_link(news, self.language):
+            return news
+        return capital(self.rotation.pick(self.phrases.takes).format(news=self.continued(news)))
 
     def moves(self, groups: list[str], presenter: str) -> list[str]:
         """For each group after the first: "ask" (the other host asks about the number just told,
@@ -231,15 +232,15 @@ class _Layout:
         groups = news_groups(self.section)
         if len(groups) == 1 and not self.section.comments:  # both hosts tell even a short story
             groups = news_sentences(self.section)
+        groups = without_title(groups, self.section.title)
         if not groups:
             return [intro]
         moves = self.moves(groups, presenter)
         first = self.section.comments[0].host if self.section.comments else None
         if self._teller(presenter, moves) == first:  # the presenter announces, the other tells
             teller = self.other(presenter)
-            take = self.rotation.pick(self.phrases.takes)
             lines = [intro, Line(speaker=teller, kind="news", plain=groups[0],
-                                 text=_capital(take.format(news=self.continued(groups[0]))))]  # fmt: skip
+                                 text=self.taken(groups[0]))]  # fmt: skip
         else:
             teller = presenter
             lines = [Line(speaker=presenter, kind="news", text=f"{intro.text} {groups[0]}")]
@@ -254,9 +255,8 @@ class _Layout:
                 lines.append(Line(speaker=teller, kind="news", text=group))
             else:
                 teller = self.other(teller)
-                take = self.rotation.pick(self.phrases.takes)
                 lines.append(Line(speaker=teller, kind="news", plain=group,
-                                  text=_capital(take.format(news=self.continued(group)))))  # fmt: skip
+                                  text=self.taken(group)))  # fmt: skip
         return lines
 
     def comments(self, before: str, position: int) -> list[Line]:
@@ -321,15 +321,6 @@ class _Layout:
 
 def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
-
-
-def with_marker(text: str, marker: str, names: set[str]) -> str:
-    """`text` opened by a persona marker: "Well," and "Here is the thing:" lead into it, "Right."
-    stands before it, a bare "I mean" is followed by a comma."""
-    if marker.endswith((".", "!", "?")):
-        return f"{_capital(marker)} {text}"
-    lead = marker if marker.endswith((",", ":", ";")) else f"{marker},"
-    return f"{_capital(lead)} {continue_sentence(text, names)}"
 
 
 def build_skeleton(

@@ -368,7 +368,7 @@ def write_script(
     earlier episodes."""
     writer = Writer(llm, show, history)
     topics = [s.title for s in newsletter.sections]
-    rotation = Rotation(show)  # the fixed phrases, spread over the whole episode
+    rotation = Rotation(show, newsletter.sections)  # the phrases, spread over the episode
     count = len(newsletter.sections)
     skeletons: list[list[Line]] = []
     for i, s in enumerate(newsletter.sections, 1):

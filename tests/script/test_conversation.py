@@ -3,6 +3,8 @@ judges substance and stance, not delivery."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from castwright.core.config import ShowConfig, load_show
@@ -30,7 +32,7 @@ REALWORLD = PROJECT_ROOT / "tests" / "fixtures" / "realworld"
 def skeleton_script(issue: Newsletter, show: ShowConfig = SHOW) -> Script:
     """The embedded path's script when the LLM writes nothing usable: every gap takes the code's
     own line (the worst case for liveliness: no model line at all)."""
-    turns, rotation = [], Rotation(show)
+    turns, rotation = [], Rotation(show, issue.sections)
     topics = [s.title for s in issue.sections]
     for i, section in enumerate(issue.sections, 1):
         lines = build_skeleton(section, i, len(issue.sections), show, issue.title, topics, rotation)
@@ -105,6 +107,36 @@ def test_no_lead_in_stacks_on_a_transition() -> None:
     for issue in (lwkd, ISSUE, ENERGY):
         said = [t.text.lower() for t in skeleton_script(issue).turns]
         assert [t for t in said if t.startswith(tuple(stacks))] == []
+
+
+def test_real_newsletters_read_as_said_not_as_stitched() -> None:
+    """From the published corpus episodes: Haskell Weekly's first line is its first section's
+    title and was said twice in a row; Go's blog had "What's more, but why open source Go?" and
+    "Well, google's primary role" (a name at a sentence's start, seen inside one elsewhere)."""
+    haskell = load_newsletter(REALWORLD / "haskell-weekly-538.md", HOSTS)
+    said = " ".join(t.text for t in skeleton_script(haskell).turns)
+    # the welcome, the rundown and "first up" say it; the news no longer starts with it again
+    assert said.count("Welcome to another issue of Haskell Weekly!") == 3
+    go = load_newsletter(REALWORLD / "go-open-source.md", HOSTS)
+    lines = [t.text for t in skeleton_script(go).turns]
+    takes = [p.split("{news}")[0] for p in load_phrases("en").takes]
+    assert not [ln for ln in lines for p in takes if ln.startswith(p) and
+                ln[len(p):].split(" ")[0].lower() in {"but", "and", "so"}]  # fmt: skip
+    assert not [ln for ln in lines if re.search(r"\bgoogle", ln)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names", "continued"),
+    [
+        ("The deadline moved.", set(), "the deadline moved."),
+        ("Google's primary role is to enable.", {"Google"}, "Google's primary role is to enable."),
+        ("API users wait.", set(), "API users wait."),
+    ],
+)
+def test_a_sentence_continues_with_its_names_capitalized(
+    sentence: str, names: set[str], continued: str
+) -> None:
+    assert continue_sentence(sentence, names) == continued
 
 
 def test_the_other_host_asks_about_a_number_with_the_number() -> None:
@@ -336,6 +368,7 @@ def test_markers_count_where_they_open_a_sentence_or_clause() -> None:
         ("Go 1.25 ships 3 new features", "three new features"),  # a version counts nothing
         ("139993: Introduce 4 conditions", "four conditions"),
         ("The repo hit 50000 stars", "fifty thousand stars"),
+        ("five patches against the GHC source tree", "five patches"),  # Haskell Weekly
     ],
 )
 def test_a_number_echo_is_a_count_said_within_its_clause(text: str, echo: str | None) -> None:
