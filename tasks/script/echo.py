@@ -190,11 +190,13 @@ def continue_sentence(sentence: str, names: set[str]) -> str:
 
 
 def section_names(texts: list[str]) -> set[str]:
-    """Capitalized words that stand inside a sentence (not at its start) of `texts`: names."""
+    """Capitalized words that stand inside a sentence (not at its start) of `texts`: names. A
+    function word is none ("Com" after a colon in Portuguese is still "com")."""
     found: set[str] = set()
     for text in texts:
         for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
-            found.update(_POSSESSIVE.sub("", w) for w in _words(sentence)[1:] if w[:1].isupper())
+            found.update(_POSSESSIVE.sub("", w) for w in _words(sentence)[1:]
+                         if w[:1].isupper() and w.lower() not in ALL_STOP_WORDS)  # fmt: skip
     return found
 
 

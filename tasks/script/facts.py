@@ -282,10 +282,11 @@ def without_title(groups: list[str], title: str) -> list[str]:
     """The news without a first sentence that only repeats its title, which the transition says
     (Haskell Weekly's first line, "Welcome to another issue of Haskell Weekly!", is both)."""
     first, *rest = re.split(r"(?<=[.!?])\s+", groups[0].strip()) if groups else [""]
-    if not first or _bare(first) != _bare(title):
+    if not first or bare_words(first) != bare_words(title):
         return groups
     return [" ".join(rest), *groups[1:]] if rest else groups[1:]
 
 
-def _bare(text: str) -> str:
+def bare_words(text: str) -> str:
+    """`text`'s words, lower-cased, without punctuation: what two titles are compared by."""
     return " ".join(re.findall(r"\w+", text.lower()))
