@@ -145,6 +145,15 @@ def copies_a_run(text: str, section: Section, language: str, own: str = "") -> b
     return bool(_runs(tokens(text, language)) & known)
 
 
+def cut_short(text: str, section: Section) -> bool:
+    """Whether `text` is only the start of a sentence of the news or a comment ("We call that
+    state being", a small model's copy cut off before "durably blocked")."""
+    words = re.findall(r"\w+", text.casefold())
+    said = [c.text for c in section.comments] + news_sentences(section)
+    return any(len(words) < len(full) and full[: len(words)] == words
+               for full in (re.findall(r"\w+", line.casefold()) for line in said))  # fmt: skip
+
+
 def drifts(text: str, section: Section, language: str = "en") -> bool:
     """A line of several sentences with one that is neither a short reaction nor grounded."""
     parts = sentences(text)
@@ -213,6 +222,8 @@ def line_problem(
         return f"longer than {MAX_LINE_WORDS} words"
     if _STUTTER.search(text):
         return "a word three times in a row (a small model's loop)"
+    if cut_short(text, section):
+        return "only the start of a sentence of the news"
     if copies_a_run(text, section, language, own):
         return f"copies {RUN_WORDS} words in a row from the news or a comment"
     if each_sentence and drifts(text, section, language):

@@ -78,8 +78,12 @@ def _counted(word: str, breaks: set[str]) -> bool:
 
 #: numbers that name, not count: "P4", "KEP-5055", "x86", "1.90.0", "#1234", "PR 139993",
 #: "139993: Introduce ..."; and a decimal that counts nothing ("Go 1.25"; "3.5 million" counts)
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|jan|fev|abr|mai|ago|set|out|dez"
 _NAMING_NUMBER = re.compile(
     r"\b[A-Za-z]+-?\d+\w*|\d+(?:\.\d+){2,}|#\d+|\b(?:PR|issue|pull request)\s+\d+|\b\d{4,}(?=:)"
+    r"|\b(?:tier|level|phase|stage|step|part|chapter|type|class|version|nível|fase|etapa|parte"
+    r"|capítulo|versão)\s+(?:\d+(?:\.\d+)*|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+    rf"|\b\d{{1,2}}\.?\s+(?:{_MONTHS})|\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b(?:19|20)\d\d\b"  # dates
     r"|\b\d+[.,](?!\d{3}\b)\d+\b(?!\s*(?:%|percent|por cento|thousand|[mbtr]illion|mil\b|milh|bilh|trilh))",
     re.I,
 )
@@ -190,14 +194,20 @@ def continue_sentence(sentence: str, names: set[str]) -> str:
 
 
 def section_names(texts: list[str]) -> set[str]:
-    """Capitalized words that stand inside a sentence (not at its start) of `texts`: names. A
-    function word is none ("Com" after a colon in Portuguese is still "com")."""
-    found: set[str] = set()
+    """The names of `texts`: capitalized words that stand inside a sentence, and those that only
+    ever start one and are never written in lower case ("John Darrington will give a talk").
+    A function word is none ("Com" after a colon in Portuguese is still "com")."""
+    inside: set[str] = set()
+    first: set[str] = set()
+    lower: set[str] = set()
     for text in texts:
         for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
-            found.update(_POSSESSIVE.sub("", w) for w in _words(sentence)[1:]
-                         if w[:1].isupper() and w.lower() not in ALL_STOP_WORDS)  # fmt: skip
-    return found
+            words = _words(sentence)
+            lower.update(w for w in words if w.islower())
+            for k, word in enumerate(words):
+                if word[:1].isupper() and word.lower() not in ALL_STOP_WORDS:
+                    (inside if k else first).add(_POSSESSIVE.sub("", word))
+    return inside | {w for w in first if w.lower() not in lower}
 
 
 #: words that link a sentence to the one before it: no lead-in goes in front of them

@@ -198,7 +198,7 @@ class _Layout:
         self.language = show.language
         self.phrases = load_phrases(show.language)
         self.hosts = show.host_names
-        self.names = rotation.names | section_names(section_texts(section))
+        self.names = rotation.names or section_names(section_texts(section))
         self.intro: Line | None = None  # the news line that also carries the transition
 
     def other(self, host: str) -> str:

@@ -142,7 +142,11 @@ def test_a_sentence_continues_with_its_names_capitalized(
 
 def test_names_are_capitalized_words_that_are_no_function_words() -> None:
     # akita-tts (pt-BR) had "E Com uma voz fine-tuned": "Com" after a colon counted as a name
-    assert section_names(["Dica: Com uma voz treinada, use o Qwen."]) == {"Qwen"}
+    names = section_names(["Dica: Com uma voz treinada, use o Qwen.", "Com isso, a dica vale."])
+    assert names == {"Qwen"}
+    # a word that only ever starts a sentence and is never written in lower case is a name
+    texts = ["John Darrington will give a talk. After that, we eat.", "We meet after six."]
+    assert section_names(texts) == {"John", "Darrington"}
 
 
 def test_the_other_host_asks_about_a_number_with_the_number() -> None:
@@ -375,6 +379,9 @@ def test_markers_count_where_they_open_a_sentence_or_clause() -> None:
         ("139993: Introduce 4 conditions", "four conditions"),
         ("The repo hit 50000 stars", "fifty thousand stars"),
         ("five patches against the GHC source tree", "five patches"),  # Haskell Weekly
+        ("the target is now a tier 2 target with 3 hosts", "three hosts"),  # Rust: "two target?"
+        ("Important date: 27 Feb 2017 a branch-off", None),  # NixOS: "did you say twenty seventh?"
+        ("On March 22, 2017, 40 people met", "forty people met"),
     ],
 )
 def test_a_number_echo_is_a_count_said_within_its_clause(text: str, echo: str | None) -> None:

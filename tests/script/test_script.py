@@ -273,6 +273,9 @@ def test_a_parroting_or_drifting_line_is_rejected() -> None:
     # SmolLM2 on the NixOS Weekly page (2026-12-05): "number number number This week: ..."
     looped = "Schools schools schools get a week of training from a shared European fund."
     assert problem(looped) == "a word three times in a row (a small model's loop)"
+    # SmolLM2 on go-testing-time.md: "We call that state being" (the news: ... "durably blocked")
+    assert problem("The rules apply from next") == "only the start of a sentence of the news"
+    assert problem("The rules apply from next September?") is not None  # the whole: a restatement
     assert problem("No, no, no: schools get a week of training from a shared fund?") is None
 
 
