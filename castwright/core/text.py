@@ -19,8 +19,6 @@ EN_MONTH_ABBREVIATIONS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "Jun": 6, "Jul
                           "Sep": 9, "Sept": 9, "Oct": 10, "Nov": 11, "Dec": 12}  # fmt: skip
 
 
-#: syllables per word of the English the voices' speaking rates were measured on (go-testing-time.md's
-#: episode: 1.53 in Ada's turns, 1.46 in Marvin's)
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -29,6 +27,8 @@ def split_camel_case(name: str) -> str:
     return _CAMEL_BOUNDARY.sub(" ", name)
 
 
+#: syllables per word of the English the voices' speaking rates were measured on (go-testing-time.md's
+#: episode: 1.53 in Ada's turns, 1.46 in Marvin's)
 EN_SYLLABLES_PER_WORD = 1.5
 _EN_VOWELS = re.compile(r"[aeiouy]+")
 _EN_WORD = re.compile(r"[a-z]+")

@@ -34,6 +34,7 @@ from tasks.script.skeleton import load_phrases
 REACTION_WORDS = 5
 MAX_LINE_WORDS = 60
 RUN_WORDS = 8
+CUT_WORDS = 3  # fewer words that start a news sentence are a reaction ("European education")
 REPEAT_WORDS = 3
 
 
@@ -146,10 +147,13 @@ def copies_a_run(text: str, section: Section, language: str, own: str = "") -> b
 
 
 def cut_short(text: str, section: Section) -> bool:
-    """Whether `text` is only the start of a sentence of the news or a comment ("We call that
-    state being", a small model's copy cut off before "durably blocked")."""
+    """Whether `text` is an unfinished start of a sentence of the news or a comment ("We call
+    that state being", a small model's copy cut off before "durably blocked"). A line that ends
+    its sentence ("The rules apply?", "Europe.") is whole."""
     words = re.findall(r"\w+", text.casefold())
-    said = [c.text for c in section.comments] + news_sentences(section)
+    if len(words) < CUT_WORDS or re.search(r"[.!?…][\"'”’)]*$", text.strip()):
+        return False
+    said = [p for c in section.comments for p in sentences(c.text)] + news_sentences(section)
     return any(len(words) < len(full) and full[: len(words)] == words
                for full in (re.findall(r"\w+", line.casefold()) for line in said))  # fmt: skip
 

@@ -44,7 +44,7 @@ _BREAKS = {
         "paid say says said see sees show shows cost costs run runs stay stays keep keeps find "
         "finds found work works become becomes after before during since until ago against "
         "across into onto over under about through via per including between among without "
-        "within toward towards upon off out up down"
+        "within toward towards upon"
     ),
     "pt-BR": _set(
         "é são foi era ser e ou mas de do da dos das em no na nos nas por para pra com como que "
@@ -63,6 +63,7 @@ _SALIENT = {"percent", "cento", "hundred", "thousand", "million", "billion", "tr
             "milhão", "milhões", "bilhão", "bilhões"}  # fmt: skip
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _POSSESSIVE = re.compile(r"['’]s$")
+_NAME_PAIR = re.compile(r"[A-Z][^\s,;:]*\s+[A-Z]")  # a first word in a pair of capitals
 #: a noun phrase ends at a clause mark: "the core API, including ..." echoes "the core API"
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]")
 
@@ -78,12 +79,20 @@ def _counted(word: str, breaks: set[str]) -> bool:
 
 #: numbers that name, not count: "P4", "KEP-5055", "x86", "1.90.0", "#1234", "PR 139993",
 #: "139993: Introduce ..."; and a decimal that counts nothing ("Go 1.25"; "3.5 million" counts)
-_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|jan|fev|abr|mai|ago|set|out|dez"
+#: a date's day and year: "27 Feb 2017", "March 22, 2017", "27 de fevereiro de 2017"
+_MONTH = (
+    r"(?-i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?"
+)
+_PT_MONTH = (
+    "janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro"
+)
 _NAMING_NUMBER = re.compile(
     r"\b[A-Za-z]+-?\d+\w*|\d+(?:\.\d+){2,}|#\d+|\b(?:PR|issue|pull request)\s+\d+|\b\d{4,}(?=:)"
     r"|\b(?:tier|level|phase|stage|step|part|chapter|type|class|version|nível|fase|etapa|parte"
     r"|capítulo|versão)\s+(?:\d+(?:\.\d+)*|one|two|three|four|five|six|seven|eight|nine|ten)\b"
-    rf"|\b\d{{1,2}}\.?\s+(?:{_MONTHS})|\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b(?:19|20)\d\d\b"  # dates
+    rf"|\b\d{{1,2}}\.?\s+{_MONTH}(?:\s+\d{{4}})?|\b{_MONTH}\s+\d{{1,2}}\b(?:,\s*\d{{4}})?"
+    rf"|\b\d{{1,2}}\s+de\s+(?:{_PT_MONTH})(?:\s+de\s+\d{{4}})?"
     r"|\b\d+[.,](?!\d{3}\b)\d+\b(?!\s*(?:%|percent|por cento|thousand|[mbtr]illion|mil\b|milh|bilh|trilh))",
     re.I,
 )
@@ -185,7 +194,7 @@ def _longest_word(words: list[str], language: str) -> str | None:
 
 def continue_sentence(sentence: str, names: set[str]) -> str:
     """`sentence` with its first word lower-cased unless it is a name or an acronym (`names`:
-    the capitalized words seen inside sentences of the same text)."""
+    `section_names` of the issue)."""
     first = sentence.split(" ", 1)[0]
     root = _POSSESSIVE.sub("", first.rstrip(",.;:!?"))  # "Google's" is "Google"
     if root in names or (len(root) > 1 and root.isupper()) or re.match(r"I(?:$|['’])", first):
@@ -194,8 +203,9 @@ def continue_sentence(sentence: str, names: set[str]) -> str:
 
 
 def section_names(texts: list[str]) -> set[str]:
-    """The names of `texts`: capitalized words that stand inside a sentence, and those that only
-    ever start one and are never written in lower case ("John Darrington will give a talk").
+    """The names of `texts`: capitalized words that stand inside a sentence, and those that start
+    one before another capitalized word and are never written in lower case ("John Darrington
+    will give a talk"; not "Fundamentally, Go must be open").
     A function word is none ("Com" after a colon in Portuguese is still "com")."""
     inside: set[str] = set()
     first: set[str] = set()
@@ -207,20 +217,22 @@ def section_names(texts: list[str]) -> set[str]:
             for k, word in enumerate(words):
                 if word[:1].isupper() and word.lower() not in ALL_STOP_WORDS:
                     (inside if k else first).add(_POSSESSIVE.sub("", word))
+            if not _NAME_PAIR.match(sentence):  # "Fundamentally, Go ..." is no name
+                first -= {_POSSESSIVE.sub("", words[0])} if words else set()
     return inside | {w for w in first if w.lower() not in lower}
 
 
 #: words that link a sentence to the one before it: no lead-in goes in front of them
 _LINKS = {
-    "en": _set("and but so or yet plus also however still then because"),
+    "en": _set("and but so or plus also however still then because"),
     "pt-BR": _set("e mas então ou porém contudo também entretanto depois porque"),
 }
 
 
 def opens_with_link(sentence: str, language: str) -> bool:
     """Whether `sentence` opens with a word that links it to what came before ("But why ...")."""
-    words = _words(sentence)
-    return bool(words) and words[0].lower() in _LINKS.get(language, _LINKS["en"])
+    first = sentence.split(" ", 1)[0].rstrip(",;:").lower()  # "So-called" is no link
+    return first in _LINKS.get(language, _LINKS["en"])
 
 
 def capital(text: str) -> str:

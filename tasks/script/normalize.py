@@ -244,7 +244,7 @@ def _speak_symbols(text: str, language: str) -> str:
         text = text.replace(sign, word)
     text = speak_numbers(text, language)
     text = re.sub(r"[*_`~<>\[\]{}|\\]", "", text)
-    text = re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)  # Git's "which has been corrected.."
+    text = re.sub(r"(?<=[^\W\d_])\.\.(?=\s|$)", ".", text)  # Git's "has been corrected.."
     return re.sub(r"\s{2,}", " ", text).strip()
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
 from typing import Literal
 
@@ -130,8 +131,9 @@ class Rotation:
                 return text
         return ""
 
-    def marker(self, host: str) -> str | None:
-        forms = self.markers.get(host) or []
+    def marker(self, host: str, fits: Callable[[str], bool] = lambda _: True) -> str | None:
+        """The host's least used persona marker of those that `fits` the line."""
+        forms = [m for m in self.markers.get(host) or [] if fits(m)]
         return self.pick(forms) if forms else None
 
 
@@ -312,18 +314,26 @@ class _Layout:
     def place_markers(self, lines: list[Line]) -> None:
         """Each host's first line of its own in the section (not the opening, not the line that
         carries the transition, unless that is the host's only news) starts with the next of its
-        persona's markers. A marker that ends in a colon never stacks on the transition's own
-        ("Here is the thing: next: ...")."""
+        persona's markers, of those that fit: a lead-in never stacks on the transition's colon
+        ("Here is the thing: next: ...") nor goes before a sentence's own link ("Well, but ...");
+        a marker that stands alone ("Right.") fits every line."""
         for host in self.hosts:
             news = [ln for ln in lines if ln.speaker == host and ln.fixed
                     and ln.kind in ("news", "opinion")]  # fmt: skip
             mine = [ln for ln in news if ln is not self.intro] or news
-            marker = self.rotation.marker(host) if mine else None
-            if marker and not (mine[0] is self.intro and marker.endswith(":")):
-                line = mine[0]
+            if not mine:
+                continue
+            line = mine[0]
+            plain = line.plain or line.text
+
+            def fits(marker: str, line: Line = line, plain: str = plain) -> bool:
+                stacks = line is self.intro and marker.endswith(":")
+                alone = marker.endswith((".", "!", "?"))
+                return alone or not (stacks or opens_with_link(plain, self.language))
+
+            if marker := self.rotation.marker(host, fits):
                 leads = not marker.endswith((".", "!", "?"))  # "Well," replaces "I read that"
-                line.text = with_marker(line.plain if leads and line.plain else line.text,
-                                        marker, self.names)  # fmt: skip
+                line.text = with_marker(plain if leads else line.text, marker, self.names)
 
 
 def _sentences(text: str) -> list[str]:

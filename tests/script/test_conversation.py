@@ -124,6 +124,11 @@ def test_real_newsletters_read_as_said_not_as_stitched() -> None:
     assert not [ln for ln in lines for p in takes if ln.startswith(p) and
                 ln[len(p):].split(" ")[0].lower() in {"but", "and", "so"}]  # fmt: skip
     assert not [ln for ln in lines if re.search(r"\bgoogle", ln)]
+    leads = ("Well", "Hmm, so", "I mean", "you know", "Look", "Here is the thing")
+    linked = [
+        ln for ln in lines if re.match(rf"(?:{'|'.join(leads)})[,:] (?:but|and|so) ", ln, re.I)
+    ]
+    assert linked == []  # "Here is the thing: but we also opened our development process"
 
 
 @pytest.mark.parametrize(
@@ -147,6 +152,8 @@ def test_names_are_capitalized_words_that_are_no_function_words() -> None:
     # a word that only ever starts a sentence and is never written in lower case is a name
     texts = ["John Darrington will give a talk. After that, we eat.", "We meet after six."]
     assert section_names(texts) == {"John", "Darrington"}
+    # ... and before another capitalized word: "Fundamentally, Go must be open" names only Go
+    assert section_names(["Fundamentally, Go must be open.", "It is open."]) == {"Go"}
 
 
 def test_the_other_host_asks_about_a_number_with_the_number() -> None:
@@ -382,6 +389,8 @@ def test_markers_count_where_they_open_a_sentence_or_clause() -> None:
         ("the target is now a tier 2 target with 3 hosts", "three hosts"),  # Rust: "two target?"
         ("Important date: 27 Feb 2017 a branch-off", None),  # NixOS: "did you say twenty seventh?"
         ("On March 22, 2017, 40 people met", "forty people met"),
+        ("3 maintainers and 5 outages", "three maintainers"),  # "Mar" is no month inside a word
+        ("The repo hit 2000 stars", "two thousand stars"),  # a number like a year still counts
     ],
 )
 def test_a_number_echo_is_a_count_said_within_its_clause(text: str, echo: str | None) -> None:

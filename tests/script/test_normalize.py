@@ -106,6 +106,7 @@ def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
         ("pt-BR", "o Dr. Souza e etc. Depois", "o doutor Souza e e assim por diante. Depois"),
         ("en", "into the core API. Then", "into the core A.P.I. Then"),  # not "A.P.I.."
         ("en", "has been corrected.. Random fixes...", "has been corrected. Random fixes..."),
+        ("en", "diff main..feature", "diff main..feature"),  # a range keeps its two dots
         ("en", "the API, and the AI.", "the A.P.I., and the A.I."),
     ],
 )

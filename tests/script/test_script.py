@@ -275,7 +275,10 @@ def test_a_parroting_or_drifting_line_is_rejected() -> None:
     assert problem(looped) == "a word three times in a row (a small model's loop)"
     # SmolLM2 on go-testing-time.md: "We call that state being" (the news: ... "durably blocked")
     assert problem("The rules apply from next") == "only the start of a sentence of the news"
-    assert problem("The rules apply from next September?") is not None  # the whole: a restatement
+    restated = "says again what the news or a comment already says"
+    assert problem("The rules apply from next September?") == restated  # the whole sentence
+    assert problem("The rules apply?") != "only the start of a sentence of the news"  # an echo
+    assert problem("European education") != "only the start of a sentence of the news"
     assert problem("No, no, no: schools get a week of training from a shared fund?") is None
 
 
