@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from typing import Literal
 
 import yaml
@@ -314,26 +314,27 @@ class _Layout:
     def place_markers(self, lines: list[Line]) -> None:
         """Each host's first line of its own in the section (not the opening, not the line that
         carries the transition, unless that is the host's only news) starts with the next of its
-        persona's markers, of those that fit: a lead-in never stacks on the transition's colon
-        ("Here is the thing: next: ...") nor goes before a sentence's own link ("Well, but ...");
-        a marker that stands alone ("Right.") fits every line."""
+        persona's markers that fits: a lead-in never stacks on the transition's colon ("Here is
+        the thing: next: ...") and goes before a sentence's own link ("Well, but ...") only when
+        no later line of the host's takes one; a marker that stands alone ("Right.") fits all."""
         for host in self.hosts:
             news = [ln for ln in lines if ln.speaker == host and ln.fixed
                     and ln.kind in ("news", "opinion")]  # fmt: skip
             mine = [ln for ln in news if ln is not self.intro] or news
-            if not mine:
-                continue
-            line = mine[0]
-            plain = line.plain or line.text
+            for line, strict in ((ln, strict) for strict in (True, False) for ln in mine):
+                if marker := self.rotation.marker(host, partial(self._fits, line, strict)):
+                    leads = not marker.endswith((".", "!", "?"))  # "Well," for "I read that"
+                    text = (line.plain or line.text) if leads else line.text
+                    line.text = with_marker(text, marker, self.names)
+                    break
 
-            def fits(marker: str, line: Line = line, plain: str = plain) -> bool:
-                stacks = line is self.intro and marker.endswith(":")
-                alone = marker.endswith((".", "!", "?"))
-                return alone or not (stacks or opens_with_link(plain, self.language))
-
-            if marker := self.rotation.marker(host, fits):
-                leads = not marker.endswith((".", "!", "?"))  # "Well," replaces "I read that"
-                line.text = with_marker(plain if leads else line.text, marker, self.names)
+    def _fits(self, line: Line, strict: bool, marker: str) -> bool:
+        if marker.endswith((".", "!", "?")):
+            return True
+        if marker.endswith(":") and line is self.intro:
+            return False
+        linked = opens_with_link(line.plain or line.text, self.language)
+        return not linked or not (strict or marker.endswith(":"))
 
 
 def _sentences(text: str) -> list[str]:
