@@ -77,8 +77,6 @@ def _counted(word: str, breaks: set[str]) -> bool:
     return low not in ALL_STOP_WORDS and low not in breaks and not low.endswith("ed")
 
 
-#: numbers that name, not count: "P4", "KEP-5055", "x86", "1.90.0", "#1234", "PR 139993",
-#: "139993: Introduce ..."; and a decimal that counts nothing ("Go 1.25"; "3.5 million" counts)
 #: a date's day and year: "27 Feb 2017", "March 22, 2017", "27 de fevereiro de 2017"
 _MONTH = (
     r"(?-i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -87,6 +85,9 @@ _MONTH = (
 _PT_MONTH = (
     "janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro"
 )
+#: numbers that name, not count: "P4", "KEP-5055", "x86", "1.90.0", "#1234", "PR 139993",
+#: "139993: Introduce ...", "tier 2", a date; and a decimal that counts nothing ("Go 1.25"; "3.5
+#: million" counts)
 _NAMING_NUMBER = re.compile(
     r"\b[A-Za-z]+-?\d+\w*|\d+(?:\.\d+){2,}|#\d+|\b(?:PR|issue|pull request)\s+\d+|\b\d{4,}(?=:)"
     r"|\b(?:tier|level|phase|stage|step|part|chapter|type|class|version|nível|fase|etapa|parte"
