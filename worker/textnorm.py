@@ -117,6 +117,10 @@ LANGUAGES: dict[str, _Language] = {
 }
 
 
+#: a sentence that opens with "Hum," / "Um," (h is silent in Portuguese): a filler, never "1"
+_PT_FILLER = re.compile(r"(?:^|(?<=[.!?…]\s))h?um+(?=,(?!\s*(?:dois|duas|tr[eê]s|2)\b))")
+
+
 def _language(language: str) -> tuple[str, _Language]:
     primary = language.split("-")[0].lower()
     return primary, LANGUAGES.get(primary, LANGUAGES["en"])
@@ -167,6 +171,8 @@ def normalize_words(text: str, language: str = "en") -> list[str]:
     if primary == "en":
         for pattern, replacement in _EN_CONTRACTIONS:
             folded = pattern.sub(replacement, folded)
+    if primary == "pt":  # "Hum, então" is heard "Um, então": the filler, not the number one
+        folded = _PT_FILLER.sub("hum", folded)
     folded = _currencies(folded, lang)
     for symbol, word in lang.symbols.items():
         folded = folded.replace(symbol, word)

@@ -124,6 +124,11 @@ PT_SAME = [
     ("cento e vinte e cinco", "100 e 20 e 5"),
     ("dois mil e vinte e sete", "2000 e 20 e 7"),
     ("o Rust um ponto noventa ponto zero", "o Rust 1.90.0"),
+    # Bruno's marker, heard without its silent h (akita-watermark.pt.md, 2026-12-05): no number
+    ("Hum, então, todo modelo monta texto.", "Um, então, todo modelo monta texto."),
+    ("Certo. Hum, então é isso.", "Certo. Um, então é isso."),
+    ("um modelo, dois modelos", "1 modelo, 2 modelos"),  # the numeral is still one
+    ("um, dois, três", "1, 2, 3"),  # a count is no filler
 ]
 
 PT_MISTAKES = [
