@@ -16,8 +16,10 @@ those words from the text itself, so a reaction is built from the news, never in
 
 from __future__ import annotations
 
+import calendar
 import re
 
+from castwright.core.text import EN_MONTH_ABBREVIATIONS
 from tasks.script.facts import NUMBER_WORDS
 from tasks.script.lexicon import ALL_STOP_WORDS, fold, lexicon
 from tasks.script.normalize import speak_numbers
@@ -82,6 +84,7 @@ _MONTH = (
     r"(?-i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?"
 )
+_MONTH_NAMES = set(EN_MONTH_ABBREVIATIONS) | set(calendar.month_name[1:])  # "Mar 22" stays
 _PT_MONTH = (
     "janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro"
 )
@@ -198,7 +201,8 @@ def continue_sentence(sentence: str, names: set[str]) -> str:
     `section_names` of the issue)."""
     first = sentence.split(" ", 1)[0]
     root = _POSSESSIVE.sub("", first.rstrip(",.;:!?"))  # "Google's" is "Google"
-    if root in names or (len(root) > 1 and root.isupper()) or re.match(r"I(?:$|['’])", first):
+    if (root in names or root in _MONTH_NAMES or (len(root) > 1 and root.isupper())
+            or re.match(r"I(?:$|['’])", first)):  # fmt: skip
         return sentence
     return sentence[:1].lower() + sentence[1:]
 

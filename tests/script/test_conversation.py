@@ -137,6 +137,8 @@ def test_real_newsletters_read_as_said_not_as_stitched() -> None:
         ("The deadline moved.", set(), "the deadline moved."),
         ("Google's primary role is to enable.", {"Google"}, "Google's primary role is to enable."),
         ("API users wait.", set(), "API users wait."),
+        # NixOS Weekly: "I read that mar twenty-two": a lower-cased month is no date to speak
+        ("Mar 22, 2017, Munich NixOS Meetup.", set(), "Mar 22, 2017, Munich NixOS Meetup."),
     ],
 )
 def test_a_sentence_continues_with_its_names_capitalized(
