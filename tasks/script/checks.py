@@ -26,6 +26,8 @@ from tasks.script.facts import (
     NUMBER_WORDS,
     key_facts,
     news_sentences,
+    sentence_key,
+    sentences,
     tokens,
 )
 from tasks.script.opinions import KEPT, content_words, coverage
@@ -59,14 +61,6 @@ def without_labels(text: str, speaker: str, hosts: list[str]) -> str:
     if owner.casefold() == speaker.casefold():
         kept.append(text[position:])
     return " ".join(" ".join(kept).split())
-
-
-def sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
-
-
-def sentence_key(sentence: str) -> str:
-    return re.sub(r"\W+", " ", sentence).strip().casefold()
 
 
 class Said:

@@ -278,15 +278,19 @@ def section_texts(section: Section) -> list[str]:
     return news_sentences(section) + [c.text for c in section.comments]
 
 
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
+
+
+def sentence_key(sentence: str) -> str:
+    """What two sentences are compared by: their words, case-folded, without punctuation."""
+    return re.sub(r"\W+", " ", sentence).strip().casefold()
+
+
 def without_title(groups: list[str], title: str) -> list[str]:
     """The news without a first sentence that only repeats its title, which the transition says
     (Haskell Weekly's first line, "Welcome to another issue of Haskell Weekly!", is both)."""
-    first, *rest = re.split(r"(?<=[.!?])\s+", groups[0].strip()) if groups else [""]
-    if not first or bare_words(first) != bare_words(title):
+    first, *rest = sentences(groups[0]) if groups else [""]
+    if not first or sentence_key(first) != sentence_key(title):
         return groups
     return [" ".join(rest), *groups[1:]] if rest else groups[1:]
-
-
-def bare_words(text: str) -> str:
-    """`text`'s words, lower-cased, without punctuation: what two titles are compared by."""
-    return " ".join(re.findall(r"\w+", text.lower()))

@@ -47,10 +47,10 @@ from tasks.script.echo import (
     with_marker,
 )
 from tasks.script.facts import (
-    bare_words,
     news_groups,
     news_sentences,
     section_texts,
+    sentence_key,
     without_title,
 )
 from tasks.script.normalize import one_stop, spoken_title
@@ -180,7 +180,7 @@ def _opening(
     """(host index, line): the lead host welcomes, the other gives the rundown, the lead starts
     the first story (one voice reading three lines in a row sounded like a list, not a show)."""
     phrases = load_phrases(show.language)
-    topics = [t for t in topics if bare_words(t) != bare_words(issue_title)] or topics  # said
+    topics = [t for t in topics if sentence_key(t) != sentence_key(issue_title)] or topics  # said
     fill = {"show": show.title, "issue": spoken_title(issue_title), "title": spoken_title(section.title),
             "topics": _listing(topics, phrases.and_word)}  # fmt: skip
     if position == 1:
