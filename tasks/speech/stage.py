@@ -38,7 +38,7 @@ from castwright.core.errors import (
 from castwright.core.models import Clip, Script, Turn
 from castwright.core.retry import retry_on
 from castwright.core.store import Store, content_key
-from castwright.core.text import pack, speech_units
+from castwright.core.text import pack, speech_units, with_short_joined
 from tasks.script.rephrase import rephrase_turn
 from tasks.script.skeleton import other_filler
 
@@ -106,12 +106,15 @@ def _clip_from(
 
 
 def chunk_text(text: str, tts: TTSSettings) -> list[str]:
-    """A long turn in generation-sized chunks: a shorter first one, never over the hard maximum."""
+    """A long turn in generation-sized chunks: a shorter first one, never over the hard maximum,
+    and no sentence of a few words on its own (see `with_short_joined`)."""
 
     def limit(i: int) -> int:
         return min(tts.chunk_first_words if i == 0 else tts.chunk_words, tts.chunk_max_words)
 
-    return pack(speech_units(text, tts.chunk_max_words), limit)
+    return with_short_joined(
+        pack(speech_units(text, tts.chunk_max_words), limit), tts.chunk_max_words
+    )
 
 
 def is_stored(turn: Turn, voice: VoiceProfile, tts: TTSSettings, store: Store) -> bool:
@@ -189,7 +192,8 @@ def synthesize_turn(
 ) -> Clip:  # fmt: skip
     """The checked clip for one turn. When no clip of it passes the worker's check (after the
     worker's own retries with adjusted parameters), its sentences are voiced and checked one by
-    one and joined; when one of them still fails, the line is rephrased once and voiced again."""
+    one (a short one with its neighbour) and joined; when one of them still fails, the line is
+    rephrased once and voiced again."""
     spoken = _rephrased(turn, voice, tts, store)
     if spoken is not None:  # an earlier run had to rephrase it: reuse those words
         clip = _voice_turn(turn.model_copy(update={"text": spoken}), voice, tts, client, store)
@@ -200,8 +204,8 @@ def synthesize_turn(
         return _voice_turn(turn, voice, tts, client, store)
     except ClipCheckFailedError as exc:
         failed = exc
-    sentences = speech_units(turn.text, tts.chunk_max_words)
-    if len(sentences) > 1:  # each sentence voiced and checked on its own, then joined
+    sentences = with_short_joined(speech_units(turn.text, tts.chunk_max_words), tts.chunk_max_words)
+    if len(sentences) > 1 and sentences != chunk_text(turn.text, tts):  # voiced one by one, joined
         try:
             clip = _voice_turn(turn, voice, tts, client, store, sentences)
         except ClipCheckFailedError as exc:

@@ -174,14 +174,13 @@ def test_unreadable_audio_fails_the_turn(tmp_path: Path) -> None:
 def test_long_turn_is_voiced_in_chunks_and_crossfaded(tmp_path: Path) -> None:
     from tasks.speech.stage import chunk_text
 
-    tts = TTSSettings(chunk_first_words=6, chunk_words=10, chunk_max_words=12, crossfade_ms=50)
+    tts = TTSSettings(chunk_first_words=8, chunk_words=10, chunk_max_words=12, crossfade_ms=50)
     text = (
-        "One two three four five. Six seven eight nine ten eleven. "
-        + " ".join(f"w{i}" for i in range(25))
-        + " end."
+        "One two three four five six seven eight. Nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen. " + " ".join(f"w{i}" for i in range(25)) + " end."
     )
     chunks = chunk_text(text, tts)
-    assert len(chunks[0].split()) <= 6 and all(len(c.split()) <= 12 for c in chunks)
+    assert len(chunks[0].split()) <= 8 and all(len(c.split()) <= 12 for c in chunks)
     assert " ".join(chunks).split() == text.split()
     fake = FakeRunPod(output=_output)
     turn = TURN.model_copy(update={"text": text})

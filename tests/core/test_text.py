@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from castwright.core.config import TTSSettings
-from castwright.core.text import MAX_CHUNK_CHARS, pack, speech_units
+from castwright.core.text import MAX_CHUNK_CHARS, pack, speech_units, with_short_joined
 from tasks.speech.stage import chunk_text
 
 WORKER_MAX_TEXT_CHARS = 2000  # worker/schema.py MAX_TEXT_CHARS (the worker shares no import)
@@ -51,3 +51,14 @@ def test_markdown_escape_shows_llm_text_as_text() -> None:
     assert "\n" not in out and "<img" not in out and "&lt;img" in out
     assert "\\[here\\]" in out and "\\*\\*now\\*\\*" in out and "\\| col" in out
     assert markdown_escape("Fish & chips, 2026-11-16") == "Fish &amp; chips, 2026-11-16"
+
+
+def test_a_short_sentence_joins_its_neighbour_within_the_hard_maximum() -> None:
+    units = ["Ok.", "This sentence has quite a few words in it, ten.", '"make perf" fixes.',
+             "Another sentence that is long enough to stand alone here."]  # fmt: skip
+    assert with_short_joined(units, hard_max=60) == [
+        'Ok. This sentence has quite a few words in it, ten. "make perf" fixes.',
+        "Another sentence that is long enough to stand alone here.",
+    ]
+    assert with_short_joined(units, hard_max=10) == units[:1] + units[1:2] + units[2:]
+    assert with_short_joined(["Two words."], hard_max=60) == ["Two words."]

@@ -73,7 +73,7 @@ def test_without_a_usable_rephrasing_the_turn_fails_naming_itself(tmp_path: Path
 
 
 LONG = Turn(id="t003", speaker="Ada", section="s",
-            text="Thank you all for traveling to Denver. If this is your first Gophercon, welcome.")  # fmt: skip
+            text="Thank you all for traveling to Denver this week. If this is your very first Gophercon, welcome.")  # fmt: skip
 
 
 def _fails_whole(*also_failing: str):  # type: ignore[no-untyped-def]
@@ -97,10 +97,30 @@ def test_a_turn_that_fails_whole_is_voiced_sentence_by_sentence_and_remembered(
         again = synthesize_turn(LONG, voice, tts, _client(server.base_url), store, None)
     assert clip.text == LONG.text and clip.rephrased_from is None and not clip.cached
     assert [job.input["text"] for job in fake.jobs.values()] == [
-        LONG.text, "Thank you all for traveling to Denver.", "If this is your first Gophercon, welcome."
+        LONG.text, "Thank you all for traveling to Denver this week.",
+        "If this is your very first Gophercon, welcome."
     ]  # fmt: skip
     assert again.cached and again.text == LONG.text  # the rerun reuses both sentences' clips
     assert is_stored(LONG, voice, tts, store)
+
+
+def test_a_short_sentence_is_voiced_with_its_neighbour_not_alone(tmp_path: Path) -> None:
+    """Git's release notes: '"make perf" fixes.' voiced alone was heard "Make puff fixes" (66.7);
+    inside the sentence before it, one word in thirty-two."""
+    first = ("And git fetch remote should be the only thing to update the remote HEAD, but the code "
+             "was overly eager to do so in other cases.")  # fmt: skip
+    turn = Turn(
+        id="t017", speaker="Ada", section="s", text=f'{first} "make perf" fixes. {LONG.text}'
+    )
+    fake = FakeRunPod(output=_fails_whole())  # its second chunk, LONG's two sentences, fails
+    with fake_runpod(fake) as server:
+        clip = synthesize_turn(turn, load_voice("kokoro-alpha"), TTSSettings(),
+                               _client(server.base_url), Store(tmp_path), None)  # fmt: skip
+    assert clip.text == turn.text and clip.rephrased_from is None
+    assert [job.input["text"] for job in fake.jobs.values()] == [
+        f'{first} "make perf" fixes.', LONG.text,  # the turn in chunks; then sentence by sentence:
+        "Thank you all for traveling to Denver this week.", "If this is your very first Gophercon, welcome.",
+    ]  # fmt: skip
 
 
 def test_a_sentence_that_still_fails_leaves_the_line_to_the_rephrasing(tmp_path: Path) -> None:
@@ -110,7 +130,7 @@ def test_a_sentence_that_still_fails_leaves_the_line_to_the_rephrasing(tmp_path:
         asked.append(turn.id)
         return "Thanks for coming to Denver. New to Gophercon? Welcome."
 
-    fake = FakeRunPod(output=_fails_whole("If this is your first Gophercon, welcome."))
+    fake = FakeRunPod(output=_fails_whole("If this is your very first Gophercon, welcome."))
     with fake_runpod(fake) as server:
         clip = synthesize_turn(LONG, load_voice("kokoro-alpha"), TTSSettings(),
                                _client(server.base_url), Store(tmp_path), rephrase)  # fmt: skip
