@@ -79,7 +79,12 @@ def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
             "Python 3.14, not 3.14 apples",
             "Python three point fourteen, not three point one four apples",
         ),
-        ("en", "for x86_64-apple-darwin", "for x eighty-six sixty-four-apple-darwin"),
+        ("en", "for x86_64-apple-darwin", "for x eighty-six sixty-four, apple, darwin"),
+        (  # a target triple part by part, GNU spelled out; no other hyphen moves
+            "en",
+            "on x86_64-unknown-linux-gnu, a state-of-the-art GNU tool",
+            "on x eighty-six sixty-four, unknown, linux, G.N.U., a state-of-the-art G.N.U. tool",
+        ),
         ("en", "set GENERATION_TIMEOUT to 180", "set generation timeout to one hundred and eighty"),
         ("en", "an H100 or Qwen3", "an H one hundred or Qwen three"),
         ("pt-BR", "o Rust 1.90.0 saiu", "o Rust um ponto noventa ponto zero saiu"),
