@@ -65,7 +65,9 @@ _SALIENT = {"percent", "cento", "hundred", "thousand", "million", "billion", "tr
             "milhão", "milhões", "bilhão", "bilhões"}  # fmt: skip
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _POSSESSIVE = re.compile(r"['’]s$")
-_NAME_PAIR = re.compile(r"[A-Z][^\s,;:]*\s+[A-Z]")  # a first word in a pair of capitals
+#: a first word in a pair of capitals ("John Darrington"); not before the pronoun ("Today I
+#: want" is no name) nor a verb's "-ing" form ("Having NixOS already ...")
+_NAME_PAIR = re.compile(r"[A-Z](?![^\s,;:]*ing\s)[^\s,;:]*\s+(?!I\b|I['’])[A-Z]")
 #: a noun phrase ends at a clause mark: "the core API, including ..." echoes "the core API"
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]")
 

@@ -156,6 +156,15 @@ def test_names_are_capitalized_words_that_are_no_function_words() -> None:
     assert section_names(texts) == {"John", "Darrington"}
     # ... and before another capitalized word: "Fundamentally, Go must be open" names only Go
     assert section_names(["Fundamentally, Go must be open.", "It is open."]) == {"Go"}
+    # the pronoun is no second name, nor is a sentence's opening "-ing" verb a first one: Go's
+    # and NixOS Weekly's hosts said "Look, Today I want" and "Plus, Having NixOS already"; an
+    # "-ing" name is one where the issue writes it inside a sentence
+    texts = [
+        "Today I want to share.",
+        "Having NixOS already is a step.",
+        "Boeing flew. It was Boeing.",
+    ]
+    assert section_names(texts) == {"NixOS", "Boeing"}
 
 
 def test_the_other_host_asks_about_a_number_with_the_number() -> None:
