@@ -14,6 +14,14 @@ def strip_controls(value: object) -> object:
     return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """`text`'s sentences, each ending at its ".", "!" or "?", whitespace collapsed."""
+    return [s for s in _SENTENCE_BREAK.split(" ".join(text.split())) if s]
+
+
 #: English month abbreviations and their month numbers ("May" is a word of its own)
 EN_MONTH_ABBREVIATIONS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "Jun": 6, "Jul": 7, "Aug": 8,
                           "Sep": 9, "Sept": 9, "Oct": 10, "Nov": 11, "Dec": 12}  # fmt: skip
@@ -76,7 +84,7 @@ def speech_units(text: str, hard_max: int, max_chars: int = MAX_CHUNK_CHARS) -> 
     """Sentences, with any sentence over `hard_max` words cut at clause marks, then between words;
     any unit over `max_chars` characters cut between words, and inside a word if it must."""
     units: list[str] = []
-    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+    for sentence in sentences(text):
         if len(sentence.split()) <= hard_max:
             units.append(sentence)
             continue

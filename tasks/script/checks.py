@@ -21,13 +21,13 @@ import re
 from collections.abc import Iterable
 
 from castwright.core.models import Section, Turn
+from castwright.core.text import sentences
 from tasks.script.facts import (
     COMMON_NUMBER_WORDS,
     NUMBER_WORDS,
     key_facts,
     news_sentences,
     sentence_key,
-    sentences,
     tokens,
 )
 from tasks.script.opinions import KEPT, content_words, coverage

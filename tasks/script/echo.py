@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import re
 
-from castwright.core.text import EN_MONTH_ABBREVIATIONS
+from castwright.core.text import EN_MONTH_ABBREVIATIONS, sentences
 from tasks.script.facts import NUMBER_WORDS
 from tasks.script.lexicon import ALL_STOP_WORDS, fold, lexicon
 from tasks.script.normalize import speak_numbers
@@ -166,12 +166,11 @@ def _negated(words: list[str], language: str) -> bool:
 def key_span(comment: str, language: str, loose: bool = False) -> str | None:
     """A short phrase that carries the point of `comment`, as written there (`loose`: else its
     longest word); None when none can be picked safely."""
-    first = re.split(r"(?<=[.!?])\s+", comment.strip())[0].rstrip(".!?")
+    first = (sentences(comment) or [""])[0].rstrip(".!?")
     if 2 <= len(_words(first)) <= MAX_SPAN_WORDS and _echoable(_words(first), language):
         return first
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", comment.strip())
-                 if not _negated(_words(s), language)]  # fmt: skip
-    clauses = [_words(c) for s in sentences for c in _CLAUSE_BREAK.split(s)]
+    affirmed = [s for s in sentences(comment) if not _negated(_words(s), language)]
+    clauses = [_words(c) for s in affirmed for c in _CLAUSE_BREAK.split(s)]
     words = [w for clause in clauses for w in clause]
     determiners = _DETERMINERS.get(language, _DETERMINERS["en"])
     breaks = _BREAKS.get(language, _BREAKS["en"])
@@ -218,7 +217,7 @@ def section_names(texts: list[str]) -> set[str]:
     first: set[str] = set()
     lower: set[str] = set()
     for text in texts:
-        for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+        for sentence in sentences(text):
             words = _words(sentence)
             lower.update(w for w in words if w.islower())
             for k, word in enumerate(words):

@@ -27,6 +27,7 @@ import snowballstemmer
 from pydantic import BaseModel
 
 from castwright.core.models import Section, Turn
+from castwright.core.text import sentences
 from tasks.script.lexicon import ALL_STOP_WORDS
 from tasks.script.normalize import load_rules, normalize_text, speak_numbers
 
@@ -171,8 +172,7 @@ def news_sentences(section: Section) -> list[str]:
     links = {link.text.strip().casefold() for link in section.links}
     lines = [ln for ln in section.body.splitlines()
              if ln.strip().rstrip(".").casefold() not in links]  # fmt: skip
-    text = " ".join(" ".join(lines).split())
-    return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
+    return sentences(" ".join(lines))
 
 
 def _numbers(words: list[str], language: str) -> list[tuple[int, int]]:
@@ -276,10 +276,6 @@ def news_groups(section: Section, max_words: int = GROUP_WORDS) -> list[str]:
 def section_texts(section: Section) -> list[str]:
     """The sentences a section's lines are built from: its news and its comments."""
     return news_sentences(section) + [c.text for c in section.comments]
-
-
-def sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
 
 
 def sentence_key(sentence: str) -> str:

@@ -35,7 +35,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from castwright.core.models import Comment, Newsletter, Script, Turn
-from castwright.core.text import markdown_escape
+from castwright.core.text import markdown_escape, sentences
 from tasks.script.facts import stem
 from tasks.script.lexicon import fold, lexicon
 
@@ -110,10 +110,6 @@ def reverses_judgement(original: str, said: str, language: str = "en") -> bool:
     return False
 
 
-def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
-
-
 def stance_changed(comment: str, said: str, language: str = "en") -> bool:
     """Whether `said` asserts the opposite of `comment`, claim by claim: each sentence of the
     comment is compared with the statements of `said` that carry it (the best one, and any that
@@ -122,12 +118,12 @@ def stance_changed(comment: str, said: str, language: str = "en") -> bool:
     `said` adds around the claims (an example, a self-correction "I once found, well, no, a client
     found ...") are delivery, unless one is a bare negation ("Or not.", "Not really."). An added
     opposite judgement ("nonsense" -> "merits") is a flip too."""
-    spoken = _sentences(said)
+    spoken = sentences(said)
     if not spoken or reverses_judgement(comment, said, language):
         return bool(spoken)
     matched = set()
     statements = [i for i, s in enumerate(spoken) if not s.rstrip().endswith("?")]
-    for claim in _sentences(comment):
+    for claim in sentences(comment):
         if not content_words(claim, language) or not statements:
             continue
         scores = {i: coverage(claim, spoken[i], language) for i in statements}

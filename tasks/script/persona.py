@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from castwright.core.text import sentences
 from tasks.script.lexicon import fold
 
 MAX_MARKER_WORDS = 4
@@ -32,7 +33,7 @@ def marker_forms(persona: str) -> tuple[str, ...]:
         if _FORBIDS.search(fold(re.sub("\x00\\d+\x00", "", sentence))):
             continue
         for quoted in (quotes[int(i)] for i in re.findall("\x00(\\d+)\x00", sentence)):
-            for piece in re.split(r"(?<=[.!?])\s+", quoted.strip()):
+            for piece in sentences(quoted):
                 if (re.search(r"[^\W\d_]", piece) and len(piece.split()) <= MAX_MARKER_WORDS
                         and piece not in found):  # fmt: skip
                     found.append(piece)

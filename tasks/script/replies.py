@@ -16,6 +16,7 @@ from castwright.clients.llm import LLMClient, Usage
 from castwright.core.config import LLMPass
 from castwright.core.errors import ScriptError
 from castwright.core.prompts import render
+from castwright.core.text import sentences
 
 log = logging.getLogger("tasks.script")
 
@@ -57,7 +58,7 @@ class _Reply(BaseModel):
 def _without_repeats(text: str, seen: set[str]) -> str:
     """Drop sentences already said in this reply: a small model that loops repeats itself."""
     kept = []
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
+    for sentence in sentences(text):
         key = re.sub(r"\W+", " ", sentence).strip().casefold()
         if key and key not in seen:
             seen.add(key)

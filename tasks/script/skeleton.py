@@ -36,7 +36,7 @@ from castwright.core.config import ShowConfig
 from castwright.core.errors import ConfigError
 from castwright.core.models import Script, Section, Turn
 from castwright.core.paths import PROMPTS_DIR
-from castwright.core.text import pack, speech_units
+from castwright.core.text import pack, sentences, speech_units
 from tasks.script.echo import (
     capital,
     continue_sentence,
@@ -275,7 +275,7 @@ class _Layout:
             if (lines[-1].speaker if lines else before) == host:  # a hand-over only when needed
                 ask = self.rotation.pick(self.phrases.ask).format(host=host)
                 lines.append(Line(speaker=other, kind="ask", text=ask))
-            parts = _sentences(comment.text)
+            parts = sentences(comment.text)
             span = key_span(parts[0], self.language) if len(parts) > 1 else None
             if (span and i % 2 == position % 2  # the other host picks up its point in between
                     and (pickup := self.rotation.fill(self.phrases.pickups,
@@ -335,10 +335,6 @@ class _Layout:
             return False
         linked = opens_with_link(line.plain or line.text, self.language)
         return not linked or not (strict or marker.endswith(":"))
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
 
 
 def build_skeleton(
