@@ -80,11 +80,23 @@ def _by_chars(words: list[str], max_chars: int) -> list[str]:
     return pieces
 
 
+def spoken_sentences(text: str) -> list[str]:
+    """`sentences`, but a spelled acronym's stop before a lower-case word ends none: "the A.P.I.
+    server" and "the G.N.U. target will ..." are voiced whole, not cut after the acronym."""
+    joined: list[str] = []
+    for sentence in sentences(text):
+        if joined and sentence[:1].islower():
+            joined[-1] = f"{joined[-1]} {sentence}"
+        else:
+            joined.append(sentence)
+    return joined
+
+
 def speech_units(text: str, hard_max: int, max_chars: int = MAX_CHUNK_CHARS) -> list[str]:
     """Sentences, with any sentence over `hard_max` words cut at clause marks, then between words;
     any unit over `max_chars` characters cut between words, and inside a word if it must."""
     units: list[str] = []
-    for sentence in sentences(text):
+    for sentence in spoken_sentences(text):
         if len(sentence.split()) <= hard_max:
             units.append(sentence)
             continue

@@ -62,3 +62,13 @@ def test_a_short_sentence_joins_its_neighbour_within_the_hard_maximum() -> None:
     ]
     assert with_short_joined(units, hard_max=10) == units[:1] + units[1:2] + units[2:]
     assert with_short_joined(["Two words."], hard_max=60) == ["Two words."]
+
+
+def test_a_spelled_acronym_before_a_lower_case_word_ends_no_spoken_sentence() -> None:
+    text = (
+        "Next: LLD is the default on linux G.N.U. The linux G.N.U. target will use LLD by default."
+    )
+    assert speech_units(text, hard_max=60) == [
+        "Next: LLD is the default on linux G.N.U.",
+        "The linux G.N.U. target will use LLD by default.",
+    ]
