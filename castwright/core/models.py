@@ -61,6 +61,9 @@ class Newsletter(Strict):
     #: records it so the weekly run knows what is already published
     source_id: str | None = None
     format: str = Field("markdown", description="markdown, html or text: how it was parsed")
+    #: who wrote it (front matter author, authors or by): the welcome names them, so that the
+    #: news's "I", which the hosts retell as "they", has someone to refer to
+    authors: list[str] = Field(default_factory=list)
     #: parts of the source left out at parse time (code, images, HTML comments, bare links)
     left_out: list[LeftOut] = Field(default_factory=list)
     #: what the parse noticed and the run must say (prose the sections do not hold, ...)

@@ -169,7 +169,8 @@ def parse_newsletter(
     slugs = Slugs()
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     newsletter = Newsletter(
-        title=" ".join(title.split()), date=_date(meta.get("date")), source_sha256=digest,
+        title=" ".join(title.split()), date=_date(meta.get("date")), authors=_authors(meta),
+        source_sha256=digest,
         sections=[to_section(d, slugs(d.title)) for d in drafts], format=fmt, left_out=left_out,
     )  # fmt: skip
     newsletter.warnings.extend(_prose_warnings(newsletter, body, fmt, source_name))
@@ -213,6 +214,18 @@ def _title(value: object) -> str:
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise NewsletterError('the front matter title must be text, e.g. title: "Issue 42"')
     return str(strip_controls(str(value)))
+
+
+#: the longest author name kept: a by-line, not a biography
+MAX_AUTHOR_CHARS = 80
+
+
+def _authors(meta: dict[str, object]) -> list[str]:
+    """The front matter's author, authors or by (a name or a list of names), as text."""
+    value = next((meta[k] for k in ("authors", "author", "by") if meta.get(k)), [])
+    names = value if isinstance(value, list) else [value]
+    cleaned = (" ".join(str(strip_controls(str(n))).split()) for n in names if isinstance(n, str))
+    return [n for n in cleaned if n and len(n) <= MAX_AUTHOR_CHARS]
 
 
 def _date(value: object) -> dt.date | None:

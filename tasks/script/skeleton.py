@@ -4,9 +4,10 @@ that even with no usable LLM line it sounds like two people talking about the ne
 A section's skeleton is a list of lines. The code writes the *fixed* ones:
 - the transition into the section (a welcome and the rundown before the first, a goodbye after
   the last), said by the host who opens the story (presenters alternate from section to section);
-- the news, told by BOTH hosts: the body's sentences in groups of a sentence or two; after a
-  group with a number the other host asks about it ("Wait, forty percent?") and the teller goes
-  on, otherwise the other host takes over the telling ("I read that ...");
+- the news, told by BOTH hosts (the author's "I" retold as "they": tasks.script.person): the
+  body's sentences in groups of a sentence or two; after a group with a number the other host
+  asks about it ("Wait, forty percent?") and the teller goes on, otherwise the other host takes
+  over the telling ("I read that ...");
 - each host's own comment, said by that host; a hand-over question only where that host has just
   spoken, otherwise the comment simply follows; in a comment of several sentences the other host
   may pick up its point between them ("The deadline, how so?");
@@ -54,6 +55,7 @@ from tasks.script.facts import (
     without_title,
 )
 from tasks.script.normalize import one_stop, spoken_title
+from tasks.script.person import retold
 from tasks.script.persona import marker_forms
 
 Kind = Literal["open", "news", "segue", "ask", "opinion", "react", "reply", "discuss", "close"]
@@ -85,6 +87,7 @@ class Phrases(BaseModel):
     goodbye_cues: list[str]
     rundown: str
     outro: str = ""
+    byline: str = ""  # after the issue's title in the welcome ({author}: its authors)
     and_word: str
     segues: list[str]
     ask: list[str]
@@ -175,13 +178,14 @@ def _listing(items: list[str], and_word: str) -> str:
 
 def _opening(
     show: ShowConfig, issue_title: str, section: Section, position: int, topics: list[str],
-    presenter: int,
+    presenter: int, authors: list[str],
 ) -> list[tuple[int, str]]:  # fmt: skip
     """(host index, line): the lead host welcomes, the other gives the rundown, the lead starts
     the first story (one voice reading three lines in a row sounded like a list, not a show)."""
     phrases = load_phrases(show.language)
     topics = [t for t in topics if sentence_key(t) != sentence_key(issue_title)] or topics  # said
-    fill = {"show": show.title, "issue": spoken_title(issue_title), "title": spoken_title(section.title),
+    by = phrases.byline.format(author=_listing(authors, phrases.and_word)) if authors else ""
+    fill = {"show": show.title, "issue": spoken_title(issue_title) + by, "title": spoken_title(section.title),
             "topics": _listing(topics, phrases.and_word)}  # fmt: skip
     if position == 1:
         opening = [(0, phrases.welcome[0].format(**fill))]
@@ -241,7 +245,7 @@ class _Layout:
         groups = news_groups(self.section)
         if len(groups) == 1 and not self.section.comments:  # both hosts tell even a short story
             groups = news_sentences(self.section)
-        groups = without_title(groups, self.section.title)
+        groups = [retold(g, self.language) for g in without_title(groups, self.section.title)]
         if not groups:
             return [intro]
         moves = self.moves(groups, presenter)
@@ -296,8 +300,8 @@ class _Layout:
 
     def note(self, said: Line) -> Line:
         """The other host's answer to news that no comment follows."""
-        sentences = news_sentences(self.section)
-        span = key_span(sentences[-1], self.language, loose=True) if sentences else None
+        last = [retold(s, self.language) for s in news_sentences(self.section)][-1:]
+        span = key_span(last[0], self.language, loose=True) if last else None
         text = self.rotation.fill(self.phrases.notes, span=self.continued(span)) if span else ""
         return Line(speaker=self.other(said.speaker), kind="reply", fixed=False, fallback=text,
                     about="reacts to this news in a few words")  # fmt: skip
@@ -340,7 +344,7 @@ class _Layout:
 def build_skeleton(
     section: Section, position: int, count: int, show: ShowConfig, issue_title: str,
     topics: list[str] | None = None, rotation: Rotation | None = None,
-    last_speaker: str | None = None,
+    last_speaker: str | None = None, authors: list[str] | None = None,
 ) -> list[Line]:  # fmt: skip
     """The section's lines in order: opening (the welcome and a rundown of the `topics` before the
     first), the news told by both hosts, each comment by its host, the other host's answer to the
@@ -354,7 +358,7 @@ def build_skeleton(
         presenter = layout.other(presenter)
     opening = [Line(speaker=hosts[h], kind="open", text=t) for h, t in
                _opening(show, issue_title, section, position, topics or [section.title],
-                        hosts.index(presenter))]  # fmt: skip
+                        hosts.index(presenter), authors or [])]  # fmt: skip
     lines = opening[:-1] + layout.news(presenter, opening[-1])
     lines += layout.comments(lines[-1].speaker, position)
     if not section.comments and len({ln.speaker for ln in lines if ln.kind != "open"}) < 2:

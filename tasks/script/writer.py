@@ -373,9 +373,8 @@ def write_script(
     skeletons: list[list[Line]] = []
     for i, s in enumerate(newsletter.sections, 1):
         last = skeletons[-1][-1].speaker if skeletons and skeletons[-1] else None
-        skeletons.append(
-            build_skeleton(s, i, count, show, newsletter.title, topics, rotation, last)
-        )
+        skeletons.append(build_skeleton(s, i, count, show, newsletter.title, topics, rotation,
+                                        last, newsletter.authors))  # fmt: skip
     if mode != "conversation":  # the fixed lines of the whole episode are "said" up front
         for line in (line for lines in skeletons for line in lines):
             writer.said.add(line.text)

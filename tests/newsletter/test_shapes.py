@@ -171,3 +171,17 @@ def test_a_line_in_another_language_is_left_out_and_listed() -> None:
         "## A\n\nDoS attacks on .com and .de domains.\n\nNew: La Croix, Les Paul.\n", HOSTS
     )
     assert not english.left_out
+
+
+def test_the_authors_come_from_the_front_matter() -> None:
+    """Hugo's TOML `authors` (Rust's blog), the Go blog's YAML `by:` list, a plain `author`."""
+    toml = (
+        '+++\ntitle = "Announcing Rust 1.90.0"\nauthors = ["The Rust Release Team"]\n+++\n\nText.\n'
+    )
+    assert parse_newsletter(toml, HOSTS, "post.md").authors == ["The Rust Release Team"]
+    yaml_by = "---\ntitle: Go\nby:\n- Russ Cox\n- Rob Pike\n---\n\nText.\n"
+    assert parse_newsletter(yaml_by, HOSTS, "post.md").authors == ["Russ Cox", "Rob Pike"]
+    odd = "---\ntitle: T\nauthor: 42\n---\n\nText.\n"  # not a name: no by-line
+    assert parse_newsletter(odd, HOSTS, "post.md").authors == []
+    header = "Title: Weekly 7\nAuthor: Jane Doe\n\nText.\n"
+    assert parse_newsletter(header, HOSTS, "post.md").authors == ["Jane Doe"]

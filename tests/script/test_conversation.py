@@ -10,14 +10,17 @@ import pytest
 from castwright.core.config import ShowConfig, load_show
 from castwright.core.models import Comment, Newsletter, Script, Section, Turn
 from castwright.core.paths import DEFAULT_NEWSLETTER, DEFAULT_SHOW, EXAMPLES_DIR, PROJECT_ROOT
+from castwright.core.text import sentences
 from tasks.newsletter.stage import load_newsletter
 from tasks.script.checks import repeated_sentences
 from tasks.script.conversation import conversation_report, count_markers
 from tasks.script.echo import continue_sentence, key_span, number_echo, section_names
+from tasks.script.facts import news_sentences
 from tasks.script.gate import check_script
 from tasks.script.length import estimate_minutes
 from tasks.script.normalize import spoken_title
 from tasks.script.opinions import check_opinions, judge
+from tasks.script.person import in_first_person
 from tasks.script.persona import marker_forms, persona_markers
 from tasks.script.skeleton import Rotation, build_skeleton, load_phrases
 
@@ -35,7 +38,8 @@ def skeleton_script(issue: Newsletter, show: ShowConfig = SHOW) -> Script:
     turns, rotation = [], Rotation(show, issue.sections)
     topics = [s.title for s in issue.sections]
     for i, section in enumerate(issue.sections, 1):
-        lines = build_skeleton(section, i, len(issue.sections), show, issue.title, topics, rotation)
+        lines = build_skeleton(section, i, len(issue.sections), show, issue.title, topics, rotation,
+                               authors=issue.authors)  # fmt: skip
         for line in lines:
             text = line.text or line.fallback
             if text:
@@ -129,6 +133,25 @@ def test_real_newsletters_read_as_said_not_as_stitched() -> None:
         ln for ln in lines if re.match(rf"(?:{'|'.join(leads)})[,:] (?:but|and|so) ", ln, re.I)
     ]
     assert linked == []  # "Here is the thing: but we also opened our development process"
+
+
+def test_a_blog_posts_i_is_its_authors_never_a_hosts() -> None:
+    """Go's blog: Ada said "I am the tech lead for the Go project and the Go team at Google".
+    The welcome names the author; the news says "they"; the hosts' comments keep their "I"."""
+    go = load_newsletter(REALWORLD / "go-open-source.md", HOSTS)
+    assert go.authors == ["Russ Cox"]
+    lines = [t.text for t in skeleton_script(go).turns]
+    assert (
+        lines[0]
+        == "Welcome to The Weekly Signal. This week: Go, Open Source, Community, by Russ Cox."
+    )
+    said = " ".join(lines)
+    assert "They are the tech lead for the Go project and the Go team at Google." in said
+    first_person = [s for sec in go.sections for s in news_sentences(sec) if in_first_person(s)]
+    assert len(first_person) > 10 and not [s for s in first_person if s in said]
+    comments = [c.text for sec in ISSUE.sections for c in sec.comments if in_first_person(c.text)]
+    said = " ".join(t.text for t in skeleton_script(ISSUE).turns)
+    assert comments and all(s in said for c in comments for s in sentences(c))  # Marvin's "I am"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,74 @@
+"""News retold in the third person: a post's "I" and "we" are its author's, never the host's.
+
+A host who reads "I am the tech lead for the Go project" aloud claims to be Go's tech lead, and
+Go's blog posts, release notes and newsletters' "I'm happy to announce" are written that way.
+English news is retold with "they": its verbs keep their form ("we wanted" -> "they wanted"),
+but for "am" and "was" ("I am" -> "they are"). Words in double quotes stay as written, and so
+does a lone "I" that is no pronoun ("World War I", "Part I."). Other languages conjugate their
+verbs by person ("eu fiz" / "ele fez"), so their news is told as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: first person -> third; a contraction keeps its own ending ("I've" -> "they've")
+_THIRD = {
+    "i": "they", "me": "them", "my": "their", "mine": "theirs", "myself": "themselves",
+    "we": "they", "us": "them", "our": "their", "ours": "theirs", "ourselves": "themselves",
+}  # fmt: skip
+_AGREEMENT = {"am": "are", "was": "were", "'m": "'re", "’m": "’re"}
+_CONTRACTION = r"['’](?:m|re|ve|d|ll)\b"
+#: "I" as a pronoun: before a lower-case word (not "is": "Part I is out") or a contraction; "us"
+#: only in lower case (the US)
+_FIRST_PERSON = re.compile(
+    rf"(?<![\w'’-])(?:I(?=\s+(?!is\b|has\b|does\b)[a-z]|{_CONTRACTION})|(?:[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|[Ww]e|us"
+    rf"|[Oo]urs?|[Oo]urselves)(?={_CONTRACTION}|(?![\w'’-])))"
+)
+_VERB_AFTER = re.compile(r"\s+(am|was)\b|(['’]m)\b")
+_VERB_BEFORE = re.compile(r"\b([Aa]m|[Ww]as)\s+$")
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
+_LET_US = re.compile(r"\b[Ll]et\s+$")
+_OPENING = re.compile(r"(?:^|[.!?:]\s+)[\"“(]*$")
+
+
+def in_first_person(text: str) -> bool:
+    """Whether `text` (English) speaks as I or we outside its quotes."""
+    return any(_is_pronoun(text, m) for m in _FIRST_PERSON.finditer(text))
+
+
+def retold(text: str, language: str) -> str:
+    """`text` in the third person where it is English news in the first person."""
+    if language.split("-")[0].lower() != "en":
+        return text
+    out: list[str] = []
+    last = 0
+    for match in (m for m in _FIRST_PERSON.finditer(text) if _is_pronoun(text, m)):
+        word, before = match.group(0), text[last : match.start()]
+        subject = word.lower() in ("i", "we")
+        if subject and (verb := _VERB_BEFORE.search(before)):  # "am I" -> "are they"
+            said = _AGREEMENT[verb.group(1).lower()]
+            before = before[: verb.start(1)] + _cased(said, verb.group(1)) + before[verb.end(1) :]
+        opens = bool(_OPENING.search(text[: match.start()]))
+        third = _THIRD[word.lower()]
+        out.append(
+            before + (third.capitalize() if opens or word[0].isupper() and word != "I" else third)
+        )
+        last = match.end()
+        if subject and (
+            verb := _VERB_AFTER.match(text, last)
+        ):  # "I am", "I'm" -> "they are", "they're"
+            found = verb.group(1) or verb.group(2)
+            out.append(text[last : verb.start(verb.lastindex or 1)] + _AGREEMENT[found])
+            last = verb.end()
+    return "".join(out) + text[last:]
+
+
+def _is_pronoun(text: str, match: re.Match[str]) -> bool:
+    """Not inside double quotes, and not the "us" of "let us"."""
+    quoted = any(q.start() <= match.start() < q.end() for q in _QUOTED.finditer(text))
+    return not quoted and not (match.group(0) == "us" and _LET_US.search(text[: match.start()]))
+
+
+def _cased(word: str, like: str) -> str:
+    return word.capitalize() if like[:1].isupper() else word
