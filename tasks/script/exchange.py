@@ -41,6 +41,7 @@ from tasks.script.facts import (
 )
 from tasks.script.normalize import spoken_title
 from tasks.script.opinions import check_section, feedback
+from tasks.script.person import speaks_as_author
 from tasks.script.persona import persona_markers
 from tasks.script.skeleton import Line, load_phrases
 
@@ -121,6 +122,10 @@ def problems(
     words = sum(t.words() for t in turns)
     if abs(words - budget) > BUDGET_TOLERANCE * budget:
         found.append(f"it is {words} words long; the budget is about {budget} words")
+    if first := next(
+        (s for t in turns if (s := speaks_as_author(t.text, section, show.language))), None
+    ):
+        found.append(f"a host says the author's words as their own: {first!r}; retell it ('they')")
     if labelled := checks.labelled_turns(turns, show.host_names):
         found.append(f"speaker labels are read aloud in turn(s) {', '.join(labelled)}")
     markers = [m for h in show.hosts for m in persona_markers(h.persona)]

@@ -6,11 +6,19 @@ English news is retold with "they": its verbs keep their form ("we wanted" -> "t
 but for "am" and "was" ("I am" -> "they are"). Words in double quotes stay as written, and so
 does a lone "I" that is no pronoun ("World War I", "Part I."). Other languages conjugate their
 verbs by person ("eu fiz" / "ele fez"), so their news is told as written.
+
+A capable model that writes the conversation is told the same (prompts/conversation.system.j2),
+and `speaks_as_author` finds a line of its that still says the author's words as a host's own.
 """
 
 from __future__ import annotations
 
 import re
+
+from castwright.core.models import Section
+from castwright.core.text import sentences
+from tasks.script.facts import news_sentences, tokens
+from tasks.script.lexicon import lexicon
 
 #: first person -> third; a contraction keeps its own ending ("I've" -> "they've")
 _THIRD = {
@@ -22,13 +30,15 @@ _CONTRACTION = r"['’](?:m|re|ve|d|ll)\b"
 #: "I" as a pronoun: before a lower-case word (not "is": "Part I is out") or a contraction; "us"
 #: only in lower case (the US)
 _FIRST_PERSON = re.compile(
-    rf"(?<![\w'’-])(?:I(?=\s+(?!is\b|has\b|does\b)[a-z]|{_CONTRACTION})|(?:[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|[Ww]e|us"
-    rf"|[Oo]urs?|[Oo]urselves)(?={_CONTRACTION}|(?![\w'’-])))"
+    rf"(?<![\w'’-])(?:I(?=\s+(?!is\b|has\b|does\b)[a-z]|{_CONTRACTION})"
+    rf"|(?:[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|[Ww]e|us|[Oo]urs?|[Oo]urselves)"
+    rf"(?={_CONTRACTION}|(?![\w'’-])))"
 )
 _VERB_AFTER = re.compile(r"\s+(am|was)\b|(['’]m)\b")
 _VERB_BEFORE = re.compile(r"\b([Aa]m|[Ww]as)\s+$")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _LET_US = re.compile(r"\b[Ll]et\s+$")
+_NEXT_WORD = re.compile(r"[\w'’]+")
 _OPENING = re.compile(r"(?:^|[.!?:]\s+)[\"“(]*$")
 
 
@@ -72,3 +82,32 @@ def _is_pronoun(text: str, match: re.Match[str]) -> bool:
 
 def _cased(word: str, like: str) -> str:
     return word.capitalize() if like[:1].isupper() else word
+
+
+#: a line sentence that holds this share of a first-person news sentence's words retells it
+SAME_SENTENCE_SHARE = 0.7
+
+
+def speaks_as_author(text: str, section: Section, language: str) -> str | None:
+    """A sentence of `text` (a host's line) that says a first-person sentence of the news in the
+    first person still ("I am the tech lead ..."), as if it were the host's own life or work;
+    None when there is none. A host's own "I" ("..., and I love that") is no such sentence."""
+    if language.split("-")[0].lower() != "en":
+        return None
+    stop = lexicon(language).stop_words
+    news = [(set(tokens(s, language)) - stop, _persons(s)) for s in news_sentences(section)]
+    for sentence in sentences(text):
+        said, persons = set(tokens(sentence, language)), _persons(sentence)
+        for words, own in news:
+            if own & persons and words and len(words & said) >= SAME_SENTENCE_SHARE * len(words):
+                return sentence
+    return None
+
+
+def _persons(text: str) -> set[str]:
+    """The first-person pronouns of `text` with the word after each ("i spend", "we wanted")."""
+    return {
+        f"{m.group(0)} {after.group(0)}".lower().replace("’", "'")
+        for m in _FIRST_PERSON.finditer(text)
+        if _is_pronoun(text, m) and (after := _NEXT_WORD.search(text, m.end()))
+    }

@@ -245,3 +245,26 @@ def test_a_sentence_an_earlier_section_said_is_fed_back() -> None:
     said.add("Faster than revenue for most of them.")
     (found,) = problems(section, turns, SHOW, budget, said=said)
     assert found.startswith("an earlier section already says:")
+
+
+def test_the_authors_i_said_as_a_hosts_own_is_fed_back() -> None:
+    """A capable model that keeps a post's "I am the author ..." makes the host its author."""
+    from tasks.script.exchange import problems, section_budget
+
+    original = ISSUE.sections[1]
+    section = original.model_copy(
+        update={
+            "body": f"{original.body} I am the author of this report, and we ran it for a year."
+        }
+    )
+    turns = recorded_turns(RECORDED, original.id)
+    budget = section_budget(section, ISSUE, SHOW)
+
+    def fed_back(line: str) -> list[str]:
+        said = [*turns, Turn(id="c99", speaker="Ada", text=line, section=section.id)]
+        return [p for p in problems(section, said, SHOW, budget) if "as their own" in p]
+
+    (found,) = fed_back("And I am the author of this report, and we ran it for a year, by the way.")
+    assert found.startswith("a host says the author's words as their own: 'And I am the author")
+    assert fed_back("And they are the author of this report; they ran it for a year.") == []
+    assert fed_back("I think a year of running this report is a long time.") == []  # her own I
