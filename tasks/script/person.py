@@ -20,9 +20,10 @@ from castwright.core.text import sentences
 from tasks.script.facts import news_sentences, tokens
 from tasks.script.lexicon import lexicon
 
-#: first person -> third; a contraction keeps its own ending ("I've" -> "they've")
+#: first person -> third; a contraction keeps its own ending ("I've" -> "they've"). Not "mine":
+#: it is a coal mine as often as a pronoun
 _THIRD = {
-    "i": "they", "me": "them", "my": "their", "mine": "theirs", "myself": "themselves",
+    "i": "they", "me": "them", "my": "their", "myself": "themselves",
     "we": "they", "us": "them", "our": "their", "ours": "theirs", "ourselves": "themselves",
 }  # fmt: skip
 _AGREEMENT = {"am": "are", "was": "were", "'m": "'re", "’m": "’re"}
@@ -31,7 +32,7 @@ _CONTRACTION = r"['’](?:m|re|ve|d|ll)\b"
 #: only in lower case (the US)
 _FIRST_PERSON = re.compile(
     rf"(?<![\w'’-])(?:I(?=\s+(?!is\b|has\b|does\b)[a-z]|{_CONTRACTION})"
-    rf"|(?:[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|[Ww]e|us|[Oo]urs?|[Oo]urselves)"
+    rf"|(?:[Mm]e|[Mm]y|[Mm]yself|[Ww]e|us|[Oo]urs?|[Oo]urselves)"
     rf"(?={_CONTRACTION}|(?![\w'’-])))"
 )
 _VERB_AFTER = re.compile(r"\s+(am|was)\b|(['’]m)\b")

@@ -34,6 +34,7 @@ def test_english_news_in_the_first_person_is_retold_with_they(news: str, told: s
         'He said "I am here" and left.',  # a quote stays as written
         "The US and World War I. Part I is out.",  # no pronoun: the country, a numeral
         "Let us look at it, and let’s go.",
+        "The data mine is a gold mine.",
     ],
 )
 def test_quotes_names_and_numerals_stay_as_written(news: str) -> None:
