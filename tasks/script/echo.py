@@ -241,6 +241,30 @@ def opens_with_link(sentence: str, language: str) -> bool:
     return first in _LINKS.get(language, _LINKS["en"])
 
 
+#: the verbs a release note's line opens with as a command ("Fix lockfile contention ...",
+#: "Teach git send-email to ..."): no "I read that" goes before one
+_COMMANDS = {
+    "en": _set(
+        "add allow avoid bump clean correct deprecate disable document drop enable ensure fix "
+        "implement improve introduce let make move optimize prepare reduce refactor remove "
+        "rename replace revert rewrite simplify speed stop support teach tweak update upgrade use"
+    ),
+    "pt-BR": _set("adicione corrija remova atualize melhore use evite permita"),
+}
+
+
+def lead_ins_for(news: str, lead_ins: list[str], language: str) -> list[str]:
+    """The `lead_ins` that fit before `news`: none before news that opens with its own link
+    ("But why open source Go?" takes no "What's more,"); before a command ("Fix lockfile
+    contention in reftable code"), only those that end in a colon ("There's more: fix ..."),
+    never "I read that fix ..."."""
+    if opens_with_link(news, language):
+        return ["{news}"]
+    first = news.split(" ", 1)[0].rstrip(",;:").lower()
+    command = first in _COMMANDS.get(language, _COMMANDS["en"])
+    return [t for t in lead_ins if t.endswith(": {news}")] if command else lead_ins
+
+
 def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 

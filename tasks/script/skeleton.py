@@ -42,6 +42,7 @@ from tasks.script.echo import (
     capital,
     continue_sentence,
     key_span,
+    lead_ins_for,
     number_echo,
     opens_with_link,
     section_names,
@@ -216,9 +217,8 @@ class _Layout:
     def taken(self, news: str) -> str:
         """`news` as the other host takes it up ("Plus, ..."); as written when it opens with
         its own link ("But why open source Go?" takes no "What's more,")."""
-        if opens_with_link(news, self.language):
-            return news
-        return capital(self.rotation.pick(self.phrases.takes).format(news=self.continued(news)))
+        takes = lead_ins_for(news, self.phrases.takes, self.language)
+        return capital(self.rotation.pick(takes).format(news=self.continued(news)))
 
     def moves(self, groups: list[str], presenter: str) -> list[str]:
         """For each group after the first: "ask" (the other host asks about the number just told,

@@ -135,6 +135,16 @@ def test_real_newsletters_read_as_said_not_as_stitched() -> None:
     assert linked == []  # "Here is the thing: but we also opened our development process"
 
 
+def test_no_i_read_that_before_a_release_notes_command() -> None:
+    """Git's release notes: Marvin said "I read that fix lockfile contention in reftable code"."""
+    git = load_newsletter(REALWORLD / "git-2.50.0-relnotes.txt", HOSTS)
+    lines = [t.text for t in skeleton_script(git).turns]
+    commands = [ln for ln in lines if re.search(r"\b(?:that|read,) (?:fix|teach|make|reduce) ", ln)]
+    assert commands == []
+    assert any(re.match(r"(?:There's more|And here's a detail|And get this): (?:fix|teach|make)", ln)
+               for ln in lines)  # fmt: skip
+
+
 def test_a_blog_posts_i_is_its_authors_never_a_hosts() -> None:
     """Go's blog: Ada said "I am the tech lead for the Go project and the Go team at Google".
     The welcome names the author; the news says "they"; the hosts' comments keep their "I"."""
