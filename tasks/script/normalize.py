@@ -268,18 +268,26 @@ def normalize_text(
     return _speak_symbols(text, language), found
 
 
+_SENTENCE_OPENS = re.compile(r"(?:^|[.!?]\s+)[\"'“(]*$")
+
+
 def _spoken(rule: Rule) -> Callable[[re.Match[str]], str]:
     """The rule's words; a term that may end a sentence and did ("... and tools etc. A handful")
     keeps its period, so the voice does not run into the next sentence. A sentence's own stop
-    after a spoken form that ends in one is not doubled."""
+    after a spoken form that ends in one is not doubled; at a sentence's start the spoken form
+    has its capital ("GPU serverless ..." -> "Placa de vídeo serverless ...")."""
 
     def speak(match: re.Match[str]) -> str:
+        opens = _SENTENCE_OPENS.search(match.string[: match.start()])
+        return said(match, rule.spoken[:1].upper() + rule.spoken[1:] if opens else rule.spoken)
+
+    def said(match: re.Match[str], spoken: str) -> str:
         rest = match.string[match.end() :]
         after = re.match(r"[\"'”’)]*\s+(\S)", rest)  # what starts after it ("etc.\" É ...")
         ends = rule.ends_sentence and (not rest.strip() or (after and after.group(1).isupper()))
-        if rest.startswith(".") and rule.spoken.endswith("."):
-            return rule.spoken[:-1]  # "the core API." -> "the core A.P.I.", not "A.P.I.."
-        return rule.spoken + ("." if ends else "")
+        if rest.startswith(".") and spoken.endswith("."):
+            return spoken[:-1]  # "the core API." -> "the core A.P.I.", not "A.P.I.."
+        return spoken + ("." if ends else "")
 
     return speak
 

@@ -79,6 +79,11 @@ def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
             "Python 3.14, not 3.14 apples",
             "Python three point fourteen, not three point one four apples",
         ),
+        (  # a spoken form that opens a sentence has its capital
+            "en",
+            "LLMs are big. Small LLMs are not.",
+            "Large language models are big. Small large language models are not.",
+        ),
         ("en", "for x86_64-apple-darwin", "for x eighty-six sixty-four, apple, darwin"),
         (  # a target triple part by part, GNU spelled out; no other hyphen moves
             "en",

@@ -92,7 +92,8 @@ TABLE = [
     ("O CPF e o IBGE, segundo o BC.", "O C.P.F. e o I.B.G.E., segundo o Banco Central."),
     ("a LGPD", "a Lei Geral de Proteção de Dados"),
     ("o Dr. Souza", "o doutor Souza"),
-    ("nº 5", "número cinco"),
+    ("o nº 5", "o número cinco"),
+    ("Nº 5 saiu.", "Número cinco saiu."),
     ("P&D", "P e D"),
 ]
 
