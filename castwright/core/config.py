@@ -83,8 +83,10 @@ class TTSSettings(Strict):
         1, ge=1, le=8, description="Candidates generated per attempt; the best is kept."
     )
     chunk_first_words: int = Field(
-        30, ge=5, le=200, description="Words in a long turn's first chunk."
-    )
+        30, ge=5, le=200,
+        description="Words in a long turn's first chunk. A sentence of under eight words is never "
+        "a chunk alone: it joins its neighbour, up to chunk_max_words.",
+    )  # fmt: skip
     chunk_words: int = Field(45, ge=5, le=200, description="Words in its later chunks.")
     chunk_max_words: int = Field(60, ge=5, le=200, description="Hard maximum per generation.")
     crossfade_ms: int = Field(30, ge=0, le=500, description="Crossfade between a turn's chunks.")
