@@ -80,12 +80,15 @@ def _by_chars(words: list[str], max_chars: int) -> list[str]:
     return pieces
 
 
+_SPELLED_END = re.compile(r"\b(?:[A-Z]\.){2,}$")  # "A.P.I.", "G.N.U."
+
+
 def spoken_sentences(text: str) -> list[str]:
     """`sentences`, but a spelled acronym's stop before a lower-case word ends none: "the A.P.I.
     server" and "the G.N.U. target will ..." are voiced whole, not cut after the acronym."""
     joined: list[str] = []
     for sentence in sentences(text):
-        if joined and sentence[:1].islower():
+        if joined and sentence[:1].islower() and _SPELLED_END.search(joined[-1]):
             joined[-1] = f"{joined[-1]} {sentence}"
         else:
             joined.append(sentence)

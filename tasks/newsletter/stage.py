@@ -221,11 +221,17 @@ MAX_AUTHOR_CHARS = 80
 
 
 def _authors(meta: dict[str, object]) -> list[str]:
-    """The front matter's author, authors or by (a name or a list of names), as text."""
+    """The front matter's author, authors or by (a name, a list of names, or `{name: ...}`
+    entries), as text, without an email address ("Russ Cox <rsc@golang.org>")."""
     value = next((meta[k] for k in ("authors", "author", "by") if meta.get(k)), [])
-    names = value if isinstance(value, list) else [value]
-    cleaned = (" ".join(str(strip_controls(str(n))).split()) for n in names if isinstance(n, str))
-    return [n for n in cleaned if n and len(n) <= MAX_AUTHOR_CHARS]
+    entries = value if isinstance(value, list) else [value]
+    names = (e.get("name") if isinstance(e, dict) else e for e in entries)
+    cleaned = (
+        " ".join(re.sub(r"<[^>]*>", "", str(strip_controls(n))).split())
+        for n in names
+        if isinstance(n, str)
+    )
+    return list(dict.fromkeys(n for n in cleaned if n and len(n) <= MAX_AUTHOR_CHARS))
 
 
 def _date(value: object) -> dt.date | None:

@@ -262,7 +262,16 @@ def lead_ins_for(news: str, lead_ins: list[str], language: str) -> list[str]:
         return ["{news}"]
     first = news.split(" ", 1)[0].rstrip(",;:").lower()
     command = first in _COMMANDS.get(language, _COMMANDS["en"])
-    return [t for t in lead_ins if t.endswith(": {news}")] if command else lead_ins
+    fitting = [t for t in lead_ins if t.endswith(": {news}")] if command else lead_ins
+    return fitting or ["{news}"]
+
+
+def with_byline(title: str, byline: str) -> str:
+    """`title` and its by-line (", by Russ Cox"); after a title that is a question or an
+    exclamation, a sentence of its own ("What is new in Go? By Russ Cox")."""
+    if byline and title.endswith(("?", "!")):
+        return f"{title} {capital(byline.lstrip(', '))}"
+    return title + byline
 
 
 def capital(text: str) -> str:

@@ -36,11 +36,17 @@ _FIRST_PERSON = re.compile(
     rf"(?={_CONTRACTION}|(?![\w'’-])))"
 )
 _VERB_AFTER = re.compile(r"\s+(am|was)\b|(['’]m)\b")
-_VERB_BEFORE = re.compile(r"\b([Aa]m|[Ww]as)\s+$")
+#: "Am I ...?", "Was I ...": the verb before the pronoun only where it opens a question
+_START = r"(?:^|(?<!\.\w)[.!?]\s+)[\"“(]*"  # a sentence's start, not after "e.g."
+_VERB_BEFORE = re.compile(rf"{_START}([Aa]m|[Ww]as)\s+$")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _LET_US = re.compile(r"\b[Ll]et\s+$")
 _NEXT_WORD = re.compile(r"[\w'’]+")
-_OPENING = re.compile(r"(?:^|[.!?:]\s+)[\"“(]*$")
+_OPENING = re.compile(rf"{_START}$")
+_CAPITAL_OPENING = re.compile(rf"{_START}[A-Z][\w'’-]*\s+$")
+#: a capitalized word just before: "Phase I trials", "World War I ended" (a numeral, no pronoun)
+_AFTER_CAPITAL = re.compile(r"\b[A-Z][\w'’-]*\s+$")
+_FULL_FORMS = {"'m": "am", "'re": "are", "'ve": "have", "'d": "would", "'ll": "will"}
 
 
 def in_first_person(text: str) -> bool:
@@ -60,55 +66,76 @@ def retold(text: str, language: str) -> str:
         if subject and (verb := _VERB_BEFORE.search(before)):  # "am I" -> "are they"
             said = _AGREEMENT[verb.group(1).lower()]
             before = before[: verb.start(1)] + _cased(said, verb.group(1)) + before[verb.end(1) :]
-        opens = bool(_OPENING.search(text[: match.start()]))
         third = _THIRD[word.lower()]
-        out.append(
-            before + (third.capitalize() if opens or word[0].isupper() and word != "I" else third)
-        )
+        out.append(before + (third.capitalize() if _opens(text, match) else third))
         last = match.end()
-        if subject and (
-            verb := _VERB_AFTER.match(text, last)
-        ):  # "I am", "I'm" -> "they are", "they're"
+        if subject and (verb := _VERB_AFTER.match(text, last)):  # "I am", "I'm": "they are"
             found = verb.group(1) or verb.group(2)
             out.append(text[last : verb.start(verb.lastindex or 1)] + _AGREEMENT[found])
             last = verb.end()
     return "".join(out) + text[last:]
 
 
+def _opens(text: str, match: re.Match[str]) -> bool:
+    return bool(_OPENING.search(text[: match.start()]))
+
+
 def _is_pronoun(text: str, match: re.Match[str]) -> bool:
-    """Not inside double quotes, and not the "us" of "let us"."""
-    quoted = any(q.start() <= match.start() < q.end() for q in _QUOTED.finditer(text))
-    return not quoted and not (match.group(0) == "us" and _LET_US.search(text[: match.start()]))
+    """Not inside double quotes, not the "us" of "let us", not a numeral ("Phase I trials") and
+    not part of a name ("Windows Me", "Our World in Data", "My Little Pony")."""
+    word, before = match.group(0), text[: match.start()]
+    if any(q.start() <= match.start() < q.end() for q in _QUOTED.finditer(text)):
+        return False
+    if word == "us" and _LET_US.search(before):
+        return False
+    if word == "I":
+        return (
+            _opens(text, match)
+            or not _AFTER_CAPITAL.search(before)
+            or bool(re.search(r"(?:^|[.!?]\s+)[\"“(]*[A-Z][\w'’-]*\s+$", before))
+        )
+    return not word[0].isupper() or _opens(text, match)
 
 
 def _cased(word: str, like: str) -> str:
     return word.capitalize() if like[:1].isupper() else word
 
 
-#: a line sentence that holds this share of a first-person news sentence's words retells it
-SAME_SENTENCE_SHARE = 0.7
+#: a clause of a line that holds this share of a first-person news clause's words retells it
+SHARE = 0.7
 
 
 def speaks_as_author(text: str, section: Section, language: str) -> str | None:
     """A sentence of `text` (a host's line) that says a first-person sentence of the news in the
     first person still ("I am the tech lead ..."), as if it were the host's own life or work;
-    None when there is none. A host's own "I" ("..., and I love that") is no such sentence."""
+    None when there is none. Clause by clause, so the pronoun must stand where the news is said:
+    a host's own "I" ("They think so, and I think so too") is no such sentence."""
     if language.split("-")[0].lower() != "en":
         return None
     stop = lexicon(language).stop_words
-    news = [(set(tokens(s, language)) - stop, _persons(s)) for s in news_sentences(section)]
+    news = [
+        (set(tokens(c, language)) - stop, _persons(c))
+        for s in news_sentences(section)
+        for c in _CLAUSES.split(s)
+    ]
     for sentence in sentences(text):
-        said, persons = set(tokens(sentence, language)), _persons(sentence)
-        for words, own in news:
-            if own & persons and words and len(words & said) >= SAME_SENTENCE_SHARE * len(words):
-                return sentence
+        for clause in _CLAUSES.split(sentence):
+            said, persons = set(tokens(clause, language)), _persons(clause)
+            for words, own in news:
+                if own & persons and len(words) >= 2 and len(words & said) >= SHARE * len(words):
+                    return sentence
     return None
 
 
+_CLAUSES = re.compile(r"[,;:]\s+(?=(?:and|but|so|or)\b)|;\s+|\s+[–—]\s+")
+
+
 def _persons(text: str) -> set[str]:
-    """The first-person pronouns of `text` with the word after each ("i spend", "we wanted")."""
-    return {
-        f"{m.group(0)} {after.group(0)}".lower().replace("’", "'")
-        for m in _FIRST_PERSON.finditer(text)
-        if _is_pronoun(text, m) and (after := _NEXT_WORD.search(text, m.end()))
-    }
+    """The first-person pronouns of `text` with the word after each, contractions in full ("i
+    am" for "I'm")."""
+    pairs = set()
+    for m in (m for m in _FIRST_PERSON.finditer(text) if _is_pronoun(text, m)):
+        if after := _NEXT_WORD.search(text, m.end()):
+            word = after.group(0).lower().replace("’", "'")
+            pairs.add(f"{m.group(0).lower()} {_FULL_FORMS.get(word, word)}")
+    return pairs

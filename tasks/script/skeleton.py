@@ -46,6 +46,7 @@ from tasks.script.echo import (
     number_echo,
     opens_with_link,
     section_names,
+    with_byline,
     with_marker,
 )
 from tasks.script.facts import (
@@ -186,7 +187,7 @@ def _opening(
     phrases = load_phrases(show.language)
     topics = [t for t in topics if sentence_key(t) != sentence_key(issue_title)] or topics  # said
     by = phrases.byline.format(author=_listing(authors, phrases.and_word)) if authors else ""
-    fill = {"show": show.title, "issue": spoken_title(issue_title) + by, "title": spoken_title(section.title),
+    fill = {"show": show.title, "issue": with_byline(spoken_title(issue_title), by), "title": spoken_title(section.title),
             "topics": _listing(topics, phrases.and_word)}  # fmt: skip
     if position == 1:
         opening = [(0, phrases.welcome[0].format(**fill))]

@@ -72,3 +72,8 @@ def test_a_spelled_acronym_before_a_lower_case_word_ends_no_spoken_sentence() ->
         "Next: LLD is the default on linux G.N.U.",
         "The linux G.N.U. target will use LLD by default.",
     ]
+    # a sentence that only starts lower-case is still a sentence of its own
+    assert speech_units("We ship it on iOS. macOS support came later.", 60) == [
+        "We ship it on iOS.",
+        "macOS support came later.",
+    ]

@@ -183,5 +183,9 @@ def test_the_authors_come_from_the_front_matter() -> None:
     assert parse_newsletter(yaml_by, HOSTS, "post.md").authors == ["Russ Cox", "Rob Pike"]
     odd = "---\ntitle: T\nauthor: 42\n---\n\nText.\n"  # not a name: no by-line
     assert parse_newsletter(odd, HOSTS, "post.md").authors == []
+    entries = (
+        "---\ntitle: T\nauthors:\n- name: Russ Cox\n- Russ Cox <rsc@golang.org>\n---\n\nText.\n"
+    )
+    assert parse_newsletter(entries, HOSTS, "post.md").authors == ["Russ Cox"]
     header = "Title: Weekly 7\nAuthor: Jane Doe\n\nText.\n"
     assert parse_newsletter(header, HOSTS, "post.md").authors == ["Jane Doe"]

@@ -145,6 +145,15 @@ def test_no_i_read_that_before_a_release_notes_command() -> None:
                for ln in lines)  # fmt: skip
 
 
+def test_lead_ins_and_bylines_fit_what_follows() -> None:
+    from tasks.script.echo import lead_ins_for, with_byline
+
+    assert lead_ins_for("Fix it now.", ["I read that {news}"], "en") == ["{news}"]
+    assert lead_ins_for("But why?", ["Plus, {news}"], "en") == ["{news}"]
+    assert with_byline("What is new in Go?", ", by Russ Cox") == "What is new in Go? By Russ Cox"
+    assert with_byline("Go at Google", ", by Russ Cox") == "Go at Google, by Russ Cox"
+
+
 def test_a_blog_posts_i_is_its_authors_never_a_hosts() -> None:
     """Go's blog: Ada said "I am the tech lead for the Go project and the Go team at Google".
     The welcome names the author; the news says "they"; the hosts' comments keep their "I"."""

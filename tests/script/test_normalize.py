@@ -79,6 +79,8 @@ def test_numbers_become_words(language: str, text: str, spoken: str) -> None:
             "Python 3.14, not 3.14 apples",
             "Python three point fourteen, not three point one four apples",
         ),
+        ("en", "covid-19-related, utf-8-encoded", "covid-nineteen-related, utf-eight-encoded"),
+        ("en", "Tools, e.g. kubectl, help.", "Tools, for example cube control, help."),
         (  # a spoken form that opens a sentence has its capital
             "en",
             "LLMs are big. Small LLMs are not.",
