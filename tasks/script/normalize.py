@@ -103,10 +103,11 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _POINT_WORD = {"en": "point", "pt-BR": "ponto"}
 _SNAKE = re.compile(r"\b\w+(?:_\w+)+\b")
 #: a code name of three or more lower-case parts joined by hyphens, the first with a digit or
-#: an underscore (Rust's target triples; not "covid-19-related", "utf-8-encoded"): said part by part, "x86_64-unknown-linux-gnu" -> "x 86
-#: 64, unknown, linux, G.N.U.". Run together, Whisper heard "x8664 no Linux can do" (76.9);
-#: without the pauses, "x8664 and on Linux GNU" (68.4); with them, 94.7 (Piper joe, 2026-12-05)
-_HYPHENED_CODE = re.compile(r"\b[a-z][a-z]*[\d_][a-z0-9_]*(?:-[a-z0-9_]+){2,}\b")
+#: an underscore (Rust's target triples; not "covid-19-related", "utf-8-encoded"), said part by
+#: part: "x86_64-unknown-linux-gnu" -> "x 86 64, unknown, linux, G.N.U.". Run together, Whisper
+#: heard "x8664 no Linux can do" (76.9); without the pauses, "x8664 and on Linux GNU" (68.4);
+#: with them, 94.7 (Piper joe, 2026-12-05)
+_HYPHENED_CODE = re.compile(r"\b[a-z]+[\d_][a-z0-9_]*(?:-[a-z0-9_]+){2,}\b")
 _LETTERS_DIGITS = re.compile(r"\b([A-Za-z]+)(\d+)(?=[\s\-.,;:!?)]|$)")
 #: a code name of three or more joined words ("PodGroupPostFilter"), or of two long ones
 #: ("MaintenancePlanned", which Whisper hears as "maintenance plan"); "GitHub", "JavaScript" stay

@@ -36,8 +36,8 @@ _FIRST_PERSON = re.compile(
     rf"(?={_CONTRACTION}|(?![\w'’-])))"
 )
 _VERB_AFTER = re.compile(r"\s+(am|was)\b|(['’]m)\b")
-#: "Am I ...?", "Was I ...": the verb before the pronoun only where it opens a question
 _START = r"(?:^|(?<!\.\w)[.!?]\s+)[\"“(]*"  # a sentence's start, not after "e.g."
+#: "Am I ...?", "Was I ...": the verb before the pronoun only where it opens a question
 _VERB_BEFORE = re.compile(rf"{_START}([Aa]m|[Ww]as)\s+$")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _LET_US = re.compile(r"\b[Ll]et\s+$")
