@@ -15,6 +15,9 @@ def strip_controls(value: object) -> object:
 
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+#: where a sentence starts (a pattern to end with what follows): the text's start, or after a
+#: ".", "!" or "?" and its space (not after "e.g."), before any opening quote or parenthesis
+SENTENCE_START = r"(?:^|(?<!\.\w)[.!?]\s+)[\"'“(]*"
 
 
 def sentences(text: str) -> list[str]:

@@ -237,8 +237,11 @@ _LINKS = {
 
 def opens_with_link(sentence: str, language: str) -> bool:
     """Whether `sentence` opens with a word that links it to what came before ("But why ...")."""
-    first = sentence.split(" ", 1)[0].rstrip(",;:").lower()  # "So-called" is no link
-    return first in _LINKS.get(language, _LINKS["en"])
+    return _first_word(sentence) in _LINKS.get(language, _LINKS["en"])  # "So-called" is none
+
+
+def _first_word(sentence: str) -> str:
+    return sentence.split(" ", 1)[0].rstrip(",;:").lower()
 
 
 #: the verbs a release note's line opens with as a command ("Fix lockfile contention ...",
@@ -260,8 +263,7 @@ def lead_ins_for(news: str, lead_ins: list[str], language: str) -> list[str]:
     never "I read that fix ..."."""
     if opens_with_link(news, language):
         return ["{news}"]
-    first = news.split(" ", 1)[0].rstrip(",;:").lower()
-    command = first in _COMMANDS.get(language, _COMMANDS["en"])
+    command = _first_word(news) in _COMMANDS.get(language, _COMMANDS["en"])
     fitting = [t for t in lead_ins if t.endswith(": {news}")] if command else lead_ins
     return fitting or ["{news}"]
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from castwright.core.errors import ConfigError
 from castwright.core.models import Script, Turn
 from castwright.core.paths import PROMPTS_DIR
-from castwright.core.text import EN_MONTH_ABBREVIATIONS, split_camel_case
+from castwright.core.text import EN_MONTH_ABBREVIATIONS, SENTENCE_START, split_camel_case
 from tasks.script import spoken_pt
 
 RULES_DIR = PROMPTS_DIR / "speech-rules"
@@ -269,7 +269,7 @@ def normalize_text(
     return _speak_symbols(text, language), found
 
 
-_SENTENCE_OPENS = re.compile(r"(?:^|(?<!\.\w)[.!?]\s+)[\"'“(]*$")  # not after "e.g."
+_SENTENCE_OPENS = re.compile(f"{SENTENCE_START}$")
 
 
 def _spoken(rule: Rule) -> Callable[[re.Match[str]], str]:

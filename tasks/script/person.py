@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from castwright.core.models import Section
-from castwright.core.text import sentences
+from castwright.core.text import SENTENCE_START, sentences
 from tasks.script.facts import news_sentences, tokens
 from tasks.script.lexicon import lexicon
 
@@ -36,7 +36,7 @@ _FIRST_PERSON = re.compile(
     rf"(?={_CONTRACTION}|(?![\w'’-])))"
 )
 _VERB_AFTER = re.compile(r"\s+(am|was)\b|(['’]m)\b")
-_START = r"(?:^|(?<!\.\w)[.!?]\s+)[\"“(]*"  # a sentence's start, not after "e.g."
+_START = SENTENCE_START
 #: "Am I ...?", "Was I ...": the verb before the pronoun only where it opens a question
 _VERB_BEFORE = re.compile(rf"{_START}([Aa]m|[Ww]as)\s+$")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
